@@ -1,0 +1,1 @@
+//! dxf2-json (being written).

@@ -1,0 +1,293 @@
+//! Import options (`ImportOptions`), strategies and the importer generation (profile).
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{IdSchemes, ModelError};
+
+/// `ImportStrategy`, with DHIS2's legacy aliases kept as distinct values (DHIS2 echoes the name it
+/// was given), grouped by [`ImportStrategy::group`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum ImportStrategy {
+    /// `CREATE`.
+    Create,
+    /// `UPDATE`.
+    Update,
+    /// `CREATE_AND_UPDATE` (the web default).
+    CreateAndUpdate,
+    /// `DELETE`.
+    Delete,
+    /// `SYNC`: belongs to no group; every value is ignored by the classic importer.
+    Sync,
+    /// `NEW_AND_UPDATES` (legacy alias of create-and-update; the service default).
+    #[default]
+    NewAndUpdates,
+    /// `NEW` (legacy alias of create).
+    New,
+    /// `UPDATES` (legacy alias of update).
+    Updates,
+    /// `DELETES` (legacy alias of delete).
+    Deletes,
+}
+
+/// What a strategy does with data values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StrategyGroup {
+    /// Only new values are stored.
+    Create,
+    /// Only existing values are changed.
+    Update,
+    /// New values stored, existing ones changed.
+    CreateAndUpdate,
+    /// Existing values are (soft-)deleted.
+    Delete,
+    /// `SYNC`: no group.
+    None,
+}
+
+impl ImportStrategy {
+    /// Every strategy name.
+    pub const ALL: [ImportStrategy; 9] = [
+        ImportStrategy::Create,
+        ImportStrategy::Update,
+        ImportStrategy::CreateAndUpdate,
+        ImportStrategy::Delete,
+        ImportStrategy::Sync,
+        ImportStrategy::NewAndUpdates,
+        ImportStrategy::New,
+        ImportStrategy::Updates,
+        ImportStrategy::Deletes,
+    ];
+
+    /// DHIS2's enum name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportStrategy::Create => "CREATE",
+            ImportStrategy::Update => "UPDATE",
+            ImportStrategy::CreateAndUpdate => "CREATE_AND_UPDATE",
+            ImportStrategy::Delete => "DELETE",
+            ImportStrategy::Sync => "SYNC",
+            ImportStrategy::NewAndUpdates => "NEW_AND_UPDATES",
+            ImportStrategy::New => "NEW",
+            ImportStrategy::Updates => "UPDATES",
+            ImportStrategy::Deletes => "DELETES",
+        }
+    }
+
+    /// The group of the strategy.
+    pub fn group(self) -> StrategyGroup {
+        match self {
+            ImportStrategy::Create | ImportStrategy::New => StrategyGroup::Create,
+            ImportStrategy::Update | ImportStrategy::Updates => StrategyGroup::Update,
+            ImportStrategy::CreateAndUpdate | ImportStrategy::NewAndUpdates => {
+                StrategyGroup::CreateAndUpdate
+            }
+            ImportStrategy::Delete | ImportStrategy::Deletes => StrategyGroup::Delete,
+            ImportStrategy::Sync => StrategyGroup::None,
+        }
+    }
+
+    /// Whether this is `DELETE` or `DELETES`.
+    pub fn is_delete(self) -> bool {
+        self.group() == StrategyGroup::Delete
+    }
+
+    /// Parses a payload strategy: the exact upper-case enum name (XML `importStrategy`, JSON
+    /// `strategy`). Anything else fails the whole import in DHIS2.
+    pub fn parse_exact(s: &str) -> Result<ImportStrategy, ModelError> {
+        ImportStrategy::ALL
+            .iter()
+            .copied()
+            .find(|st| st.name() == s)
+            .ok_or_else(|| ModelError::InvalidStrategy(s.to_owned()))
+    }
+
+    /// Parses a request parameter: the enum name in any letter case (DHIS2's enum binding).
+    pub fn parse_ignore_case(s: &str) -> Result<ImportStrategy, ModelError> {
+        ImportStrategy::ALL
+            .iter()
+            .copied()
+            .find(|st| st.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| ModelError::InvalidStrategy(s.to_owned()))
+    }
+}
+
+impl FromStr for ImportStrategy {
+    type Err = ModelError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ImportStrategy::parse_ignore_case(s)
+    }
+}
+
+impl fmt::Display for ImportStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which generation of DHIS2's data value importer to behave like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum ImporterProfile {
+    /// The classic importer of DHIS2 2.36–2.42 (what most servers in the field run).
+    #[default]
+    Classic,
+    /// The 2.43+ "new pipeline" (`DataEntryPipeline`).
+    Pipeline,
+}
+
+impl ImporterProfile {
+    /// The profile of a DHIS2 version such as `2.40`, `2.42.1` or `2.43` (`v` prefix allowed).
+    ///
+    /// ```
+    /// use dxf2_model::ImporterProfile;
+    /// assert_eq!(ImporterProfile::from_version("2.41.3").unwrap(), ImporterProfile::Classic);
+    /// assert_eq!(ImporterProfile::from_version("2.43").unwrap(), ImporterProfile::Pipeline);
+    /// assert!(ImporterProfile::from_version("2.30").is_err());
+    /// ```
+    pub fn from_version(version: &str) -> Result<ImporterProfile, ModelError> {
+        let bad = || ModelError::InvalidVersion(version.to_owned());
+        let v = version.trim().trim_start_matches(['v', 'V']);
+        let mut parts = v.split('.');
+        let major: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let minor: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        if parts.any(|p| p.parse::<u32>().is_err()) || major != 2 {
+            return Err(bad());
+        }
+        match minor {
+            36..=42 => Ok(ImporterProfile::Classic),
+            43.. => Ok(ImporterProfile::Pipeline),
+            _ => Err(bad()),
+        }
+    }
+
+    /// A short label: `classic (2.36–2.42)` or `pipeline (2.43+)`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImporterProfile::Classic => "classic (2.36-2.42)",
+            ImporterProfile::Pipeline => "pipeline (2.43+)",
+        }
+    }
+}
+
+/// The import options of a data value set import (`ImportOptions`), as request parameters set them.
+///
+/// Defaults are DHIS2's service defaults (`ImportOptions.getDefaultImportOptions()`): strategy
+/// `NEW_AND_UPDATES`, `firstRowIsHeader` true, everything else off.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Request id schemes (`idScheme`, `dataElementIdScheme`, …).
+    pub id_schemes: IdSchemes,
+    /// `dryRun`: validate and count, write nothing.
+    pub dry_run: bool,
+    /// `importStrategy` / `strategy`.
+    pub strategy: ImportStrategy,
+    /// `skipExistingCheck`: treat every value as new.
+    pub skip_existing_check: bool,
+    /// `preheatCache` (unset unless given).
+    pub preheat_cache: Option<bool>,
+    /// `async` (echoed only; imports here are synchronous).
+    pub async_import: bool,
+    /// `skipAudit`.
+    pub skip_audit: bool,
+    /// `strictPeriods`.
+    pub strict_periods: bool,
+    /// `strictDataElements`.
+    pub strict_data_elements: bool,
+    /// `strictCategoryOptionCombos`.
+    pub strict_category_option_combos: bool,
+    /// `strictAttributeOptionCombos`.
+    pub strict_attribute_option_combos: bool,
+    /// `strictOrganisationUnits`.
+    pub strict_organisation_units: bool,
+    /// `strictDataSetApproval` (the system setting defaults it on).
+    pub strict_data_set_approval: bool,
+    /// `strictDataSetLocking` (the system setting defaults it on).
+    pub strict_data_set_locking: bool,
+    /// `strictDataSetInputPeriods` (the system setting defaults it on).
+    pub strict_data_set_input_periods: bool,
+    /// `requireCategoryOptionCombo`.
+    pub require_category_option_combo: bool,
+    /// `requireAttributeOptionCombo`.
+    pub require_attribute_option_combo: bool,
+    /// `force`: skip locking/timeliness checks (superusers only).
+    pub force: bool,
+    /// `firstRowIsHeader` (CSV only; default true).
+    pub first_row_is_header: bool,
+    /// `dataSet` (CSV only: the data set of the values).
+    pub data_set: Option<String>,
+    /// `atomic` (2.43+ only): any invalid value fails its group.
+    pub atomic: bool,
+    /// Which importer generation to behave like.
+    pub profile: ImporterProfile,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            id_schemes: IdSchemes::default(),
+            dry_run: false,
+            strategy: ImportStrategy::NewAndUpdates,
+            skip_existing_check: false,
+            preheat_cache: None,
+            async_import: false,
+            skip_audit: false,
+            strict_periods: false,
+            strict_data_elements: false,
+            strict_category_option_combos: false,
+            strict_attribute_option_combos: false,
+            strict_organisation_units: false,
+            strict_data_set_approval: false,
+            strict_data_set_locking: false,
+            strict_data_set_input_periods: false,
+            require_category_option_combo: false,
+            require_attribute_option_combo: false,
+            force: false,
+            first_row_is_header: true,
+            data_set: None,
+            atomic: false,
+            profile: ImporterProfile::Classic,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strategies_parse_and_group() {
+        assert_eq!(
+            ImportStrategy::parse_exact("NEW_AND_UPDATES"),
+            Ok(ImportStrategy::NewAndUpdates)
+        );
+        assert!(ImportStrategy::parse_exact("create").is_err());
+        assert_eq!(
+            ImportStrategy::parse_ignore_case("create_and_update"),
+            Ok(ImportStrategy::CreateAndUpdate)
+        );
+        assert_eq!(ImportStrategy::Deletes.group(), StrategyGroup::Delete);
+        assert_eq!(ImportStrategy::Sync.group(), StrategyGroup::None);
+        for s in ImportStrategy::ALL {
+            assert_eq!(ImportStrategy::parse_exact(s.name()), Ok(s));
+        }
+    }
+
+    #[test]
+    fn versions_map_to_profiles() {
+        assert_eq!(
+            ImporterProfile::from_version("2.36"),
+            Ok(ImporterProfile::Classic)
+        );
+        assert_eq!(
+            ImporterProfile::from_version("v2.42.4"),
+            Ok(ImporterProfile::Classic)
+        );
+        assert_eq!(
+            ImporterProfile::from_version("2.44"),
+            Ok(ImporterProfile::Pipeline)
+        );
+        assert!(ImporterProfile::from_version("3.0").is_err());
+        assert!(ImporterProfile::from_version("2").is_err());
+        assert!(ImporterProfile::from_version("2.x").is_err());
+    }
+}
