@@ -8,6 +8,9 @@
 //! | [`xml`] | `dxf2-xml` | streaming DXF2 XML reader and writer |
 //! | [`json`] | `dxf2-json` | streaming DXF2 JSON reader and writer |
 //! | [`csv`] | `dxf2-csv` | streaming DXF2 CSV reader and writer |
+//! | [`resolver`] | `idscheme-resolver` | UID / CODE / NAME / ATTRIBUTE:uid resolution |
+//! | [`engine`] | `import-engine` | the import pipeline (classic DHIS2 2.36–2.42 rules), stores, summaries |
+//! | [`sqlite`] | `dxf2-store-sqlite` | the embedded persistent store |
 //!
 //! ```
 //! use dxf2::model::{DataValue, Field};
@@ -21,4 +24,7 @@
 pub use dxf2_csv as csv;
 pub use dxf2_json as json;
 pub use dxf2_model as model;
+pub use dxf2_store_sqlite as sqlite;
 pub use dxf2_xml as xml;
+pub use idscheme_resolver as resolver;
+pub use import_engine as engine;

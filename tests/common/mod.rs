@@ -1,5 +1,5 @@
 //! Shared helpers of the behaviour tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::panic)]
 
 use std::path::PathBuf;
 
@@ -30,3 +30,4 @@ pub fn corpus_dir() -> Option<PathBuf> {
 pub fn corpus_file(rel: &str) -> Option<PathBuf> {
     corpus_dir().map(|d| d.join(rel))
 }
+pub mod import;

@@ -1,1 +1,92 @@
-fn main() {}
+//! `dxf2`: read, check, convert, import and export DHIS2 DXF2 data value sets offline.
+//!
+//! Exit status: 0 success (or an import with status SUCCESS/WARNING), 1 an import with status
+//! ERROR, 2 unusable input or arguments.
+
+#![forbid(unsafe_code)]
+
+mod convert;
+mod formats;
+mod import;
+mod io;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::io::Format;
+
+/// Read, check, convert, import and export DHIS2 DXF2 data value sets, without a DHIS2 server.
+#[derive(Parser, Debug)]
+#[command(name = "dxf2", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Convert a data value set between XML, JSON and CSV (gzip/zip read transparently, written by
+    /// extension: .gz, .zip).
+    Convert(convert::ConvertArgs),
+    /// Import a data value set into a store, exactly as DHIS2 would, and print DHIS2's import summary.
+    Import(import::ImportArgs),
+    /// Check a data value set: the same import as a dry run (nothing is written).
+    Validate(import::ImportArgs),
+    /// Metadata commands.
+    #[command(subcommand)]
+    Metadata(MetadataCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum MetadataCommand {
+    /// Import DXF2 metadata JSON into a store.
+    Import(import::MetadataImportArgs),
+}
+
+/// A failure that ends the command: a message and an exit status.
+#[derive(Debug)]
+pub struct Exit {
+    /// The status.
+    pub code: u8,
+    /// What to tell the user on stderr.
+    pub message: String,
+}
+
+impl Exit {
+    /// Unusable input or arguments (status 2).
+    pub fn usage(message: impl Into<String>) -> Exit {
+        Exit {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+/// The format of an input: `--from`, else the extension, else the content.
+pub fn input_format(explicit: Option<Format>, path: &std::path::Path, head: &[u8]) -> Format {
+    explicit
+        .or_else(|| Format::from_path(path))
+        .unwrap_or_else(|| Format::sniff(head))
+}
+
+/// A path argument.
+pub type PathArg = PathBuf;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Convert(args) => convert::run(&args),
+        Command::Import(args) => import::run(&args, false),
+        Command::Validate(args) => import::run(&args, true),
+        Command::Metadata(MetadataCommand::Import(args)) => import::run_metadata_import(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(exit) => {
+            eprintln!("dxf2: {}", exit.message);
+            ExitCode::from(exit.code)
+        }
+    }
+}

@@ -1,1 +1,132 @@
-//! dxf2-csv (being written).
+//! `dxf2-csv`: DHIS2 CSV data value sets, read and written exactly as DHIS2 does.
+//!
+//! DHIS2 has two CSV readers and neither is RFC 4180, so this crate carries its own small
+//! byte-level state machines (in the spirit of `csv-core`) over reusable buffers:
+//!
+//! * [`Reader`] (a [`DataValueSource`](dxf2_model::DataValueSource)) built by
+//!   [`ReaderBuilder`], imitating either importer generation
+//!   ([`ImporterProfile`](dxf2_model::ImporterProfile));
+//! * [`Writer`] (a [`DataValueSink`](dxf2_model::DataValueSink)) built by [`WriterBuilder`],
+//!   writing the classic (2.40–2.42) or 2.43+ CSV export;
+//! * [`classic_canonical`]: what a value becomes after a classic CSV round trip.
+//!
+//! # Classic profile (2.36–2.42, javacsv 2.0)
+//!
+//! * `,` separates, `"` quotes, `""` inside quotes is one `"`; a record ends at CR, LF or CRLF;
+//!   empty lines are skipped; `#` is not a comment.
+//! * Unquoted fields are trimmed of spaces and tabs; quoted fields are kept verbatim (text after
+//!   the closing quote, up to the next `,`, is dropped). A line of only spaces is a record with
+//!   one empty field.
+//! * Columns are **positional**: 0 `dataElement`, 1 `period`, 2 `orgUnit`,
+//!   3 `categoryOptionCombo`, 4 `attributeOptionCombo`, 5 `value`, 6 `storedBy`,
+//!   7 `lastUpdated`, 8 `comment`, 9 `followUp`, 10 `deleted`; 11+ ignored; missing trailing
+//!   columns read as empty strings. `created` is never read.
+//! * With `first_row_is_header(true)` (the default) the first record is skipped whatever it
+//!   holds.
+//! * **Empty cells are `Some("")`, not absent** — the importer treats them differently from
+//!   XML/JSON's absent fields (an empty `value` is no `E7618` conflict). That includes
+//!   `categoryOptionCombo`/`attributeOptionCombo`: DHIS2 trims them to null (the default combo)
+//!   in the importer; this reader keeps `Some("")` and leaves that mapping to the engine.
+//! * `followup` is `Some(Boolean.parseBoolean)` (only `true`, any case); `deleted` is
+//!   `Some(true)` only for `true` (any case), else `Some(false)` — including empty and the
+//!   classic export's literal `null`.
+//! * The UTF-8 **BOM is not stripped**: it stays in the first field (and makes a following
+//!   `"` an ordinary character, so a BOM'd `"dataelement"` reads as `\u{FEFF}"dataelement"`).
+//!   Harmless in the skipped header row, fatal to the first data element without one.
+//! * Safety switch: a field over [`MAX_FIELD_CHARS`] characters (UTF-16 units, as Java counts)
+//!   or a record over [`MAX_COLUMNS`] columns is an error ([`ErrorKind::FieldTooLong`],
+//!   [`ErrorKind::TooManyColumns`]); DHIS2 aborts the import.
+//!
+//! # Pipeline profile (2.43+, DHIS2's own `CSV`/`LineBuffer`)
+//!
+//! * A header line is required: `first_row_is_header(false)` fails at open with "CSV without
+//!   header row is no longer supported."; empty input fails with "No header line provided.".
+//! * Columns are mapped **by header name**, exact or lower-cased: `dataElement`, `orgUnit`,
+//!   `categoryOptionCombo`, `attributeOptionCombo`, `attributeCombo`, `attributeOptions`,
+//!   `period`, `value`, `comment`, `followUp`, `deleted` (so the export's lower-case header
+//!   works). `storedBy` and `timestamp` are ignored; every other column is an
+//!   [extra column](Reader::extra_columns) that DHIS2 turns into category options
+//!   ([`Reader::extra_values`]). So `storedBy`, `lastUpdated` and `created` are never read.
+//! * **An empty line ends the input.** A line ends at CR or at LF, so **a CRLF file stops after
+//!   its first data row**: the LF after the CR is read as an empty line. This is reproduced
+//!   on purpose (DHIS2 2.43 imports one row of a Windows-style file); convert line ends first
+//!   if that is not what you want.
+//! * Unquoted fields are trimmed; an empty unquoted field is absent; a quoted field runs to the
+//!   next `"` (no `""` escape, the rest up to `,` is dropped, so a quoted field cannot hold a
+//!   newline); `""` is `Some("")`; the text `null` (quoted or not) is absent; fields beyond the
+//!   header are ignored and missing trailing fields are absent; booleans are
+//!   `Boolean.parseBoolean`.
+//!
+//! # Text decoding
+//!
+//! DHIS2 decodes CSV as UTF-8 with Java's replacing decoder. This crate does the same: each
+//! invalid byte sequence becomes U+FFFD, never an error (the field-length limit counts the
+//! replaced text approximately). Compressed input (ZIP/GZIP, spec 1.5) is refused with
+//! [`ErrorKind::Compressed`]: decompress before reading.
+//!
+//! # Writing
+//!
+//! The [`Writer`] writes DHIS2's export: the [`EXPORT_HEADER`] line, 11 columns per value,
+//! javacsv's quoting, LF line ends; see [`WriterBuilder::profile`] for `followup`/`deleted`.
+//! CSV has no set header: by default the writer fills absent `period`, `orgUnit` and
+//! `attributeOptionCombo` from the header given to `begin`
+//! ([`WriterBuilder::fill_from_header`]); with that off, callers converting from XML or JSON
+//! must call [`DataValueSetHeader::apply_defaults`](dxf2_model::DataValueSetHeader::apply_defaults)
+//! on each value or lose those fields.
+//!
+//! # Example
+//!
+//! ```
+//! use dxf2_csv::{ReaderBuilder, Writer};
+//! use dxf2_model::{DataValue, DataValueSink, DataValueSource};
+//!
+//! let csv = "\"dataelement\",\"period\",\"orgunit\",\"categoryoptioncombo\",\"attributeoptioncombo\",\"value\"\n\
+//!            \"f7n9E0hX8qk\",\"201201\",\"DiszpKrYNg8\",\"\",\"\",\"10001\"\n\
+//!            f7n9E0hX8qk , 201202 ,DiszpKrYNg8,,,\" 10002 \"\n";
+//! let mut reader = ReaderBuilder::new().data_set("pBOMPrpg1QX").from_reader(csv.as_bytes())?;
+//! let mut out = Vec::new();
+//! let mut writer = Writer::from_writer(&mut out);
+//! writer.begin(reader.header())?;
+//!
+//! let mut value = DataValue::new(); // one reusable record
+//! let mut periods = Vec::new();
+//! while reader.read_value(&mut value)? {
+//!     periods.push(value.period().unwrap_or_default().to_owned());
+//!     assert_eq!(value.category_option_combo(), Some("")); // empty, not absent
+//!     writer.write_value(&value)?;
+//! }
+//! writer.finish()?;
+//! assert_eq!(periods, ["201201", "201202"]);
+//! assert_eq!(reader.position().line(), 3);
+//!
+//! let text = String::from_utf8(out).unwrap();
+//! let rows: Vec<&str> = text.lines().collect();
+//! assert_eq!(rows[1], "f7n9E0hX8qk,201201,DiszpKrYNg8,,,10001,,,,false,null");
+//! // The quoted " 10002 " kept its spaces when read; the writer trims, as DHIS2 does.
+//! assert_eq!(rows[2], "f7n9E0hX8qk,201202,DiszpKrYNg8,,,10002,,,,false,null");
+//! # Ok::<(), dxf2_csv::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod canonical;
+mod classic;
+mod error;
+mod pipeline;
+mod reader;
+#[cfg(test)]
+mod round_trip;
+mod text;
+mod writer;
+
+pub use canonical::classic_canonical;
+pub use error::{Category, Error, ErrorKind, Position, Result};
+pub use reader::{Reader, ReaderBuilder, Values};
+pub use text::{java_trim, parse_boolean};
+pub use writer::{Writer, WriterBuilder, EXPORT_HEADER};
+
+/// javacsv's safety limit on one field, in characters (UTF-16 code units).
+pub const MAX_FIELD_CHARS: usize = 100_000;
+
+/// javacsv's safety limit on the columns of one record.
+pub const MAX_COLUMNS: usize = 100_000;

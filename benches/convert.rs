@@ -1,0 +1,67 @@
+//! Conversion: XML → CSV and JSON → XML of the generated file (our reader feeding our writer,
+//! written to `std::io::sink()`), beside the raw quick-xml event loop over the same XML file
+//! for the "conversion costs at most twice the raw parse" comparison.
+//!
+//! Size: `DXF2_BENCH_VALUES` values (default 1,000,000); files live in `target/bench-data/`.
+//! Run: `cargo bench --bench convert`; smoke test: `DXF2_BENCH_VALUES=10000 cargo bench --bench convert -- --test`.
+// Benchmark harness code: a broken set-up should stop the run loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::hint::black_box;
+use std::io;
+use std::time::Duration;
+
+use common::Format;
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+
+/// quick-xml's event loop touching every attribute (the same loop as in the readers bench).
+fn raw_xml(path: &std::path::Path) -> u64 {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(common::open(path));
+    let mut buf = Vec::with_capacity(1024);
+    let mut attributes = 0u64;
+    loop {
+        match reader.read_event_into(&mut buf).expect("XML event") {
+            Event::Start(e) | Event::Empty(e) => {
+                for attr in e.attributes() {
+                    let attr = attr.expect("XML attribute");
+                    black_box((attr.key, &attr.value));
+                    attributes += 1;
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    attributes
+}
+
+fn convert(c: &mut Criterion) {
+    let values = common::bench_values();
+    for (from, to) in [(Format::Xml, Format::Csv), (Format::Json, Format::Xml)] {
+        let path = common::data_file(from, values);
+        let bytes = common::file_size(&path);
+        let mut group = c.benchmark_group(format!("convert/{}-to-{}", from.ext(), to.ext()));
+        group
+            .sampling_mode(SamplingMode::Flat)
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(10))
+            .throughput(Throughput::ElementsAndBytes {
+                elements: values,
+                bytes,
+            });
+        group.bench_function("dxf2", |b| {
+            b.iter(|| assert_eq!(common::convert(from, to, &path, io::sink()), values));
+        });
+        if from == Format::Xml {
+            group.bench_function("raw-xml-parse", |b| b.iter(|| raw_xml(&path)));
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, convert);
+criterion_main!(benches);

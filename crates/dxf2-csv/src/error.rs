@@ -1,0 +1,281 @@
+//! The one error type of `dxf2-csv`, and where in the input it happened.
+
+use std::fmt;
+use std::io;
+
+use thiserror::Error as ThisError;
+
+/// A `Result` whose error is this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Where a record starts in the input.
+///
+/// * `byte`: 0-based byte offset of the record's first byte;
+/// * `line`: 1-based line of that byte (CR, LF and CRLF each end one line, also inside quoted
+///   fields);
+/// * `record`: 1-based number of the data record, i.e. the importer's value index + 1. The header
+///   row is record 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Position {
+    byte: u64,
+    line: u64,
+    record: u64,
+}
+
+impl Position {
+    /// A position from its parts.
+    pub const fn new(byte: u64, line: u64, record: u64) -> Position {
+        Position { byte, line, record }
+    }
+
+    /// 0-based byte offset of the record's first byte.
+    pub fn byte(&self) -> u64 {
+        self.byte
+    }
+
+    /// 1-based line of the record's first byte.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// 1-based data record number; 0 for the header row.
+    pub fn record(&self) -> u64 {
+        self.record
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.record == 0 {
+            write!(f, "header row (line {})", self.line)
+        } else {
+            write!(f, "record {} (line {})", self.record, self.line)
+        }
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, ThisError)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading or writing the underlying stream failed.
+    #[error("I/O error: {0}")]
+    Io(#[source] io::Error),
+    /// Classic profile: a field is longer than javacsv's safety limit (DHIS2 aborts the import).
+    /// Counted in UTF-16 code units, as Java counts characters.
+    #[error("field longer than {limit} characters")]
+    FieldTooLong {
+        /// The limit ([`crate::MAX_FIELD_CHARS`]).
+        limit: usize,
+    },
+    /// Classic profile: a record has more columns than javacsv's safety limit.
+    #[error("record has more than {limit} columns")]
+    TooManyColumns {
+        /// The limit ([`crate::MAX_COLUMNS`]).
+        limit: usize,
+    },
+    /// Pipeline profile with `firstRowIsHeader=false`: DHIS2 2.43 refuses it before reading.
+    #[error("CSV without header row is no longer supported.")]
+    HeaderRowRequired,
+    /// Pipeline profile: the input is empty, there is no header line.
+    #[error("No header line provided.")]
+    NoHeaderLine,
+    /// Pipeline profile: the header line is empty (no columns) and a non-empty data line follows
+    /// (DHIS2 2.43 then fails with an index error).
+    #[error("the header line has no columns but data follows")]
+    EmptyHeader,
+    /// Pipeline profile: a header cell that is a single `"` (DHIS2 2.43 fails to unquote it).
+    #[error("header cell `{cell}` cannot be unquoted")]
+    InvalidHeaderCell {
+        /// The cell as written.
+        cell: String,
+    },
+    /// The input starts with a ZIP or GZIP signature. DHIS2 decompresses such input (spec 1.5);
+    /// this crate reads plain CSV only, so decompress first.
+    #[error("input is {format}-compressed: decompress it before reading it as CSV")]
+    Compressed {
+        /// `ZIP` or `GZIP`.
+        format: &'static str,
+    },
+}
+
+/// A coarse classification of errors, for callers that only need to know what kind of problem it
+/// is (in the spirit of `serde_json::error::Category`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Category {
+    /// The underlying reader or writer failed.
+    Io,
+    /// The input exceeds one of DHIS2's safety limits.
+    Limit,
+    /// The header line is missing or unusable (pipeline profile).
+    Header,
+    /// The options or the input form are not supported (e.g. no header row on 2.43+, compressed
+    /// input).
+    Unsupported,
+}
+
+/// The error of every reader and writer operation: what went wrong ([`ErrorKind`]) and where
+/// ([`Position`] of the record and, when relevant, the 0-based column index).
+///
+/// Boxed, so a `Result<T, Error>` stays one pointer wide.
+///
+/// ```
+/// use dxf2_csv::{Category, ReaderBuilder};
+/// use dxf2_model::ImporterProfile;
+///
+/// let err = ReaderBuilder::new()
+///     .profile(ImporterProfile::Pipeline)
+///     .first_row_is_header(false)
+///     .from_reader(&b"a,b\n"[..])
+///     .err()
+///     .unwrap();
+/// assert_eq!(err.category(), Category::Unsupported);
+/// assert_eq!(err.to_string(), "CSV without header row is no longer supported.");
+/// ```
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    kind: ErrorKind,
+    position: Option<Position>,
+    column: Option<usize>,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, position: Option<Position>, column: Option<usize>) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            position,
+            column,
+        }))
+    }
+
+    pub(crate) fn io(err: io::Error, position: Option<Position>) -> Error {
+        Error::new(ErrorKind::Io(err), position, None)
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// Consumes the error, returning what went wrong.
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The record where it went wrong, when the error is tied to one.
+    pub fn position(&self) -> Option<Position> {
+        self.0.position
+    }
+
+    /// The 0-based column index, when the error is tied to one column (0 = `dataElement`).
+    /// The message shows it 1-based.
+    pub fn column_index(&self) -> Option<usize> {
+        self.0.column
+    }
+
+    /// The coarse category.
+    pub fn category(&self) -> Category {
+        match self.0.kind {
+            ErrorKind::Io(_) => Category::Io,
+            ErrorKind::FieldTooLong { .. } | ErrorKind::TooManyColumns { .. } => Category::Limit,
+            ErrorKind::NoHeaderLine
+            | ErrorKind::EmptyHeader
+            | ErrorKind::InvalidHeaderCell { .. } => Category::Header,
+            ErrorKind::HeaderRowRequired | ErrorKind::Compressed { .. } => Category::Unsupported,
+        }
+    }
+
+    /// Whether this is an I/O error.
+    pub fn is_io(&self) -> bool {
+        self.category() == Category::Io
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("position", &self.0.position)
+            .field("column", &self.0.column)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.position, self.0.column) {
+            (Some(pos), Some(col)) => write!(f, "{pos}, column {}: ", col.saturating_add(1))?,
+            (Some(pos), None) => write!(f, "{pos}: ")?,
+            (None, Some(col)) => write!(f, "column {}: ", col.saturating_add(1))?,
+            (None, None) => {}
+        }
+        write!(f, "{}", self.0.kind)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0.kind {
+            ErrorKind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(err: Error) -> io::Error {
+        match err.into_kind() {
+            ErrorKind::Io(e) => e,
+            other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_with_position_and_column() {
+        let e = Error::new(
+            ErrorKind::FieldTooLong { limit: 100_000 },
+            Some(Position::new(10, 13, 12)),
+            Some(5),
+        );
+        assert_eq!(
+            e.to_string(),
+            "record 12 (line 13), column 6: field longer than 100000 characters"
+        );
+        assert_eq!(e.category(), Category::Limit);
+        assert_eq!(e.column_index(), Some(5));
+        assert_eq!(e.position().map(|p| p.byte()), Some(10));
+    }
+
+    #[test]
+    fn header_row_position() {
+        let e = Error::new(
+            ErrorKind::TooManyColumns { limit: 100_000 },
+            Some(Position::new(0, 1, 0)),
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "header row (line 1): record has more than 100000 columns"
+        );
+    }
+
+    #[test]
+    fn io_source_and_size() {
+        use std::error::Error as _;
+        let e = Error::io(io::Error::other("boom"), None);
+        assert!(e.is_io());
+        assert!(e.source().is_some());
+        assert_eq!(
+            std::mem::size_of::<Result<()>>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+}

@@ -1,0 +1,929 @@
+//! The CSV reader: [`ReaderBuilder`] → [`Reader`], a [`DataValueSource`].
+
+use std::convert::Infallible;
+use std::io::{self, BufRead};
+
+use dxf2_model::{
+    DataValue, DataValueSetHeader, DataValueSource, Field, ImportOptions, ImporterProfile,
+};
+
+use crate::classic::{self, Classic};
+use crate::error::{Error, ErrorKind, Position, Result};
+use crate::pipeline::{self, Pipeline, Target};
+use crate::text::{parse_boolean, push_lossy, Tracker};
+use crate::{MAX_COLUMNS, MAX_FIELD_CHARS};
+
+/// The classic reader's text columns, by position (column 7 is `lastUpdated`; `created` is never
+/// read from CSV).
+const CLASSIC_TEXT_COLUMNS: [(usize, Field); 9] = [
+    (0, Field::DataElement),
+    (1, Field::Period),
+    (2, Field::OrgUnit),
+    (3, Field::CategoryOptionCombo),
+    (4, Field::AttributeOptionCombo),
+    (5, Field::Value),
+    (6, Field::StoredBy),
+    (7, Field::LastUpdated),
+    (8, Field::Comment),
+];
+const CLASSIC_FOLLOWUP: usize = 9;
+const CLASSIC_DELETED: usize = 10;
+
+/// Builds a [`Reader`] with DHIS2's request options (`firstRowIsHeader`, `dataSet`) and the
+/// importer generation to imitate.
+///
+/// Defaults: [`ImporterProfile::Classic`], `first_row_is_header(true)`, no data set.
+///
+/// ```
+/// use dxf2_csv::ReaderBuilder;
+/// use dxf2_model::{DataValueSource, ImporterProfile};
+///
+/// let csv = "dataElement,period,orgUnit,value\nf7n9E0hX8qk,201201,DiszpKrYNg8,10\n";
+/// let mut reader = ReaderBuilder::new()
+///     .profile(ImporterProfile::Pipeline)
+///     .data_set("pBOMPrpg1QX")
+///     .from_reader(csv.as_bytes())?;
+/// assert_eq!(reader.header().data_set.as_deref(), Some("pBOMPrpg1QX"));
+/// let values: Vec<_> = reader.values().collect::<Result<_, _>>()?;
+/// assert_eq!(values[0].value(), Some("10"));
+/// assert_eq!(values[0].category_option_combo(), None);
+/// # Ok::<(), dxf2_csv::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ReaderBuilder {
+    profile: ImporterProfile,
+    first_row_is_header: bool,
+    data_set: Option<String>,
+}
+
+impl Default for ReaderBuilder {
+    fn default() -> Self {
+        ReaderBuilder::new()
+    }
+}
+
+impl ReaderBuilder {
+    /// A builder with the defaults (classic profile, header row, no data set).
+    pub fn new() -> ReaderBuilder {
+        ReaderBuilder {
+            profile: ImporterProfile::Classic,
+            first_row_is_header: true,
+            data_set: None,
+        }
+    }
+
+    /// A builder taking `profile`, `first_row_is_header` and `data_set` from import options.
+    pub fn from_options(options: &ImportOptions) -> ReaderBuilder {
+        ReaderBuilder {
+            profile: options.profile,
+            first_row_is_header: options.first_row_is_header,
+            data_set: options.data_set.clone(),
+        }
+    }
+
+    /// Which DHIS2 reader to imitate: [`ImporterProfile::Classic`] (javacsv, positional columns)
+    /// or [`ImporterProfile::Pipeline`] (2.43+, columns by header name).
+    pub fn profile(&mut self, profile: ImporterProfile) -> &mut ReaderBuilder {
+        self.profile = profile;
+        self
+    }
+
+    /// The request option `firstRowIsHeader` (default `true`).
+    ///
+    /// Classic: when true the first record is skipped, whatever it holds (no header detection).
+    /// Pipeline: `false` makes [`ReaderBuilder::from_reader`] fail with "CSV without header row
+    /// is no longer supported." exactly as DHIS2 2.43 does.
+    pub fn first_row_is_header(&mut self, yes: bool) -> &mut ReaderBuilder {
+        self.first_row_is_header = yes;
+        self
+    }
+
+    /// The request option `dataSet`: CSV carries no set header, so DHIS2 takes the data set from
+    /// the request. It is put in the reader's [`DataValueSetHeader::data_set`].
+    pub fn data_set(&mut self, data_set: impl Into<String>) -> &mut ReaderBuilder {
+        self.data_set = Some(data_set.into());
+        self
+    }
+
+    /// Opens a reader: checks the options, refuses ZIP/GZIP input (decompress it first) and
+    /// reads the header row (classic: skips it when `first_row_is_header`; pipeline: maps it).
+    pub fn from_reader<R: BufRead>(&self, mut rdr: R) -> Result<Reader<R>> {
+        if self.profile == ImporterProfile::Pipeline && !self.first_row_is_header {
+            return Err(Error::new(ErrorKind::HeaderRowRequired, None, None));
+        }
+        sniff_compression(&mut rdr)?;
+        let header = DataValueSetHeader {
+            data_set: self.data_set.clone(),
+            ..DataValueSetHeader::default()
+        };
+        let mut track = Tracker::new();
+        let imp = match self.profile {
+            ImporterProfile::Classic => Imp::Classic(Classic::new()),
+            ImporterProfile::Pipeline => {
+                let p = Pipeline::open(&mut rdr, &mut track)
+                    .map_err(|f| pipeline_error(f, HEADER_POSITION))?;
+                Imp::Pipeline(p)
+            }
+        };
+        let mut reader = Reader {
+            rdr,
+            profile: self.profile,
+            header,
+            track,
+            position: HEADER_POSITION,
+            records: 0,
+            done: false,
+            imp,
+        };
+        if let Imp::Classic(p) = &mut reader.imp {
+            if self.first_row_is_header {
+                reader.track.record_start = None;
+                let more = p
+                    .read_record(&mut reader.rdr, &mut reader.track)
+                    .map_err(|f| classic_error(f, record_position(&reader.track, 0)))?;
+                reader.position = record_position(&reader.track, 0);
+                reader.done = !more;
+            }
+        }
+        Ok(reader)
+    }
+}
+
+/// DHIS2 sniffs ZIP and GZIP signatures (spec 1.5); this crate reads plain CSV only. Looks at the
+/// first buffered bytes only (best effort with tiny buffers).
+fn sniff_compression<R: BufRead>(rdr: &mut R) -> Result<()> {
+    let start = loop {
+        match rdr.fill_buf() {
+            Ok(chunk) => break chunk,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(e, None)),
+        }
+    };
+    let format = if start.starts_with(&[0x50, 0x4B, 0x03, 0x04]) {
+        "ZIP"
+    } else if start.starts_with(&[0x1F, 0x8B]) {
+        "GZIP"
+    } else {
+        return Ok(());
+    };
+    Err(Error::new(ErrorKind::Compressed { format }, None, None))
+}
+
+fn record_position(track: &Tracker, record: u64) -> Position {
+    let (byte, line) = track.record_start.unwrap_or((track.byte, track.line));
+    Position::new(byte, line, record)
+}
+
+/// The header line of the pipeline profile is always line 1.
+const HEADER_POSITION: Position = Position::new(0, 1, 0);
+
+fn classic_error(fail: classic::Fail, pos: Position) -> Error {
+    match fail {
+        classic::Fail::Io(e) => Error::io(e, Some(pos)),
+        classic::Fail::FieldTooLong { column } => Error::new(
+            ErrorKind::FieldTooLong {
+                limit: MAX_FIELD_CHARS,
+            },
+            Some(pos),
+            Some(column),
+        ),
+        classic::Fail::TooManyColumns => Error::new(
+            ErrorKind::TooManyColumns { limit: MAX_COLUMNS },
+            Some(pos),
+            None,
+        ),
+    }
+}
+
+fn pipeline_error(fail: pipeline::Fail, pos: Position) -> Error {
+    match fail {
+        pipeline::Fail::Io(e) => Error::io(e, Some(pos)),
+        pipeline::Fail::NoHeaderLine => Error::new(ErrorKind::NoHeaderLine, None, None),
+        pipeline::Fail::InvalidHeaderCell(cell) => {
+            Error::new(ErrorKind::InvalidHeaderCell { cell }, Some(pos), None)
+        }
+        pipeline::Fail::EmptyHeader => Error::new(ErrorKind::EmptyHeader, Some(pos), None),
+    }
+}
+
+#[derive(Debug)]
+enum Imp {
+    Classic(Classic),
+    Pipeline(Pipeline),
+}
+
+/// A streaming reader of one CSV data value set, exactly as DHIS2 reads it (see the crate
+/// documentation for both dialects).
+///
+/// Read values one at a time into a reusable [`DataValue`] with [`Reader::read_value`] (no
+/// allocation per record once the buffers have grown), or collect owned values with
+/// [`Reader::values`]. After an error the reader is finished: further reads return `Ok(false)`.
+#[derive(Debug)]
+pub struct Reader<R> {
+    rdr: R,
+    profile: ImporterProfile,
+    header: DataValueSetHeader,
+    track: Tracker,
+    position: Position,
+    records: u64,
+    done: bool,
+    imp: Imp,
+}
+
+impl<R: BufRead> Reader<R> {
+    /// A reader with the default options (classic profile, header row skipped, no data set).
+    pub fn from_reader(rdr: R) -> Result<Reader<R>> {
+        ReaderBuilder::new().from_reader(rdr)
+    }
+
+    /// Reads the next value into `record` (cleared first). `Ok(false)` at the end.
+    ///
+    /// Classic: every text column but `created` is present (`Some("")` when the cell is empty or
+    /// the record is short), `followup` and `deleted` are always `Some`. Pipeline: absent
+    /// (`None`) when the cell is null, missing, the literal `null` or its column is not in the
+    /// header.
+    pub fn read_value(&mut self, record: &mut DataValue) -> Result<bool> {
+        record.clear();
+        if self.done {
+            return Ok(false);
+        }
+        let result = match &mut self.imp {
+            Imp::Classic(p) => {
+                read_classic(p, &mut self.rdr, &mut self.track, self.records, record)
+            }
+            Imp::Pipeline(p) => {
+                read_pipeline(p, &mut self.rdr, &mut self.track, self.records, record)
+            }
+        };
+        match result {
+            Ok(true) => {
+                self.records = self.records.saturating_add(1);
+                self.position = record_position(&self.track, self.records);
+                Ok(true)
+            }
+            Ok(false) => {
+                self.done = true;
+                Ok(false)
+            }
+            Err(e) => {
+                self.done = true;
+                record.clear();
+                Err(e)
+            }
+        }
+    }
+
+    /// An iterator of owned values (one allocation per value; use [`Reader::read_value`] to
+    /// avoid that). It ends after the first error.
+    pub fn values(&mut self) -> Values<'_, R> {
+        Values { reader: self }
+    }
+}
+
+fn read_classic<R: BufRead>(
+    p: &mut Classic,
+    rdr: &mut R,
+    track: &mut Tracker,
+    records: u64,
+    record: &mut DataValue,
+) -> Result<bool> {
+    track.record_start = None;
+    let number = records.saturating_add(1);
+    let more = p
+        .read_record(rdr, track)
+        .map_err(|f| classic_error(f, record_position(track, number)))?;
+    if !more {
+        return Ok(false);
+    }
+    for (column, field) in CLASSIC_TEXT_COLUMNS {
+        let bytes = p.field(column);
+        // Decoded straight into the record's buffer: no allocation.
+        let Ok(()) = record.set_with(field, |buf| {
+            push_lossy(buf, bytes);
+            Ok::<(), Infallible>(())
+        });
+    }
+    let flag = |column: usize| p.field(column).eq_ignore_ascii_case(b"true");
+    record.set_followup(Some(flag(CLASSIC_FOLLOWUP)));
+    record.set_deleted(Some(flag(CLASSIC_DELETED)));
+    Ok(true)
+}
+
+fn read_pipeline<R: BufRead>(
+    p: &mut Pipeline,
+    rdr: &mut R,
+    track: &mut Tracker,
+    records: u64,
+    record: &mut DataValue,
+) -> Result<bool> {
+    let number = records.saturating_add(1);
+    let more = p
+        .read_line(rdr, track)
+        .map_err(|f| pipeline_error(f, record_position(track, number)))?;
+    if !more {
+        return Ok(false);
+    }
+    for (i, column) in p.mapped() {
+        match column.target {
+            Target::Field(field) => match p.component(i) {
+                Some(text) => record.set(field, text),
+                None => record.remove(field),
+            },
+            Target::FollowUp => record.set_followup(p.component(i).map(parse_boolean)),
+            Target::Deleted => record.set_deleted(p.component(i).map(parse_boolean)),
+            Target::AttributeCombo | Target::AttributeOptions | Target::Ignored | Target::Extra => {
+            }
+        }
+    }
+    Ok(true)
+}
+
+impl<R> Reader<R> {
+    /// The set header: empty except [`DataValueSetHeader::data_set`] when given to the builder.
+    pub fn header(&self) -> &DataValueSetHeader {
+        &self.header
+    }
+
+    /// The profile this reader imitates.
+    pub fn profile(&self) -> ImporterProfile {
+        self.profile
+    }
+
+    /// Where the last value read starts (after opening: the header row, record 0).
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    /// Number of values read so far.
+    pub fn records_read(&self) -> u64 {
+        self.records
+    }
+
+    /// Number of columns of the last record (classic: javacsv's column count, also columns
+    /// beyond the 11 read; pipeline: fields on the line, also those beyond the header).
+    pub fn record_columns(&self) -> usize {
+        match &self.imp {
+            Imp::Classic(p) => p.columns(),
+            Imp::Pipeline(p) => p.cell_count(),
+        }
+    }
+
+    /// Pipeline: the header names as read (unquoted). Classic: empty (columns are positional and
+    /// the header row is never interpreted).
+    pub fn header_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.pipeline()
+            .into_iter()
+            .flat_map(|p| p.columns.iter().map(|c| c.name.as_str()))
+    }
+
+    /// Pipeline: the header names that DHIS2 2.43 neither maps to a data value component nor
+    /// ignores (`storedBy`, `timestamp`) — e.g. `lastupdated`, `created`, or category names. DHIS2
+    /// collects them into a per-value category-option map (see
+    /// [`Reader::extra_columns_are_category_options`]). Classic: empty.
+    pub fn extra_columns(&self) -> impl Iterator<Item = &str> + '_ {
+        self.pipeline().into_iter().flat_map(|p| {
+            p.columns
+                .iter()
+                .filter(|c| c.target == Target::Extra)
+                .map(|c| c.name.as_str())
+        })
+    }
+
+    /// Pipeline: whether DHIS2 keeps the extra columns as the value's category options — only
+    /// when no header column is spelt exactly `categoryOptionCombo`. Classic: `false`.
+    pub fn extra_columns_are_category_options(&self) -> bool {
+        self.pipeline().is_some_and(|p| p.category_options_active)
+    }
+
+    /// Pipeline: the extra columns of the last value read, with their raw cells (`None` for a
+    /// null cell; the literal `null` is kept, as DHIS2 keeps it in the map). Columns beyond the
+    /// line's last field are left out, as DHIS2 leaves them out. Classic: empty.
+    pub fn extra_values(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
+        self.pipeline().into_iter().flat_map(|p| {
+            p.mapped()
+                .filter(|(_, c)| c.target == Target::Extra)
+                .map(move |(i, c)| (c.name.as_str(), p.cell(i)))
+        })
+    }
+
+    /// Pipeline: the `attributeCombo` cell of the last value read (the last such column wins;
+    /// `null` → `None`). Classic: `None`.
+    pub fn attribute_combo(&self) -> Option<&str> {
+        self.last_component(Target::AttributeCombo)
+    }
+
+    /// Pipeline: the raw `attributeOptions` cell of the last value read (DHIS2 splits it on
+    /// spaces/tabs into a set). Classic: `None`.
+    pub fn attribute_options(&self) -> Option<&str> {
+        self.last_component(Target::AttributeOptions)
+    }
+
+    fn last_component(&self, target: Target) -> Option<&str> {
+        let p = self.pipeline()?;
+        let (i, _) = p.mapped().filter(|(_, c)| c.target == target).last()?;
+        p.component(i)
+    }
+
+    fn pipeline(&self) -> Option<&Pipeline> {
+        match &self.imp {
+            Imp::Pipeline(p) => Some(p),
+            Imp::Classic(_) => None,
+        }
+    }
+
+    /// The underlying reader.
+    pub fn get_ref(&self) -> &R {
+        &self.rdr
+    }
+
+    /// The underlying reader, mutably (reading from it directly confuses this reader).
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.rdr
+    }
+
+    /// Consumes this reader, returning the underlying reader.
+    pub fn into_inner(self) -> R {
+        self.rdr
+    }
+}
+
+impl<R: BufRead> DataValueSource for Reader<R> {
+    type Error = Error;
+
+    fn header(&self) -> &DataValueSetHeader {
+        &self.header
+    }
+
+    fn read_value(&mut self, record: &mut DataValue) -> Result<bool> {
+        Reader::read_value(self, record)
+    }
+}
+
+/// Owned values of a [`Reader`]; see [`Reader::values`].
+#[derive(Debug)]
+pub struct Values<'r, R> {
+    reader: &'r mut Reader<R>,
+}
+
+impl<R: BufRead> Iterator for Values<'_, R> {
+    type Item = Result<DataValue>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut value = DataValue::new();
+        match self.reader.read_value(&mut value) {
+            Ok(true) => Some(Ok(value)),
+            Ok(false) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Category;
+
+    fn classic(input: &str, header: bool) -> Vec<DataValue> {
+        ReaderBuilder::new()
+            .first_row_is_header(header)
+            .from_reader(input.as_bytes())
+            .unwrap()
+            .values()
+            .collect::<Result<_>>()
+            .unwrap()
+    }
+
+    fn pipeline(input: &str) -> Vec<DataValue> {
+        ReaderBuilder::new()
+            .profile(ImporterProfile::Pipeline)
+            .from_reader(input.as_bytes())
+            .unwrap()
+            .values()
+            .collect::<Result<_>>()
+            .unwrap()
+    }
+
+    fn first_error(builder: &ReaderBuilder, input: &[u8]) -> Error {
+        let mut reader = match builder.from_reader(input) {
+            Ok(r) => r,
+            Err(e) => return e,
+        };
+        let mut v = DataValue::new();
+        loop {
+            match reader.read_value(&mut v) {
+                Ok(true) => {}
+                Ok(false) => panic!("no error"),
+                Err(e) => return e,
+            }
+        }
+    }
+
+    #[test]
+    fn classic_positional_columns() {
+        let v = classic(
+            "h\nde,pe,ou,coc,aoc,val,by,2012-01-01,com,TRUE,True,x,y\n",
+            true,
+        );
+        assert_eq!(v.len(), 1);
+        let v = &v[0];
+        assert_eq!(v.data_element(), Some("de"));
+        assert_eq!(v.period(), Some("pe"));
+        assert_eq!(v.org_unit(), Some("ou"));
+        assert_eq!(v.category_option_combo(), Some("coc"));
+        assert_eq!(v.attribute_option_combo(), Some("aoc"));
+        assert_eq!(v.value(), Some("val"));
+        assert_eq!(v.stored_by(), Some("by"));
+        assert_eq!(v.last_updated(), Some("2012-01-01"));
+        assert_eq!(v.comment(), Some("com"));
+        assert_eq!(v.created(), None);
+        assert_eq!(v.followup(), Some(true));
+        assert_eq!(v.deleted(), Some(true));
+    }
+
+    #[test]
+    fn classic_missing_trailing_columns_are_empty_strings() {
+        let v = classic("de,pe\n", false);
+        let v = &v[0];
+        assert_eq!(v.data_element(), Some("de"));
+        assert_eq!(v.org_unit(), Some(""));
+        assert_eq!(v.category_option_combo(), Some(""));
+        assert_eq!(v.attribute_option_combo(), Some(""));
+        assert_eq!(v.value(), Some(""));
+        assert_eq!(v.comment(), Some(""));
+        assert_eq!(v.followup(), Some(false));
+        assert_eq!(v.deleted(), Some(false));
+    }
+
+    #[test]
+    fn classic_booleans() {
+        let v = classic(
+            "a,,,,,,,,,true,null\nb,,,,,,,,,yes,\nc,,,,,,,,,\"tRUE\",\" true\"\nd,,,,,,,,, true ,false\n",
+            false,
+        );
+        let flags: Vec<_> = v.iter().map(|v| (v.followup(), v.deleted())).collect();
+        assert_eq!(
+            flags,
+            [
+                (Some(true), Some(false)),
+                (Some(false), Some(false)),
+                (Some(true), Some(false)),
+                (Some(true), Some(false)),
+            ]
+        );
+    }
+
+    #[test]
+    fn classic_header_row_skipped_unconditionally() {
+        // Whatever the first record is, it is skipped: also data, also a misspelt header.
+        let input = "f7n9E0hX8qk,201201,ou,,,1\nf7n9E0hX8qk,201202,ou,,,2\n";
+        assert_eq!(classic(input, true).len(), 1);
+        assert_eq!(classic(input, false).len(), 2);
+        // A body `abc` imports nothing.
+        assert!(classic("abc", true).is_empty());
+        assert!(classic("", true).is_empty());
+        // Leading empty lines are skipped before the header record.
+        let v = classic("\n\r\nheader\nde\n", true);
+        assert_eq!(v[0].data_element(), Some("de"));
+    }
+
+    #[test]
+    fn classic_bom_stays_in_first_field() {
+        let input = "\u{FEFF}\"f7n9E0hX8qk\",\"201201\"\n";
+        let v = classic(input, false);
+        assert_eq!(v[0].data_element(), Some("\u{FEFF}\"f7n9E0hX8qk\""));
+        assert_eq!(v[0].period(), Some("201201"));
+        assert!(classic(input, true).is_empty());
+    }
+
+    #[test]
+    fn classic_invalid_utf8_is_replaced() {
+        let mut r = ReaderBuilder::new()
+            .first_row_is_header(false)
+            .from_reader(&b"d\xffe,\xc3\n"[..])
+            .unwrap();
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(v.data_element(), Some("d\u{FFFD}e"));
+        assert_eq!(v.period(), Some("\u{FFFD}"));
+    }
+
+    #[test]
+    fn classic_position_and_columns() {
+        let mut r = ReaderBuilder::new()
+            .from_reader(&b"h\n\na,b\r\n\"c\nd\",e,f\n\ng"[..])
+            .unwrap();
+        assert_eq!(r.position(), Position::new(0, 1, 0));
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(r.position(), Position::new(3, 3, 1));
+        assert_eq!(r.record_columns(), 2);
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(r.position(), Position::new(8, 4, 2));
+        assert_eq!(r.record_columns(), 3);
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(r.position(), Position::new(19, 7, 3));
+        assert!(!r.read_value(&mut v).unwrap());
+        assert!(v.is_empty());
+        assert_eq!(r.records_read(), 3);
+    }
+
+    #[test]
+    fn classic_field_too_long_error_has_position() {
+        let long = "x".repeat(MAX_FIELD_CHARS + 1);
+        let mut input = String::from("header\n");
+        for i in 0..11 {
+            input.push_str(&format!("de{i},pe\n"));
+        }
+        input.push_str(&format!("de,pe,ou,,,{long}\n"));
+        let err = first_error(&ReaderBuilder::new(), input.as_bytes());
+        assert_eq!(err.category(), Category::Limit);
+        assert!(matches!(
+            err.kind(),
+            ErrorKind::FieldTooLong { limit: 100_000 }
+        ));
+        assert_eq!(err.column_index(), Some(5));
+        assert_eq!(
+            err.position().map(|p| (p.record(), p.line())),
+            Some((12, 13))
+        );
+        assert_eq!(
+            err.to_string(),
+            "record 12 (line 13), column 6: field longer than 100000 characters"
+        );
+    }
+
+    #[test]
+    fn classic_limits_apply_to_the_header_row() {
+        let input = format!("{}\nde\n", ",".repeat(MAX_COLUMNS));
+        let err = first_error(&ReaderBuilder::new(), input.as_bytes());
+        assert!(matches!(err.kind(), ErrorKind::TooManyColumns { .. }));
+        assert_eq!(err.position(), Some(Position::new(0, 1, 0)));
+        assert_eq!(
+            err.to_string(),
+            "header row (line 1): record has more than 100000 columns"
+        );
+    }
+
+    #[test]
+    fn reader_is_finished_after_an_error() {
+        let input = format!("h\n{}\nde\n", "x".repeat(MAX_FIELD_CHARS + 1));
+        let mut r = ReaderBuilder::new().from_reader(input.as_bytes()).unwrap();
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).is_err());
+        assert!(!r.read_value(&mut v).unwrap());
+        let mut r = ReaderBuilder::new().from_reader(input.as_bytes()).unwrap();
+        let values: Vec<_> = r.values().collect();
+        assert_eq!(values.len(), 1);
+        assert!(values[0].is_err());
+    }
+
+    #[test]
+    fn data_set_goes_to_the_header() {
+        for profile in [ImporterProfile::Classic, ImporterProfile::Pipeline] {
+            let r = ReaderBuilder::new()
+                .profile(profile)
+                .data_set("pBOMPrpg1QX")
+                .from_reader(&b"dataElement\n"[..])
+                .unwrap();
+            assert_eq!(r.header().data_set.as_deref(), Some("pBOMPrpg1QX"));
+            assert_eq!(r.profile(), profile);
+            let r = ReaderBuilder::new()
+                .profile(profile)
+                .from_reader(&b"dataElement\n"[..])
+                .unwrap();
+            assert!(r.header().is_empty());
+        }
+    }
+
+    #[test]
+    fn builder_from_options() {
+        let options = ImportOptions {
+            profile: ImporterProfile::Pipeline,
+            first_row_is_header: false,
+            data_set: Some("ds".into()),
+            ..ImportOptions::default()
+        };
+        let err = ReaderBuilder::from_options(&options)
+            .from_reader(&b"dataElement\n"[..])
+            .unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::HeaderRowRequired));
+    }
+
+    #[test]
+    fn compressed_input_is_refused() {
+        for (bytes, format) in [
+            (&b"PK\x03\x04rest"[..], "ZIP"),
+            (&b"\x1f\x8b\x08"[..], "GZIP"),
+        ] {
+            for profile in [ImporterProfile::Classic, ImporterProfile::Pipeline] {
+                let err = ReaderBuilder::new()
+                    .profile(profile)
+                    .from_reader(bytes)
+                    .unwrap_err();
+                assert!(matches!(err.kind(), ErrorKind::Compressed { format: f } if *f == format));
+                assert_eq!(err.category(), Category::Unsupported);
+            }
+        }
+    }
+
+    #[test]
+    fn pipeline_requires_a_header() {
+        let err = ReaderBuilder::new()
+            .profile(ImporterProfile::Pipeline)
+            .first_row_is_header(false)
+            .from_reader(&b"dataElement\nx\n"[..])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "CSV without header row is no longer supported."
+        );
+        assert_eq!(err.category(), Category::Unsupported);
+        let err = ReaderBuilder::new()
+            .profile(ImporterProfile::Pipeline)
+            .from_reader(&b""[..])
+            .unwrap_err();
+        assert_eq!(err.to_string(), "No header line provided.");
+        assert_eq!(err.category(), Category::Header);
+    }
+
+    #[test]
+    fn pipeline_maps_export_header_case_insensitively() {
+        let v = pipeline(
+            "\"dataelement\",\"period\",\"orgunit\",\"categoryoptioncombo\",\"attributeoptioncombo\",\"value\",\"storedby\",\"lastupdated\",\"comment\",\"followup\",\"deleted\"\n\
+             \"de\",\"201201\",\"ou\",\"\",\"\",\"10\",\"john\",\"2012-01-01\",\"c\",\"false\",\"TRUE\"\n",
+        );
+        assert_eq!(v.len(), 1);
+        let v = &v[0];
+        assert_eq!(v.data_element(), Some("de"));
+        assert_eq!(v.period(), Some("201201"));
+        assert_eq!(v.org_unit(), Some("ou"));
+        assert_eq!(v.category_option_combo(), Some(""));
+        assert_eq!(v.attribute_option_combo(), Some(""));
+        assert_eq!(v.value(), Some("10"));
+        assert_eq!(v.stored_by(), None);
+        assert_eq!(v.last_updated(), None);
+        assert_eq!(v.comment(), Some("c"));
+        assert_eq!(v.followup(), Some(false));
+        assert_eq!(v.deleted(), Some(true));
+    }
+
+    #[test]
+    fn pipeline_nulls_and_missing_fields() {
+        let v = pipeline(
+            "dataElement,period,value,comment,followUp,deleted\nde, null ,\"null\",,\n de2\n",
+        );
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].data_element(), Some("de"));
+        assert_eq!(v[0].period(), None);
+        assert_eq!(v[0].value(), None);
+        assert_eq!(v[0].comment(), None);
+        assert_eq!(v[0].followup(), None);
+        assert_eq!(v[0].deleted(), None);
+        assert_eq!(v[1].data_element(), Some("de2"));
+        assert_eq!(v[1].period(), None);
+        // Columns not in the header are absent, not empty.
+        assert_eq!(v[1].org_unit(), None);
+    }
+
+    #[test]
+    fn pipeline_booleans_parse_boolean() {
+        let v = pipeline("dataElement,followup,deleted\na,TRUE,yes\nb,\"\",1\n");
+        assert_eq!((v[0].followup(), v[0].deleted()), (Some(true), Some(false)));
+        assert_eq!(
+            (v[1].followup(), v[1].deleted()),
+            (Some(false), Some(false))
+        );
+    }
+
+    #[test]
+    fn pipeline_extra_fields_ignored_and_empty_line_stops() {
+        let v = pipeline("dataElement,value\na,1,extra,more\n\nb,2\n");
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].value(), Some("1"));
+    }
+
+    #[test]
+    fn pipeline_crlf_stops_after_the_first_row() {
+        let input = "dataelement,period,orgunit,value\r\nde,201201,ou,1\r\nde,201202,ou,2\r\n";
+        let v = pipeline(input);
+        assert_eq!(v.len(), 1, "DHIS2 2.43 reads one row of a CRLF file");
+        assert_eq!(v[0].value(), Some("1"));
+        // The classic reader reads both.
+        assert_eq!(classic(input, true).len(), 2);
+        // CR alone is fine for both.
+        let cr = input.replace("\r\n", "\r");
+        assert_eq!(pipeline(&cr).len(), 2);
+        assert_eq!(classic(&cr, true).len(), 2);
+    }
+
+    #[test]
+    fn pipeline_extra_columns_and_attribute_components() {
+        let mut r = ReaderBuilder::new()
+            .profile(ImporterProfile::Pipeline)
+            .from_reader(
+                &b"dataElement,storedBy,Timestamp,lastupdated,age,attributeCombo,attributeOptions\nde,john,t,2020,>15,cc,o1 o2\nde2,x,,null\n"[..],
+            )
+            .unwrap();
+        assert_eq!(
+            r.extra_columns().collect::<Vec<_>>(),
+            ["lastupdated", "age"]
+        );
+        assert!(r.extra_columns_are_category_options());
+        assert_eq!(r.header_names().count(), 7);
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(v.stored_by(), None);
+        assert_eq!(
+            r.extra_values().collect::<Vec<_>>(),
+            [("lastupdated", Some("2020")), ("age", Some(">15"))]
+        );
+        assert_eq!(r.attribute_combo(), Some("cc"));
+        assert_eq!(r.attribute_options(), Some("o1 o2"));
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(
+            r.extra_values().collect::<Vec<_>>(),
+            [("lastupdated", Some("null"))]
+        );
+        assert_eq!(r.attribute_combo(), None);
+        assert_eq!(r.record_columns(), 4);
+
+        let r = ReaderBuilder::new()
+            .profile(ImporterProfile::Pipeline)
+            .from_reader(&b"dataElement,categoryOptionCombo,age\n"[..])
+            .unwrap();
+        assert!(!r.extra_columns_are_category_options());
+        let r = ReaderBuilder::new()
+            .from_reader(&b"dataElement,age\n"[..])
+            .unwrap();
+        assert_eq!(r.extra_columns().count(), 0);
+        assert!(!r.extra_columns_are_category_options());
+    }
+
+    #[test]
+    fn pipeline_duplicate_columns_last_wins() {
+        let v = pipeline("value,VALUE\n1,2\n3,null\n");
+        assert_eq!(v[0].value(), Some("2"));
+        assert_eq!(v[1].value(), None);
+    }
+
+    #[test]
+    fn pipeline_bom_makes_first_column_extra() {
+        let mut r = ReaderBuilder::new()
+            .profile(ImporterProfile::Pipeline)
+            .from_reader("\u{FEFF}\"dataelement\",\"value\"\n\"de\",\"1\"\n".as_bytes())
+            .unwrap();
+        assert_eq!(
+            r.extra_columns().collect::<Vec<_>>(),
+            ["\u{FEFF}\"dataelement\""]
+        );
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(v.data_element(), None);
+        assert_eq!(v.value(), Some("1"));
+    }
+
+    #[test]
+    fn pipeline_empty_header_with_data_fails_at_that_line() {
+        let err = first_error(
+            ReaderBuilder::new().profile(ImporterProfile::Pipeline),
+            b"\nde\n",
+        );
+        assert!(matches!(err.kind(), ErrorKind::EmptyHeader));
+        assert_eq!(err.position(), Some(Position::new(1, 2, 1)));
+        let err = ReaderBuilder::new()
+            .profile(ImporterProfile::Pipeline)
+            .from_reader(&b"a,\"\n"[..])
+            .unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::InvalidHeaderCell { cell } if cell == "\""));
+    }
+
+    #[test]
+    fn pipeline_positions() {
+        let mut r = ReaderBuilder::new()
+            .profile(ImporterProfile::Pipeline)
+            .from_reader(&b"value\r1\r22\r"[..])
+            .unwrap();
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(r.position(), Position::new(6, 2, 1));
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(r.position(), Position::new(8, 3, 2));
+        assert!(!r.read_value(&mut v).unwrap());
+    }
+
+    #[test]
+    fn reusable_record_keeps_its_buffer() {
+        let input =
+            "h\n".to_string() + &"de,201201,ou,coc,aoc,12345,john,2012,comment,false,\n".repeat(50);
+        let mut r = Reader::from_reader(input.as_bytes()).unwrap();
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).unwrap());
+        let first = v.clone();
+        let mut n = 1;
+        while r.read_value(&mut v).unwrap() {
+            assert_eq!(v, first);
+            n += 1;
+        }
+        assert_eq!(n, 50);
+    }
+}

@@ -1,0 +1,411 @@
+//! The one error type of `dxf2-json`: a boxed kind plus where it happened.
+
+use std::fmt;
+use std::io;
+
+use thiserror::Error as ThisError;
+
+/// Where an error happened in the input: 1-based line and column (columns count characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Position {
+    /// Line, starting at 1.
+    pub line: u64,
+    /// Column, starting at 1, counted in characters (not bytes).
+    pub column: u64,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// The shape of a JSON value, used in messages ("found an object").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JsonType {
+    /// `{…}`.
+    Object,
+    /// `[…]`.
+    Array,
+    /// `"…"`.
+    String,
+    /// `12`, `-1.5e3`.
+    Number,
+    /// `true` / `false`.
+    Boolean,
+    /// `null`.
+    Null,
+}
+
+impl fmt::Display for JsonType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            JsonType::Object => "an object",
+            JsonType::Array => "an array",
+            JsonType::String => "a string",
+            JsonType::Number => "a number",
+            JsonType::Boolean => "a boolean",
+            JsonType::Null => "null",
+        })
+    }
+}
+
+/// A coarse classification of errors, for exit codes and user messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Category {
+    /// Reading or writing the underlying stream failed.
+    Io,
+    /// The input is not well-formed UTF-8 JSON (includes truncated input).
+    Syntax,
+    /// Well-formed JSON that is not a data value set (or import summary) this library accepts.
+    Data,
+}
+
+/// What went wrong.
+#[derive(Debug, ThisError)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading or writing the underlying stream failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] io::Error),
+    /// The input ended in the middle of the document.
+    #[error("unexpected end of input: expected {expected}")]
+    UnexpectedEof {
+        /// What the grammar expected next.
+        expected: &'static str,
+    },
+    /// A character the JSON grammar does not allow here.
+    #[error("expected {expected}, found {found}")]
+    UnexpectedCharacter {
+        /// What the grammar expected.
+        expected: &'static str,
+        /// The character (or byte) found, quoted for display.
+        found: String,
+    },
+    /// A backslash escape that JSON does not define.
+    #[error("invalid escape sequence `\\{found}` in a string")]
+    InvalidEscape {
+        /// The character after the backslash.
+        found: String,
+    },
+    /// A `\u` escape naming half of a UTF-16 surrogate pair without its other half.
+    #[error("invalid `\\u` escape: unpaired UTF-16 surrogate (it cannot be represented in UTF-8)")]
+    UnpairedSurrogate,
+    /// A raw control character (U+0000 to U+001F) inside a string.
+    #[error("unescaped control character U+{byte:04X} in a string (write it as an escape, e.g. \\n or \\u{byte:04X})")]
+    ControlCharacter {
+        /// The byte.
+        byte: u8,
+    },
+    /// A number that does not follow JSON's grammar.
+    #[error("invalid number: {reason}")]
+    InvalidNumber {
+        /// Why.
+        reason: &'static str,
+    },
+    /// Bytes that are not UTF-8.
+    #[error("invalid UTF-8")]
+    InvalidUtf8,
+    /// The input looks like UTF-16 or UTF-32, which DHIS2's Jackson would detect but we do not read.
+    #[error(
+        "the input looks like {encoding}: only UTF-8 JSON is supported, convert the file to UTF-8"
+    )]
+    UnsupportedEncoding {
+        /// The encoding recognised.
+        encoding: &'static str,
+    },
+    /// Something other than whitespace after the end of the JSON document.
+    #[error("unexpected characters after the end of the JSON document")]
+    TrailingCharacters,
+    /// Objects and arrays nested deeper than the limit.
+    #[error("JSON nested deeper than {limit} levels")]
+    NestingTooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// The document is not a JSON object.
+    #[error("expected a JSON object (a data value set) at the top level, found {found}")]
+    NotAnObject {
+        /// What was found.
+        found: JsonType,
+    },
+    /// A known key whose value has the wrong shape.
+    #[error("expected {expected} for key `{key}`, found {found}")]
+    WrongType {
+        /// The key.
+        key: String,
+        /// What is accepted.
+        expected: &'static str,
+        /// What was found.
+        found: JsonType,
+    },
+    /// A boolean key whose value is neither a boolean nor a text Jackson coerces to one.
+    #[error("invalid boolean {text:?} for key `{key}`: expected true or false")]
+    InvalidBoolean {
+        /// The key.
+        key: String,
+        /// The text found.
+        text: String,
+    },
+    /// A `null` or empty string inside a list of identifiers (`attributeCategoryOptions`).
+    #[error("null or empty element in `{key}`: every element must be a non-empty string")]
+    EmptyElement {
+        /// The key.
+        key: String,
+    },
+    /// A set-level key after `dataValues` that changes the meaning of values already read.
+    #[error("set-level key `{key}` comes after `dataValues` and changes the meaning of the values already read: move it before `dataValues`, or read from a seekable input (`Reader::from_seekable`), which reads the whole header first as DHIS2 does")]
+    HeaderAfterValues {
+        /// The key.
+        key: String,
+    },
+    /// A second `dataValues` key after values of a first one were read.
+    #[error("a second `dataValues` key after values were read: DHIS2 keeps only the last `dataValues`; read from a seekable input (`Reader::from_seekable`) to get exactly that")]
+    DuplicateDataValues,
+    /// A DHIS2 feature this library does not implement yet.
+    #[error("{what} is not supported yet")]
+    Unsupported {
+        /// The feature.
+        what: &'static str,
+    },
+    /// An import summary document without the expected content.
+    #[error("invalid import summary: {message}")]
+    InvalidSummary {
+        /// What is wrong.
+        message: String,
+    },
+    /// `serde_json` could not parse an import summary.
+    #[error("invalid import summary JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    /// A writer was used out of order (a value before `begin`, anything after `finish`).
+    #[error("writer used out of order: {message}")]
+    WriterState {
+        /// What was wrong.
+        message: &'static str,
+    },
+}
+
+impl ErrorKind {
+    /// The coarse category of this kind.
+    pub fn category(&self) -> Category {
+        match self {
+            ErrorKind::Io(_) => Category::Io,
+            ErrorKind::UnexpectedEof { .. }
+            | ErrorKind::UnexpectedCharacter { .. }
+            | ErrorKind::InvalidEscape { .. }
+            | ErrorKind::UnpairedSurrogate
+            | ErrorKind::ControlCharacter { .. }
+            | ErrorKind::InvalidNumber { .. }
+            | ErrorKind::InvalidUtf8
+            | ErrorKind::UnsupportedEncoding { .. }
+            | ErrorKind::TrailingCharacters
+            | ErrorKind::NestingTooDeep { .. } => Category::Syntax,
+            ErrorKind::Json(e) => match e.classify() {
+                serde_json::error::Category::Io => Category::Io,
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    Category::Syntax
+                }
+                serde_json::error::Category::Data => Category::Data,
+            },
+            ErrorKind::NotAnObject { .. }
+            | ErrorKind::WrongType { .. }
+            | ErrorKind::InvalidBoolean { .. }
+            | ErrorKind::EmptyElement { .. }
+            | ErrorKind::HeaderAfterValues { .. }
+            | ErrorKind::DuplicateDataValues
+            | ErrorKind::Unsupported { .. }
+            | ErrorKind::InvalidSummary { .. }
+            | ErrorKind::WriterState { .. } => Category::Data,
+        }
+    }
+}
+
+/// The error of every operation of this crate: a [`ErrorKind`] plus, when known, the
+/// [`Position`] in the input and the index of the data value being read.
+///
+/// Boxed so that `Result<T, Error>` stays one pointer wide.
+///
+/// ```
+/// use dxf2_json::{Category, ErrorKind, Reader};
+/// use dxf2_model::DataValue;
+///
+/// let json = "{\"dataValues\": [\n  {\"dataElement\": \"a\"},\n  {\"value\": {\"x\": 1}}\n]}";
+/// let mut reader = Reader::new(json.as_bytes()).unwrap();
+/// let mut dv = DataValue::new();
+/// assert!(reader.read_value(&mut dv).unwrap());
+/// let err = reader.read_value(&mut dv).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::WrongType { key, .. } if key == "value"));
+/// assert_eq!(err.category(), Category::Data);
+/// assert_eq!((err.line(), err.column(), err.value_index()), (Some(3), Some(13), Some(1)));
+/// assert_eq!(
+///     err.to_string(),
+///     "line 3, column 13 (value #2, index 1): expected a string, number, boolean or null \
+///      for key `value`, found an object"
+/// );
+/// ```
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    position: Option<Position>,
+    value_index: Option<u64>,
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error without a position.
+    pub(crate) fn new(kind: ErrorKind) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            position: None,
+            value_index: None,
+        }))
+    }
+
+    /// An error at a position.
+    pub(crate) fn at(kind: ErrorKind, position: Position) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            position: Some(position),
+            value_index: None,
+        }))
+    }
+
+    /// Adds the index of the data value being read, unless one is already set.
+    pub(crate) fn with_value_index(mut self, index: u64) -> Error {
+        if self.0.value_index.is_none() {
+            self.0.value_index = Some(index);
+        }
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// What went wrong, by value.
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The coarse category (I/O, syntax, data).
+    pub fn category(&self) -> Category {
+        self.0.kind.category()
+    }
+
+    /// Where in the input, when known.
+    pub fn position(&self) -> Option<Position> {
+        self.0.position
+    }
+
+    /// The 1-based line, when known.
+    pub fn line(&self) -> Option<u64> {
+        self.0.position.map(|p| p.line)
+    }
+
+    /// The 1-based column (in characters), when known.
+    pub fn column(&self) -> Option<u64> {
+        self.0.position.map(|p| p.column)
+    }
+
+    /// The 0-based index of the data value being read (DHIS2's `indexes` count the same way),
+    /// when the error happened inside `dataValues`.
+    pub fn value_index(&self) -> Option<u64> {
+        self.0.value_index
+    }
+
+    /// Whether the error is an unexpected end of input (a truncated document).
+    pub fn is_eof(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::UnexpectedEof { .. })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.position, self.0.value_index) {
+            (Some(p), Some(i)) => write!(
+                f,
+                "{p} (value #{}, index {i}): {}",
+                i.saturating_add(1),
+                self.0.kind
+            ),
+            (Some(p), None) => write!(f, "{p}: {}", self.0.kind),
+            (None, Some(i)) => write!(
+                f,
+                "value #{}, index {i}: {}",
+                i.saturating_add(1),
+                self.0.kind
+            ),
+            (None, None) => write!(f, "{}", self.0.kind),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("position", &self.0.position)
+            .field("value_index", &self.0.value_index)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0.kind)
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Error {
+        Error::new(ErrorKind::Io(e))
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Error {
+        Error::new(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_is_small() {
+        assert_eq!(
+            std::mem::size_of::<Result<()>>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn display_with_and_without_position() {
+        let e = Error::at(
+            ErrorKind::TrailingCharacters,
+            Position { line: 2, column: 3 },
+        );
+        assert_eq!(
+            e.to_string(),
+            "line 2, column 3: unexpected characters after the end of the JSON document"
+        );
+        assert_eq!(e.category(), Category::Syntax);
+        let e = Error::new(ErrorKind::WriterState {
+            message: "a value before begin",
+        });
+        assert_eq!(
+            e.to_string(),
+            "writer used out of order: a value before begin"
+        );
+        assert_eq!(e.position(), None);
+        let e = Error::from(io::Error::other("disk full"));
+        assert_eq!(e.category(), Category::Io);
+        assert!(std::error::Error::source(&e).is_some());
+    }
+}

@@ -1,0 +1,453 @@
+//! The one error type of `dxf2-xml`: a boxed kind plus where it happened.
+
+use std::fmt;
+use std::io;
+
+use thiserror::Error as ThisError;
+
+/// Where an error happened in the input: 1-based line and column.
+///
+/// Lines end at LF (a CR before it is part of the line); columns count characters (not bytes)
+/// from the start of the line. A UTF-8 byte order mark is not counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Position {
+    /// Line, starting at 1.
+    pub line: u64,
+    /// Column, starting at 1, counted in characters.
+    pub column: u64,
+}
+
+impl Position {
+    /// The first character of the input.
+    pub(crate) const START: Position = Position { line: 1, column: 1 };
+
+    /// The position just after `bytes`, when `bytes` start at `self`.
+    ///
+    /// Cheap next to parsing: start tags rarely hold a line break, so the common case is one
+    /// fast search for LF and one fast ASCII check; counting loops run only when needed.
+    #[inline]
+    pub(crate) fn advance(self, bytes: &[u8]) -> Position {
+        if !bytes.contains(&b'\n') {
+            return Position {
+                line: self.line,
+                column: self.column.saturating_add(count_chars(bytes)),
+            };
+        }
+        let newlines = count_matching(bytes, |b| b == b'\n');
+        let tail = match bytes.iter().rposition(|&b| b == b'\n') {
+            Some(i) => bytes.get(i + 1..).unwrap_or_default(),
+            None => bytes,
+        };
+        Position {
+            line: self.line.saturating_add(newlines),
+            column: 1 + count_chars(tail),
+        }
+    }
+}
+
+/// Number of UTF-8 characters in `bytes` (bytes that are not continuation bytes).
+#[inline]
+fn count_chars(bytes: &[u8]) -> u64 {
+    if bytes.is_ascii() {
+        bytes.len() as u64
+    } else {
+        count_matching(bytes, |b| (b as i8) >= -0x40)
+    }
+}
+
+/// Number of bytes matching `pred`, counted in blocks of 32 with a byte-wide accumulator so that
+/// the compiler can vectorise the inner loop.
+#[inline]
+fn count_matching(bytes: &[u8], pred: impl Fn(u8) -> bool) -> u64 {
+    let mut chunks = bytes.chunks_exact(32);
+    let mut total = 0u64;
+    for chunk in &mut chunks {
+        let mut block = 0u8;
+        for &b in chunk {
+            block += u8::from(pred(b));
+        }
+        total += u64::from(block);
+    }
+    total + chunks.remainder().iter().filter(|&&b| pred(b)).count() as u64
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// A coarse classification of errors, for exit codes and user messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Category {
+    /// Reading or writing the underlying stream failed.
+    Io,
+    /// The input is not well-formed UTF-8 XML (includes truncated input).
+    Syntax,
+    /// Well-formed XML that is not a document this library accepts, or data that cannot be
+    /// written.
+    Data,
+}
+
+/// What went wrong.
+#[derive(Debug, ThisError)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading or writing the underlying stream failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] io::Error),
+    /// Bytes that are not UTF-8.
+    #[error("invalid UTF-8 (only UTF-8 XML is supported)")]
+    InvalidUtf8,
+    /// The XML declaration names an encoding other than UTF-8 (or ASCII).
+    #[error(
+        "unsupported encoding `{encoding}`: only UTF-8 XML is supported, convert the file to UTF-8"
+    )]
+    UnsupportedEncoding {
+        /// The encoding named in the declaration.
+        encoding: String,
+    },
+    /// An end tag that does not close the element opened last.
+    #[error("mismatched end tag: expected </{expected}>, found </{found}>")]
+    MismatchedEndTag {
+        /// The name of the open element.
+        expected: String,
+        /// The name in the end tag.
+        found: String,
+    },
+    /// An end tag while no element is open.
+    #[error("end tag </{name}> without a start tag")]
+    UnmatchedEndTag {
+        /// The name in the end tag.
+        name: String,
+    },
+    /// The input ended in the middle of the document (a truncated file).
+    #[error("unexpected end of input: expected {expected}")]
+    UnexpectedEof {
+        /// What was expected, e.g. `</dataValueSet>`.
+        expected: String,
+    },
+    /// Any other violation of XML well-formedness (unclosed markup, text outside the root
+    /// element, a second root element, a misplaced declaration, …).
+    #[error("malformed XML: {message}")]
+    Syntax {
+        /// What is wrong.
+        message: String,
+    },
+    /// An attribute value with a bad character or entity reference.
+    #[error("invalid value of attribute `{attribute}`: {message}")]
+    InvalidAttributeValue {
+        /// The attribute's (qualified) name.
+        attribute: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An entity or character reference that is not one XML predefines (DTDs are never read, so
+    /// no other entity is known).
+    #[error("invalid reference `&{reference};`: {message}")]
+    InvalidReference {
+        /// The text between `&` and `;`.
+        reference: String,
+        /// What is wrong.
+        message: &'static str,
+    },
+    /// The same attribute twice on one element.
+    #[error("duplicate attribute `{name}`")]
+    DuplicateAttribute {
+        /// The attribute's (qualified) name.
+        name: String,
+    },
+    /// Classic reader: no element named `dataValueSet` anywhere in the document.
+    #[error("no <dataValueSet> element found")]
+    NoDataValueSet,
+    /// 2.43+ pipeline reader: the document has no element at all (DHIS2 error E8007).
+    #[error("No root tag found")]
+    NoRootElement,
+    /// 2.43+ pipeline reader: the first element is neither `dataValueSet` nor `adx` (DHIS2
+    /// error E8007, same wording).
+    #[error("Neither <dataValueSet> nor <adx> root tag found but: <{found}>")]
+    UnexpectedRoot {
+        /// The local name of the first element.
+        found: String,
+    },
+    /// 2.43+ pipeline reader: an ADX document, which this crate does not read.
+    #[error("the document is ADX (root element <adx>): ADX is handled by the adx crate, not by dxf2-xml")]
+    Adx,
+    /// An import summary document whose root element is not `importSummary` or `webMessage`.
+    #[error("expected an <importSummary> or <webMessage> root element, found <{found}>")]
+    NotAnImportSummary {
+        /// The local name of the root element.
+        found: String,
+    },
+    /// A required element is missing (e.g. `response` in a web message).
+    #[error("missing element <{name}>")]
+    MissingElement {
+        /// The element's local name.
+        name: &'static str,
+    },
+    /// An element or attribute whose text is not of the expected form.
+    #[error("invalid {name} `{text}`: expected {expected}")]
+    InvalidValue {
+        /// The element or attribute name.
+        name: String,
+        /// The text found.
+        text: String,
+        /// The accepted form.
+        expected: &'static str,
+    },
+    /// A text that XML cannot carry (U+0000), or a name that is not an XML name.
+    #[error("cannot write {what}: {reason}")]
+    Unwritable {
+        /// What was being written, e.g. "attribute `comment`".
+        what: String,
+        /// Why it cannot be written.
+        reason: &'static str,
+    },
+    /// A writer was used out of order (a value before `begin`, anything after `finish`).
+    #[error("writer used out of order: {message}")]
+    WriterState {
+        /// What was wrong.
+        message: &'static str,
+    },
+}
+
+impl ErrorKind {
+    /// The coarse category of this kind.
+    pub fn category(&self) -> Category {
+        match self {
+            ErrorKind::Io(_) => Category::Io,
+            ErrorKind::InvalidUtf8
+            | ErrorKind::UnsupportedEncoding { .. }
+            | ErrorKind::MismatchedEndTag { .. }
+            | ErrorKind::UnmatchedEndTag { .. }
+            | ErrorKind::UnexpectedEof { .. }
+            | ErrorKind::Syntax { .. }
+            | ErrorKind::InvalidAttributeValue { .. }
+            | ErrorKind::InvalidReference { .. }
+            | ErrorKind::DuplicateAttribute { .. } => Category::Syntax,
+            ErrorKind::NoDataValueSet
+            | ErrorKind::NoRootElement
+            | ErrorKind::UnexpectedRoot { .. }
+            | ErrorKind::Adx
+            | ErrorKind::NotAnImportSummary { .. }
+            | ErrorKind::MissingElement { .. }
+            | ErrorKind::InvalidValue { .. }
+            | ErrorKind::Unwritable { .. }
+            | ErrorKind::WriterState { .. } => Category::Data,
+        }
+    }
+
+    /// A [`ErrorKind::Syntax`] with a message.
+    pub(crate) fn syntax(message: impl Into<String>) -> ErrorKind {
+        ErrorKind::Syntax {
+            message: message.into(),
+        }
+    }
+}
+
+/// The error of every operation of this crate: an [`ErrorKind`] plus, when known, the
+/// [`Position`] in the input and the index of the data value being read or written.
+///
+/// Boxed so that `Result<T, Error>` stays one pointer wide.
+///
+/// ```
+/// use dxf2_model::{DataValue, DataValueSource};
+/// use dxf2_xml::{Category, ErrorKind, Reader};
+///
+/// let xml = "<dataValueSet>\n  <dataValue dataElement=\"a\"/>\n  <dataValue dataElement=\"b\">\n  </dataValues>";
+/// let mut reader = Reader::new(xml.as_bytes()).unwrap();
+/// let mut dv = DataValue::new();
+/// assert!(reader.read_value(&mut dv).unwrap());
+/// assert!(reader.read_value(&mut dv).unwrap());
+/// let err = reader.read_value(&mut dv).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::MismatchedEndTag { .. }));
+/// assert_eq!(err.category(), Category::Syntax);
+/// assert_eq!((err.line(), err.column(), err.value_index()), (Some(4), Some(3), Some(2)));
+/// assert_eq!(
+///     err.to_string(),
+///     "line 4, column 3 (value #2): mismatched end tag: expected </dataValue>, found </dataValues>"
+/// );
+/// ```
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    position: Option<Position>,
+    value_index: Option<u64>,
+}
+
+impl Error {
+    /// An error without a position.
+    pub(crate) fn new(kind: ErrorKind) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            position: None,
+            value_index: None,
+        }))
+    }
+
+    /// An error at a position.
+    pub(crate) fn at(kind: ErrorKind, position: Position) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            position: Some(position),
+            value_index: None,
+        }))
+    }
+
+    /// Adds the index of the data value being read or written, unless one is already set.
+    pub(crate) fn with_value_index(mut self, index: u64) -> Error {
+        if self.0.value_index.is_none() {
+            self.0.value_index = Some(index);
+        }
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// What went wrong, by value.
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The coarse category (I/O, syntax, data).
+    pub fn category(&self) -> Category {
+        self.0.kind.category()
+    }
+
+    /// Where in the input, when known (reading errors always have one; writing errors do not).
+    pub fn position(&self) -> Option<Position> {
+        self.0.position
+    }
+
+    /// The 1-based line, when known.
+    pub fn line(&self) -> Option<u64> {
+        self.0.position.map(|p| p.line)
+    }
+
+    /// The 1-based column (in characters), when known.
+    pub fn column(&self) -> Option<u64> {
+        self.0.position.map(|p| p.column)
+    }
+
+    /// The 0-based index of the data value being read or written: the number of `dataValue`
+    /// elements completely read (or values written) before the error. Set only for errors
+    /// between the set's start tag and its end tag (DHIS2's `indexes` count the same way).
+    pub fn value_index(&self) -> Option<u64> {
+        self.0.value_index
+    }
+
+    /// Whether the error is an unexpected end of input (a truncated document).
+    pub fn is_eof(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::UnexpectedEof { .. })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.position, self.0.value_index) {
+            (Some(p), Some(i)) => write!(f, "{p} (value #{i}): {}", self.0.kind),
+            (Some(p), None) => write!(f, "{p}: {}", self.0.kind),
+            (None, Some(i)) => write!(f, "value #{i}: {}", self.0.kind),
+            (None, None) => write!(f, "{}", self.0.kind),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("position", &self.0.position)
+            .field("value_index", &self.0.value_index)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0.kind)
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Error {
+        Error::new(ErrorKind::Io(e))
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Error {
+        Error::new(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_is_small() {
+        assert_eq!(
+            std::mem::size_of::<Result<(), Error>>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn positions_advance_by_lines_and_characters() {
+        let p = Position::START;
+        assert_eq!(p.advance(b"abc"), Position { line: 1, column: 4 });
+        assert_eq!(p.advance(b"a\nbc"), Position { line: 2, column: 3 });
+        assert_eq!(p.advance(b"a\r\n\n"), Position { line: 3, column: 1 });
+        assert_eq!(p.advance("é€x".as_bytes()), Position { line: 1, column: 4 });
+        assert_eq!(p.advance(b""), p);
+        let long = "é\n".repeat(40) + &"x".repeat(70) + "€";
+        assert_eq!(
+            p.advance(long.as_bytes()),
+            Position {
+                line: 41,
+                column: 72
+            }
+        );
+        let long = "é".repeat(70);
+        assert_eq!(
+            p.advance(long.as_bytes()),
+            Position {
+                line: 1,
+                column: 71
+            }
+        );
+    }
+
+    #[test]
+    fn display_with_and_without_position() {
+        let e = Error::at(ErrorKind::NoDataValueSet, Position { line: 2, column: 3 });
+        assert_eq!(
+            e.to_string(),
+            "line 2, column 3: no <dataValueSet> element found"
+        );
+        assert_eq!(e.category(), Category::Data);
+        let e = e.with_value_index(4).with_value_index(7);
+        assert_eq!(e.value_index(), Some(4));
+        assert_eq!(
+            e.to_string(),
+            "line 2, column 3 (value #4): no <dataValueSet> element found"
+        );
+        let e = Error::new(ErrorKind::WriterState {
+            message: "a value before begin",
+        });
+        assert_eq!(
+            e.to_string(),
+            "writer used out of order: a value before begin"
+        );
+        assert_eq!(e.position(), None);
+        let e = Error::from(io::Error::other("disk full"));
+        assert_eq!(e.category(), Category::Io);
+        assert!(std::error::Error::source(&e).is_some());
+    }
+}

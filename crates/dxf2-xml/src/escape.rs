@@ -1,0 +1,501 @@
+//! Attributes of a start tag, XML character references and escaping.
+//!
+//! The attribute parser and the unescaper work on the tag text quick-xml hands over and append
+//! decoded text to a caller's buffer, so that reading a value allocates nothing.
+
+use std::io::{self, Write};
+
+/// XML white space (`S` in the grammar).
+#[inline]
+pub(crate) fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The local part of a qualified name (`d:dataValue` → `dataValue`).
+#[inline]
+pub(crate) fn local_name(name: &str) -> &str {
+    match name.split_once(':') {
+        Some((_, local)) => local,
+        None => name,
+    }
+}
+
+/// Whether an attribute is a namespace declaration (`xmlns`, `xmlns:p`), which StAX does not
+/// report as an attribute.
+#[inline]
+pub(crate) fn is_namespace_declaration(name: &str) -> bool {
+    name == "xmlns" || name.starts_with("xmlns:")
+}
+
+/// One attribute of a start tag, with its raw (still escaped) value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Attr<'a> {
+    /// The qualified name as written.
+    pub name: &'a str,
+    /// The raw value between the quotes.
+    pub value: &'a str,
+    /// Byte offset of the name in the tag text.
+    pub name_start: usize,
+    /// Byte offset of the value (after the opening quote) in the tag text.
+    pub value_start: usize,
+}
+
+/// A syntax problem in a tag: byte offset in the tag text and message.
+pub(crate) type TagProblem = (usize, &'static str);
+
+/// Iterator over the attributes of a start tag's text (`name a="1" b='2'`, without `<`, `>`
+/// and `/>`), checking the attribute grammar: white space before each attribute, a name, `=`
+/// and a quoted value.
+pub(crate) struct Attrs<'a> {
+    tag: &'a str,
+    pos: usize,
+    done: bool,
+}
+
+impl<'a> Attrs<'a> {
+    /// Attributes of `tag`, starting after the element name (`name_len` bytes).
+    pub(crate) fn new(tag: &'a str, name_len: usize) -> Attrs<'a> {
+        Attrs {
+            tag,
+            pos: name_len,
+            done: false,
+        }
+    }
+
+    fn parse(&mut self) -> Result<Option<Attr<'a>>, TagProblem> {
+        let bytes = self.tag.as_bytes();
+        let after_space = |i: usize| {
+            bytes
+                .get(i..)
+                .and_then(|rest| rest.iter().position(|&b| !is_xml_space(b)))
+                .map_or(bytes.len(), |n| i + n)
+        };
+        let name_start = after_space(self.pos);
+        if name_start >= bytes.len() {
+            return Ok(None);
+        }
+        if name_start == self.pos {
+            return Err((name_start, "expected white space between attributes"));
+        }
+        let rest = bytes.get(name_start..).unwrap_or_default();
+        let name_len = rest
+            .iter()
+            .position(|&b| {
+                is_xml_space(b) || matches!(b, b'=' | b'"' | b'\'' | b'<' | b'>' | b'&' | b'/')
+            })
+            .unwrap_or(rest.len());
+        let name_end = name_start + name_len;
+        match bytes.get(name_end) {
+            _ if name_len == 0 => return Err((name_end, "expected an attribute name")),
+            Some(b'"' | b'\'' | b'<' | b'>' | b'&' | b'/') => {
+                return Err((name_end, "invalid character in an attribute name"))
+            }
+            _ => {}
+        }
+        let eq = after_space(name_end);
+        if bytes.get(eq) != Some(&b'=') {
+            return Err((eq, "expected `=` after the attribute name"));
+        }
+        let open = after_space(eq + 1);
+        let quote = match bytes.get(open) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return Err((open, "expected a quoted attribute value")),
+        };
+        let value_start = open + 1;
+        let value_len = match bytes
+            .get(value_start..)
+            .and_then(|rest| rest.iter().position(|&b| b == quote))
+        {
+            Some(n) => n,
+            None => return Err((open, "attribute value not closed")),
+        };
+        let value_end = value_start + value_len;
+        self.pos = value_end + 1;
+        match (
+            self.tag.get(name_start..name_end),
+            self.tag.get(value_start..value_end),
+        ) {
+            (Some(name), Some(value)) => Ok(Some(Attr {
+                name,
+                value,
+                name_start,
+                value_start,
+            })),
+            _ => Err((name_start, "invalid attribute")),
+        }
+    }
+}
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = Result<Attr<'a>, TagProblem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.parse() {
+            Ok(Some(attr)) => Some(Ok(attr)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// An attribute name in a tag, for the duplicate check: byte range and a cheap fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameRef {
+    start: usize,
+    end: usize,
+    fingerprint: u32,
+}
+
+impl NameRef {
+    /// The name of `attr`.
+    pub(crate) fn of(attr: &Attr<'_>) -> NameRef {
+        let bytes = attr.name.as_bytes();
+        let first = bytes.first().copied().unwrap_or_default();
+        let last = bytes.last().copied().unwrap_or_default();
+        NameRef {
+            start: attr.name_start,
+            end: attr.name_start + bytes.len(),
+            fingerprint: ((bytes.len() as u32) << 16) | (u32::from(first) << 8) | u32::from(last),
+        }
+    }
+}
+
+/// Finds a duplicate among the attribute names of `tag`; returns the start of the later one.
+/// `names` is reordered.
+pub(crate) fn find_duplicate(tag: &str, names: &mut [NameRef]) -> Option<usize> {
+    let name = |r: &NameRef| tag.get(r.start..r.end).unwrap_or_default();
+    if names.len() <= 16 {
+        for (i, a) in names.iter().enumerate() {
+            for b in names.iter().skip(i + 1) {
+                if a.fingerprint == b.fingerprint && name(a) == name(b) {
+                    return Some(b.start);
+                }
+            }
+        }
+        None
+    } else {
+        names.sort_unstable_by(|a, b| name(a).cmp(name(b)).then(a.start.cmp(&b.start)));
+        names.windows(2).find_map(|w| match w {
+            [a, b] if name(a) == name(b) => Some(b.start),
+            _ => None,
+        })
+    }
+}
+
+/// A problem in an attribute value: byte offset in the raw value and message.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ValueProblem {
+    /// A character that may not appear raw in an attribute value.
+    Char(usize, &'static str),
+    /// A bad reference: offset of the `&`, the text between `&` and `;`, why.
+    Reference(usize, String, &'static str),
+}
+
+/// Resolves the name of a reference (the text between `&` and `;`): one of the five entities
+/// XML predefines, or a decimal (`#65`) or hexadecimal (`#x41`) character reference.
+///
+/// Character references may name any Unicode scalar value except U+0000 (control characters
+/// included, so that everything [`write_escaped`] writes reads back; strict XML 1.0 parsers
+/// reject references to control characters other than tab, LF and CR).
+pub(crate) fn resolve_reference(name: &str) -> Result<char, &'static str> {
+    match name {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        _ => {
+            let (digits, radix) = if let Some(hex) = name.strip_prefix("#x") {
+                (hex, 16)
+            } else if let Some(dec) = name.strip_prefix('#') {
+                (dec, 10)
+            } else {
+                return Err(
+                    "unknown entity (DTDs are not read, only lt, gt, amp, apos and quot are known)",
+                );
+            };
+            if digits.is_empty() || !digits.bytes().all(|b| (b as char).is_digit(radix)) {
+                return Err("malformed character reference");
+            }
+            match u32::from_str_radix(digits, radix)
+                .ok()
+                .and_then(char::from_u32)
+            {
+                Some('\0') => Err("U+0000 is not allowed in XML"),
+                Some(c) => Ok(c),
+                None => Err("not a Unicode scalar value"),
+            }
+        }
+    }
+}
+
+/// Decodes a raw attribute value as an XML parser does and appends it to `out` (when given):
+/// references are resolved, and each literal tab, LF, CR or CR LF becomes one space (attribute
+/// value normalisation). A literal `<` or another control character is an error.
+pub(crate) fn unescape_attribute(
+    raw: &str,
+    mut out: Option<&mut String>,
+) -> Result<(), ValueProblem> {
+    let bytes = raw.as_bytes();
+    let mut done = 0;
+    let mut i = 0;
+    while let Some(offset) = bytes.get(i..).and_then(|rest| {
+        rest.iter()
+            .position(|&b| b == b'&' || b == b'<' || b < 0x20)
+    }) {
+        let at = i + offset;
+        if let Some(out) = out.as_deref_mut() {
+            out.push_str(raw.get(done..at).unwrap_or_default());
+        }
+        let b = bytes.get(at).copied().unwrap_or_default();
+        let next = match b {
+            b'&' => {
+                let rest = bytes.get(at + 1..).unwrap_or_default();
+                let len = match rest.iter().position(|&c| c == b';') {
+                    Some(len) => len,
+                    None => {
+                        return Err(ValueProblem::Reference(
+                            at,
+                            raw.get(at + 1..).unwrap_or_default().to_owned(),
+                            "`&` without a closing `;` (write a literal `&` as `&amp;`)",
+                        ))
+                    }
+                };
+                let name = raw.get(at + 1..at + 1 + len).unwrap_or_default();
+                match resolve_reference(name) {
+                    Ok(c) => {
+                        if let Some(out) = out.as_deref_mut() {
+                            out.push(c);
+                        }
+                    }
+                    Err(why) => return Err(ValueProblem::Reference(at, name.to_owned(), why)),
+                }
+                at + len + 2
+            }
+            b'<' => {
+                return Err(ValueProblem::Char(
+                    at,
+                    "`<` is not allowed in an attribute value (write it as `&lt;`)",
+                ))
+            }
+            b'\t' | b'\n' | b'\r' => {
+                if let Some(out) = out.as_deref_mut() {
+                    out.push(' ');
+                }
+                if b == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                    at + 2
+                } else {
+                    at + 1
+                }
+            }
+            _ => {
+                return Err(ValueProblem::Char(
+                    at,
+                    "control character not allowed in XML (write it as a character reference)",
+                ))
+            }
+        };
+        done = next;
+        i = next;
+    }
+    if let Some(out) = out {
+        out.push_str(raw.get(done..).unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// Why a text could not be written.
+#[derive(Debug)]
+pub(crate) enum WriteProblem {
+    /// The underlying writer failed.
+    Io(io::Error),
+    /// The text contains U+0000, which XML cannot represent.
+    Nul,
+}
+
+impl From<io::Error> for WriteProblem {
+    fn from(e: io::Error) -> WriteProblem {
+        WriteProblem::Io(e)
+    }
+}
+
+/// Writes `text` escaped for an attribute value in double quotes or for element content:
+/// `&`, `<`, `>`, `"` and `'` as entities, tab, LF, CR and every other control character as a
+/// decimal character reference (so attribute value normalisation cannot change them).
+pub(crate) fn write_escaped<W: Write + ?Sized>(
+    out: &mut W,
+    text: &str,
+) -> Result<(), WriteProblem> {
+    let bytes = text.as_bytes();
+    let mut done = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&apos;",
+            0 => return Err(WriteProblem::Nul),
+            1..=0x1f => b"",
+            _ => continue,
+        };
+        out.write_all(bytes.get(done..i).unwrap_or_default())?;
+        if entity.is_empty() {
+            write!(out, "&#{b};")?;
+        } else {
+            out.write_all(entity)?;
+        }
+        done = i + 1;
+    }
+    out.write_all(bytes.get(done..).unwrap_or_default())?;
+    Ok(())
+}
+
+/// Whether `name` can be written as an element name: an ASCII letter or `_`, then ASCII
+/// letters, digits, `_`, `-` or `.` (a safe subset of XML names, without `:`).
+pub(crate) fn is_simple_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(tag: &str, name_len: usize) -> Result<Vec<(String, String)>, TagProblem> {
+        Attrs::new(tag, name_len)
+            .map(|a| a.map(|a| (a.name.to_owned(), a.value.to_owned())))
+            .collect()
+    }
+
+    fn unescape(raw: &str) -> Result<String, ValueProblem> {
+        let mut s = String::new();
+        unescape_attribute(raw, Some(&mut s)).map(|()| s)
+    }
+
+    fn escape(text: &str) -> String {
+        let mut out = Vec::new();
+        write_escaped(&mut out, text).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn attributes_are_parsed() {
+        assert_eq!(
+            attrs("dv a=\"1\" b = '2'\n\tc=\"\" ", 2).unwrap(),
+            vec![
+                ("a".to_owned(), "1".to_owned()),
+                ("b".to_owned(), "2".to_owned()),
+                ("c".to_owned(), String::new()),
+            ]
+        );
+        assert_eq!(attrs("dv", 2).unwrap(), vec![]);
+        assert_eq!(attrs("dv ", 2).unwrap(), vec![]);
+        assert_eq!(
+            attrs("dv x:a=\"it's\"", 2).unwrap(),
+            vec![("x:a".to_owned(), "it's".to_owned())]
+        );
+    }
+
+    #[test]
+    fn attribute_syntax_errors() {
+        assert_eq!(attrs("dv a=\"1\"b=\"2\"", 2).unwrap_err().0, 8);
+        assert!(attrs("dv a", 2).is_err());
+        assert!(attrs("dv a=1", 2).is_err());
+        assert!(attrs("dv a=\"1", 2).is_err());
+        assert!(attrs("dv =\"1\"", 2).is_err());
+        assert!(attrs("dv a\"=\"1\"", 2).is_err());
+    }
+
+    #[test]
+    fn duplicates_are_found() {
+        let tag = "dv a=\"1\" b=\"2\" a=\"3\"";
+        let mut names: Vec<NameRef> = Attrs::new(tag, 2)
+            .map(|a| a.map(|a| NameRef::of(&a)))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(find_duplicate(tag, &mut names), Some(15));
+        let many: String = (0..40).map(|i| format!(" a{i}=\"\"")).collect();
+        let tag = format!("dv{many} a7=\"\"");
+        let mut names: Vec<NameRef> = Attrs::new(&tag, 2)
+            .map(|a| a.map(|a| NameRef::of(&a)))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(find_duplicate(&tag, &mut names).is_some());
+        let tag = format!("dv{many}");
+        let mut names: Vec<NameRef> = Attrs::new(&tag, 2)
+            .map(|a| a.map(|a| NameRef::of(&a)))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(find_duplicate(&tag, &mut names), None);
+    }
+
+    #[test]
+    fn references_resolve() {
+        assert_eq!(resolve_reference("amp"), Ok('&'));
+        assert_eq!(resolve_reference("#65"), Ok('A'));
+        assert_eq!(resolve_reference("#x41"), Ok('A'));
+        assert_eq!(resolve_reference("#x1F600"), Ok('😀'));
+        assert_eq!(resolve_reference("#1"), Ok('\u{1}'));
+        assert!(resolve_reference("#X41").is_err());
+        assert!(resolve_reference("#0").is_err());
+        assert!(resolve_reference("#xD800").is_err());
+        assert!(resolve_reference("#").is_err());
+        assert!(resolve_reference("#12a").is_err());
+        assert!(resolve_reference("nbsp").is_err());
+        assert!(resolve_reference("#99999999999999").is_err());
+    }
+
+    #[test]
+    fn attribute_values_are_unescaped_and_normalised() {
+        assert_eq!(unescape("plain").unwrap(), "plain");
+        assert_eq!(
+            unescape("a &amp; b &lt;&gt; &quot;&apos;").unwrap(),
+            "a & b <> \"'"
+        );
+        assert_eq!(unescape("l1\nl2\r\nl3\rl4\tx").unwrap(), "l1 l2 l3 l4 x");
+        assert_eq!(unescape("&#10;&#13;&#9;&#x1;").unwrap(), "\n\r\t\u{1}");
+        assert_eq!(unescape("").unwrap(), "");
+        assert!(matches!(
+            unescape("a & b"),
+            Err(ValueProblem::Reference(2, _, _))
+        ));
+        assert!(matches!(unescape("&foo;"), Err(ValueProblem::Reference(0, n, _)) if n == "foo"));
+        assert!(matches!(unescape("a<b"), Err(ValueProblem::Char(1, _))));
+        assert!(matches!(unescape("a\u{1}b"), Err(ValueProblem::Char(1, _))));
+        assert!(unescape_attribute("&amp;", None).is_ok());
+    }
+
+    #[test]
+    fn escaping_round_trips() {
+        assert_eq!(escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&apos;f");
+        assert_eq!(escape("x\ny\r\tz\u{1f}"), "x&#10;y&#13;&#9;z&#31;");
+        assert_eq!(escape("é€😀"), "é€😀");
+        let text = "a&b<c>d\"e'f\n\r\t\u{1}é";
+        assert_eq!(unescape(&escape(text)).unwrap(), text);
+        assert!(matches!(
+            write_escaped(&mut Vec::new(), "a\0b"),
+            Err(WriteProblem::Nul)
+        ));
+    }
+
+    #[test]
+    fn simple_names() {
+        assert!(is_simple_name("dataElement"));
+        assert!(is_simple_name("a_b-c.d1"));
+        assert!(!is_simple_name(""));
+        assert!(!is_simple_name("1a"));
+        assert!(!is_simple_name("a b"));
+        assert!(!is_simple_name("a:b"));
+    }
+}

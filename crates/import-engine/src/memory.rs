@@ -1,0 +1,689 @@
+//! [`MemoryStore`]: a [`DataValueStore`] and [`MetadataStore`] held in memory, for tests and dry
+//! runs.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use dxf2_model::{Period, Uid};
+//! use import_engine::memory::MemoryStore;
+//! use import_engine::store::{DataValueKey, DataValueStore, Existing, StoredValue, ValueQuery};
+//!
+//! let uid = |s: &str| Uid::parse(s).unwrap();
+//! let key = DataValueKey {
+//!     data_element: uid("f7n9E0hX8qk"),
+//!     period: "202001".parse::<Period>().unwrap(),
+//!     org_unit: uid("DiszpKrYNg8"),
+//!     category_option_combo: uid("HllvX50cXC0"),
+//!     attribute_option_combo: uid("HllvX50cXC0"),
+//! };
+//! let now = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
+//! let mut row = StoredValue::empty(key, now);
+//! row.value = Some("12".to_owned());
+//!
+//! let mut store = MemoryStore::new();
+//! store.begin().unwrap();
+//! store.insert(&row).unwrap();
+//! let mut read = StoredValue::empty(key, now);
+//! assert_eq!(store.get(&key, &mut read).unwrap(), Existing::InsertedInThisTransaction);
+//! store.rollback().unwrap();
+//! assert_eq!(store.get(&key, &mut read).unwrap(), Existing::None);
+//!
+//! store.begin().unwrap();
+//! store.insert(&row).unwrap();
+//! store.commit().unwrap();
+//! let query = ValueQuery { data_elements: vec![key.data_element], ..ValueQuery::default() };
+//! let mut values = Vec::new();
+//! store.query(&query, &mut |v| { values.push(v.value.clone()); Ok(()) }).unwrap();
+//! assert_eq!(values, [Some("12".to_owned())]);
+//! ```
+
+use std::cmp::Ordering;
+
+use dxf2_model::{Metadata, Period, Uid};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::store::{
+    Audit, Completion, DataValueKey, DataValueStore, Existing, MetadataStore, StoreError,
+    StoredValue, ValueQuery,
+};
+
+/// The key of a completion registration: (data set, period, org unit, attribute option combo).
+type CompletionKey = (Uid, Period, Uid, Uid);
+/// The key of a lock exception: (data set, period, org unit).
+type LockKey = (Uid, Period, Uid);
+
+/// A stored row and the number of the transaction that inserted it (0: none).
+#[derive(Clone, Debug)]
+struct Slot {
+    row: StoredValue,
+    txn: u64,
+}
+
+/// How to undo one change.
+#[derive(Debug)]
+enum Undo {
+    /// Restore a value row (`None`: remove it).
+    Value(DataValueKey, Option<Slot>),
+    /// Restore a completion (`None`: remove it).
+    Completion(CompletionKey, Option<Completion>),
+    /// Remove a lock exception that was added.
+    LockException(LockKey),
+}
+
+/// An open transaction: a journal of changes to undo on rollback.
+#[derive(Debug)]
+struct Txn {
+    /// This transaction's number (rows it inserts carry it).
+    number: u64,
+    /// Undo records, oldest first.
+    journal: Vec<Undo>,
+    /// Number of audit rows when the transaction began.
+    audits_len: usize,
+    /// Metadata and org unit paths as they were before the first `save_metadata` of the
+    /// transaction.
+    metadata: Option<Box<(Metadata, FxHashMap<Uid, String>)>>,
+}
+
+/// A store held in memory: data values, audits, completions, lock exceptions and metadata.
+///
+/// [`begin`](DataValueStore::begin) starts a journal; [`rollback`](DataValueStore::rollback)
+/// undoes every change since then, exactly. Changes made outside a transaction apply at once.
+/// Timestamps are kept exactly as given (the SQLite store keeps milliseconds).
+///
+/// [`query`](DataValueStore::query) returns rows ordered by period start date, period type (by
+/// its DHIS2 name), data element, org unit, category option combo and attribute option combo
+/// (UIDs compared as strings). Org unit subtree filters ([`ValueQuery::org_unit_paths`]) use the
+/// paths of the org units saved with [`save_metadata`](MetadataStore::save_metadata); values of org
+/// units the store has no metadata for never match a path filter.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    values: FxHashMap<DataValueKey, Slot>,
+    audits: Vec<Audit>,
+    completions: FxHashMap<CompletionKey, Completion>,
+    lock_exceptions: FxHashSet<LockKey>,
+    metadata: Metadata,
+    /// Org unit UID → path, computed from `metadata`.
+    paths: FxHashMap<Uid, String>,
+    txn: Option<Txn>,
+    /// The number of the last transaction begun.
+    last_txn: u64,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// A store holding `metadata` (as [`save_metadata`](MetadataStore::save_metadata) would).
+    pub fn with_metadata(metadata: &Metadata) -> MemoryStore {
+        let mut store = MemoryStore::new();
+        store.merge_metadata(metadata);
+        store
+    }
+
+    /// Number of stored value rows, soft-deleted ones included.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether no value row is stored.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Adds a lock exception for (data set, period, org unit); adding one that exists does nothing.
+    pub fn add_lock_exception(
+        &mut self,
+        data_set: &Uid,
+        period: &Period,
+        org_unit: &Uid,
+    ) -> Result<(), StoreError> {
+        let key = (*data_set, *period, *org_unit);
+        if self.lock_exceptions.insert(key) {
+            if let Some(txn) = &mut self.txn {
+                txn.journal.push(Undo::LockException(key));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds or replaces every object of `metadata` and recomputes org unit paths.
+    fn merge_metadata(&mut self, metadata: &Metadata) {
+        let target = &mut self.metadata;
+        for o in &metadata.org_units {
+            target.add_org_unit(o.clone());
+        }
+        for o in &metadata.data_elements {
+            target.add_data_element(o.clone());
+        }
+        for o in &metadata.category_options {
+            target.add_category_option(o.clone());
+        }
+        for o in &metadata.categories {
+            target.add_category(o.clone());
+        }
+        for o in &metadata.category_combos {
+            target.add_category_combo(o.clone());
+        }
+        for o in &metadata.category_option_combos {
+            target.add_category_option_combo(o.clone());
+        }
+        for o in &metadata.data_sets {
+            target.add_data_set(o.clone());
+        }
+        for o in &metadata.option_sets {
+            target.add_option_set(o.clone());
+        }
+        for o in &metadata.attributes {
+            target.add_attribute(o.clone());
+        }
+        for o in &metadata.data_element_groups {
+            target.add_data_element_group(o.clone());
+        }
+        for o in &metadata.org_unit_groups {
+            target.add_org_unit_group(o.clone());
+        }
+        for o in &metadata.users {
+            target.add_user(o.clone());
+        }
+        target.compute_paths();
+        self.paths = target
+            .org_units
+            .iter()
+            .map(|o| (o.id.uid, o.path.clone()))
+            .collect();
+    }
+
+    /// Whether the metadata catalogue holds no object at all.
+    fn metadata_is_empty(&self) -> bool {
+        let m = &self.metadata;
+        m.org_units.is_empty()
+            && m.data_elements.is_empty()
+            && m.category_options.is_empty()
+            && m.categories.is_empty()
+            && m.category_combos.is_empty()
+            && m.category_option_combos.is_empty()
+            && m.data_sets.is_empty()
+            && m.option_sets.is_empty()
+            && m.attributes.is_empty()
+            && m.data_element_groups.is_empty()
+            && m.org_unit_groups.is_empty()
+            && m.users.is_empty()
+    }
+
+    /// The org units inside any of the subtrees whose root paths are `prefixes`.
+    fn subtree_units(&self, prefixes: &[String]) -> FxHashSet<Uid> {
+        self.paths
+            .iter()
+            .filter(|(_, path)| prefixes.iter().any(|p| path_in_subtree(path, p)))
+            .map(|(uid, _)| *uid)
+            .collect()
+    }
+}
+
+/// Whether `path` is `root` or below it (`root` followed by `/`).
+fn path_in_subtree(path: &str, root: &str) -> bool {
+    match path.strip_prefix(root) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+/// The store's deterministic order: period start, period type, data element, org unit, COC, AOC.
+pub(crate) fn compare_keys(a: &DataValueKey, b: &DataValueKey) -> Ordering {
+    a.period
+        .start_date()
+        .cmp(&b.period.start_date())
+        .then_with(|| {
+            a.period
+                .period_type()
+                .name()
+                .cmp(b.period.period_type().name())
+        })
+        .then_with(|| a.data_element.as_str().cmp(b.data_element.as_str()))
+        .then_with(|| a.org_unit.as_str().cmp(b.org_unit.as_str()))
+        .then_with(|| {
+            a.category_option_combo
+                .as_str()
+                .cmp(b.category_option_combo.as_str())
+        })
+        .then_with(|| {
+            a.attribute_option_combo
+                .as_str()
+                .cmp(b.attribute_option_combo.as_str())
+        })
+}
+
+/// A [`ValueQuery`] with its lists turned into sets.
+struct Filter<'q> {
+    query: &'q ValueQuery,
+    data_elements: FxHashSet<Uid>,
+    periods: FxHashSet<Period>,
+    subtree_units: Option<FxHashSet<Uid>>,
+    org_units: Option<FxHashSet<Uid>>,
+    attribute_option_combos: FxHashSet<Uid>,
+}
+
+impl Filter<'_> {
+    fn matches(&self, row: &StoredValue) -> bool {
+        let q = self.query;
+        let key = &row.key;
+        if !self.data_elements.contains(&key.data_element) {
+            return false;
+        }
+        if !self.periods.is_empty() && !self.periods.contains(&key.period) {
+            return false;
+        }
+        if let Some((start, end)) = q.date_range {
+            if key.period.start_date() < start || key.period.end_date() > end {
+                return false;
+            }
+        }
+        if let Some(units) = &self.subtree_units {
+            if !units.contains(&key.org_unit) {
+                return false;
+            }
+        }
+        if let Some(units) = &self.org_units {
+            if !units.contains(&key.org_unit) {
+                return false;
+            }
+        }
+        if !self.attribute_option_combos.is_empty()
+            && !self
+                .attribute_option_combos
+                .contains(&key.attribute_option_combo)
+        {
+            return false;
+        }
+        if row.deleted && !q.include_deleted {
+            return false;
+        }
+        if let Some(since) = q.last_updated_since {
+            if row.last_updated < since {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Copies `from` into `to`, reusing `to`'s string buffers.
+fn copy_row(from: &StoredValue, to: &mut StoredValue) {
+    to.key = from.key;
+    to.value.clone_from(&from.value);
+    to.comment.clone_from(&from.comment);
+    to.stored_by.clone_from(&from.stored_by);
+    to.created = from.created;
+    to.last_updated = from.last_updated;
+    to.followup = from.followup;
+    to.deleted = from.deleted;
+}
+
+impl DataValueStore for MemoryStore {
+    fn begin(&mut self) -> Result<(), StoreError> {
+        if self.txn.is_some() {
+            return Err(StoreError::Misuse("begin: a transaction is already open"));
+        }
+        self.last_txn += 1;
+        self.txn = Some(Txn {
+            number: self.last_txn,
+            journal: Vec::new(),
+            audits_len: self.audits.len(),
+            metadata: None,
+        });
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        match self.txn.take() {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Misuse("commit: no open transaction")),
+        }
+    }
+
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        let Some(txn) = self.txn.take() else {
+            return Err(StoreError::Misuse("rollback: no open transaction"));
+        };
+        for undo in txn.journal.into_iter().rev() {
+            match undo {
+                Undo::Value(key, Some(slot)) => {
+                    self.values.insert(key, slot);
+                }
+                Undo::Value(key, None) => {
+                    self.values.remove(&key);
+                }
+                Undo::Completion(key, Some(c)) => {
+                    self.completions.insert(key, c);
+                }
+                Undo::Completion(key, None) => {
+                    self.completions.remove(&key);
+                }
+                Undo::LockException(key) => {
+                    self.lock_exceptions.remove(&key);
+                }
+            }
+        }
+        self.audits.truncate(txn.audits_len);
+        if let Some(saved) = txn.metadata {
+            let (metadata, paths) = *saved;
+            self.metadata = metadata;
+            self.paths = paths;
+        }
+        Ok(())
+    }
+
+    fn get(&mut self, key: &DataValueKey, row: &mut StoredValue) -> Result<Existing, StoreError> {
+        let Some(slot) = self.values.get(key) else {
+            return Ok(Existing::None);
+        };
+        copy_row(&slot.row, row);
+        match &self.txn {
+            Some(txn) if slot.txn == txn.number => Ok(Existing::InsertedInThisTransaction),
+            _ => Ok(Existing::Stored),
+        }
+    }
+
+    fn insert(&mut self, row: &StoredValue) -> Result<(), StoreError> {
+        if self.values.contains_key(&row.key) {
+            return Err(StoreError::Misuse(
+                "insert: a row with this key already exists",
+            ));
+        }
+        let number = self.txn.as_ref().map_or(0, |t| t.number);
+        self.values.insert(
+            row.key,
+            Slot {
+                row: row.clone(),
+                txn: number,
+            },
+        );
+        if let Some(txn) = &mut self.txn {
+            txn.journal.push(Undo::Value(row.key, None));
+        }
+        Ok(())
+    }
+
+    fn update(&mut self, row: &StoredValue) -> Result<(), StoreError> {
+        let Some(slot) = self.values.get_mut(&row.key) else {
+            return Err(StoreError::Misuse("update: no row with this key"));
+        };
+        match &mut self.txn {
+            // A row inserted in this transaction disappears on rollback: no need to journal.
+            Some(txn) if slot.txn != txn.number => {
+                txn.journal.push(Undo::Value(row.key, Some(slot.clone())));
+                copy_row(row, &mut slot.row);
+            }
+            _ => copy_row(row, &mut slot.row),
+        }
+        Ok(())
+    }
+
+    fn audit(&mut self, audit: &Audit) -> Result<(), StoreError> {
+        self.audits.push(audit.clone());
+        Ok(())
+    }
+
+    fn completion(
+        &mut self,
+        data_set: &Uid,
+        period: &Period,
+        org_unit: &Uid,
+        attribute_option_combo: &Uid,
+    ) -> Result<Option<Completion>, StoreError> {
+        let key = (*data_set, *period, *org_unit, *attribute_option_combo);
+        Ok(self.completions.get(&key).cloned())
+    }
+
+    fn set_completion(&mut self, completion: &Completion) -> Result<(), StoreError> {
+        let key = (
+            completion.data_set,
+            completion.period,
+            completion.org_unit,
+            completion.attribute_option_combo,
+        );
+        let previous = self.completions.insert(key, completion.clone());
+        if let Some(txn) = &mut self.txn {
+            txn.journal.push(Undo::Completion(key, previous));
+        }
+        Ok(())
+    }
+
+    fn has_lock_exception(
+        &mut self,
+        data_set: &Uid,
+        period: &Period,
+        org_unit: &Uid,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .lock_exceptions
+            .contains(&(*data_set, *period, *org_unit)))
+    }
+
+    fn query(
+        &mut self,
+        query: &ValueQuery,
+        each: &mut dyn FnMut(&StoredValue) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        if query.data_elements.is_empty() || query.limit == Some(0) {
+            return Ok(());
+        }
+        let filter = Filter {
+            query,
+            data_elements: query.data_elements.iter().copied().collect(),
+            periods: query.periods.iter().copied().collect(),
+            subtree_units: query.org_unit_paths.as_ref().map(|p| self.subtree_units(p)),
+            org_units: query
+                .org_units
+                .as_ref()
+                .map(|u| u.iter().copied().collect()),
+            attribute_option_combos: query.attribute_option_combos.iter().copied().collect(),
+        };
+        let mut rows: Vec<&StoredValue> = self
+            .values
+            .values()
+            .map(|slot| &slot.row)
+            .filter(|row| filter.matches(row))
+            .collect();
+        rows.sort_unstable_by(|a, b| compare_keys(&a.key, &b.key));
+        let limit = query
+            .limit
+            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        for row in rows.into_iter().take(limit) {
+            each(row)?;
+        }
+        Ok(())
+    }
+
+    fn audits(&mut self, key: &DataValueKey) -> Result<Vec<Audit>, StoreError> {
+        Ok(self
+            .audits
+            .iter()
+            .filter(|a| a.key == *key)
+            .cloned()
+            .collect())
+    }
+}
+
+impl MetadataStore for MemoryStore {
+    /// The stored metadata, with DHIS2's defaults added ([`Metadata::ensure_defaults`]) and paths
+    /// computed; an empty catalogue when nothing was saved.
+    fn load_metadata(&mut self) -> Result<Metadata, StoreError> {
+        if self.metadata_is_empty() {
+            return Ok(Metadata::new());
+        }
+        let mut metadata = self.metadata.clone();
+        metadata.ensure_defaults();
+        metadata.compute_paths();
+        Ok(metadata)
+    }
+
+    fn save_metadata(&mut self, metadata: &Metadata) -> Result<(), StoreError> {
+        if let Some(txn) = &mut self.txn {
+            if txn.metadata.is_none() {
+                txn.metadata = Some(Box::new((self.metadata.clone(), self.paths.clone())));
+            }
+        }
+        self.merge_metadata(metadata);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, TimeZone, Utc};
+    use dxf2_model::metadata::{Identity, OrganisationUnit};
+
+    fn uid(s: &str) -> Uid {
+        Uid::parse(s).unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, 1, 10, 0, 0).unwrap()
+    }
+
+    fn key(de: &str, pe: &str, ou: &str) -> DataValueKey {
+        DataValueKey {
+            data_element: uid(de),
+            period: pe.parse().unwrap(),
+            org_unit: uid(ou),
+            category_option_combo: uid("HllvX50cXC0"),
+            attribute_option_combo: uid("HllvX50cXC0"),
+        }
+    }
+
+    fn row(k: DataValueKey, value: &str) -> StoredValue {
+        let mut r = StoredValue::empty(k, now());
+        r.value = Some(value.to_owned());
+        r
+    }
+
+    fn values(store: &mut MemoryStore, q: &ValueQuery) -> Vec<String> {
+        let mut out = Vec::new();
+        store
+            .query(q, &mut |v| {
+                out.push(v.value.clone().unwrap_or_default());
+                Ok(())
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn inserted_in_this_transaction_is_reported_until_commit() {
+        let mut s = MemoryStore::new();
+        let k = key("deAAAAAAAAA", "202001", "ouAAAAAAAAA");
+        let mut r = row(k, "x");
+        s.begin().unwrap();
+        s.insert(&row(k, "1")).unwrap();
+        assert_eq!(
+            s.get(&k, &mut r).unwrap(),
+            Existing::InsertedInThisTransaction
+        );
+        assert_eq!(r.value.as_deref(), Some("1"));
+        s.update(&row(k, "2")).unwrap();
+        assert_eq!(
+            s.get(&k, &mut r).unwrap(),
+            Existing::InsertedInThisTransaction
+        );
+        s.commit().unwrap();
+        assert_eq!(s.get(&k, &mut r).unwrap(), Existing::Stored);
+        s.begin().unwrap();
+        assert_eq!(s.get(&k, &mut r).unwrap(), Existing::Stored);
+        s.update(&row(k, "3")).unwrap();
+        assert_eq!(s.get(&k, &mut r).unwrap(), Existing::Stored);
+        assert_eq!(r.value.as_deref(), Some("3"));
+        s.commit().unwrap();
+    }
+
+    #[test]
+    fn rollback_restores_everything() {
+        let mut s = MemoryStore::new();
+        let a = key("deAAAAAAAAA", "202001", "ouAAAAAAAAA");
+        let b = key("deAAAAAAAAA", "202002", "ouAAAAAAAAA");
+        s.begin().unwrap();
+        s.insert(&row(a, "1")).unwrap();
+        s.commit().unwrap();
+
+        s.begin().unwrap();
+        s.update(&row(a, "2")).unwrap();
+        s.update(&row(a, "3")).unwrap();
+        s.insert(&row(b, "4")).unwrap();
+        s.update(&row(b, "5")).unwrap();
+        s.audit(&Audit {
+            key: a,
+            previous_value: Some("1".into()),
+            modified_by: "admin".into(),
+            created: now(),
+            audit_type: crate::store::AuditType::Update,
+        })
+        .unwrap();
+        let ds = uid("dsAAAAAAAAA");
+        s.add_lock_exception(&ds, &a.period, &a.org_unit).unwrap();
+        let mut m = Metadata::new();
+        m.add_org_unit(OrganisationUnit {
+            id: Identity::new(uid("ouAAAAAAAAA")),
+            parent: None,
+            path: String::new(),
+            opening_date: None,
+            closed_date: None,
+        });
+        s.save_metadata(&m).unwrap();
+        s.rollback().unwrap();
+
+        let mut r = row(a, "");
+        assert_eq!(s.get(&a, &mut r).unwrap(), Existing::Stored);
+        assert_eq!(r.value.as_deref(), Some("1"));
+        assert_eq!(s.get(&b, &mut r).unwrap(), Existing::None);
+        assert!(s.audits(&a).unwrap().is_empty());
+        assert!(!s.has_lock_exception(&ds, &a.period, &a.org_unit).unwrap());
+        assert!(s.load_metadata().unwrap().org_units.is_empty());
+        assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn misuse_is_reported() {
+        let mut s = MemoryStore::new();
+        assert!(matches!(s.commit(), Err(StoreError::Misuse(_))));
+        assert!(matches!(s.rollback(), Err(StoreError::Misuse(_))));
+        s.begin().unwrap();
+        assert!(matches!(s.begin(), Err(StoreError::Misuse(_))));
+        let k = key("deAAAAAAAAA", "202001", "ouAAAAAAAAA");
+        assert!(matches!(s.update(&row(k, "1")), Err(StoreError::Misuse(_))));
+        s.insert(&row(k, "1")).unwrap();
+        assert!(matches!(s.insert(&row(k, "1")), Err(StoreError::Misuse(_))));
+    }
+
+    #[test]
+    fn query_orders_and_limits() {
+        let mut s = MemoryStore::new();
+        s.insert(&row(key("deBBBBBBBBB", "202002", "ouAAAAAAAAA"), "4"))
+            .unwrap();
+        s.insert(&row(key("deAAAAAAAAA", "202002", "ouAAAAAAAAA"), "3"))
+            .unwrap();
+        s.insert(&row(key("deAAAAAAAAA", "202001", "ouBBBBBBBBB"), "2"))
+            .unwrap();
+        s.insert(&row(key("deAAAAAAAAA", "202001", "ouAAAAAAAAA"), "1"))
+            .unwrap();
+        let mut q = ValueQuery {
+            data_elements: vec![uid("deAAAAAAAAA"), uid("deBBBBBBBBB")],
+            ..ValueQuery::default()
+        };
+        assert_eq!(values(&mut s, &q), ["1", "2", "3", "4"]);
+        q.limit = Some(2);
+        assert_eq!(values(&mut s, &q), ["1", "2"]);
+        q.limit = None;
+        q.data_elements = Vec::new();
+        assert!(values(&mut s, &q).is_empty());
+    }
+
+    #[test]
+    fn subtree_paths_match_whole_segments() {
+        assert!(path_in_subtree("/a/b", "/a"));
+        assert!(path_in_subtree("/a", "/a"));
+        assert!(!path_in_subtree("/ab", "/a"));
+        assert!(!path_in_subtree("/b/a", "/a"));
+    }
+}
