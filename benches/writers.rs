@@ -1,5 +1,5 @@
 //! Writer throughput: each DXF2 writer writing the generated values from memory-resident
-//! records (generated once into a `Vec<DataValue>`) to `std::io::sink()`.
+//! records (generated once into a `Vec<DataValue>`) to `std::io::sink()` (through a `black_box`).
 //!
 //! Size: `DXF2_BENCH_VALUES` values (default 1,000,000).
 //! Run: `cargo bench --bench writers`; smoke test: `DXF2_BENCH_VALUES=10000 cargo bench --bench writers -- --test`.
@@ -48,7 +48,9 @@ fn writers(c: &mut Criterion) {
                 elements: count,
                 bytes: counter.0,
             });
-        group.bench_function("dxf2", |b| b.iter(|| write_to(format, &values, io::sink())));
+        group.bench_function("dxf2", |b| {
+            b.iter(|| write_to(format, &values, common::Sink::new()))
+        });
         group.finish();
     }
 }

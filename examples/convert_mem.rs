@@ -1,5 +1,5 @@
-//! Streams a generated DXF2 XML file into the CSV writer (output to `io::sink()`), to measure
-//! the peak memory of a conversion with `/usr/bin/time -v`:
+//! Streams a generated DXF2 XML file into the CSV writer (output to `io::sink()` through a
+//! `black_box`), to measure the peak memory of a conversion with `/usr/bin/time -v`:
 //!
 //! ```text
 //! cargo build --release --example convert_mem
@@ -16,7 +16,6 @@
 #[path = "../benches/common/mod.rs"]
 mod common;
 
-use std::io;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -28,7 +27,7 @@ fn main() {
         None => common::data_file(Format::Xml, common::bench_values()),
     };
     let start = Instant::now();
-    let count = common::convert(Format::Xml, Format::Csv, &path, io::sink());
+    let count = common::convert(Format::Xml, Format::Csv, &path, common::Sink::new());
     println!(
         "converted {count} values ({} bytes of XML) to CSV in {:.2?}",
         common::file_size(&path),

@@ -193,6 +193,33 @@ pub fn convert<W: Write>(from: Format, to: Format, path: &Path, out: W) -> u64 {
     }
 }
 
+/// `std::io::sink()` whose writes the optimiser cannot see through: every buffer goes through
+/// [`std::hint::black_box`], so the work that produced it cannot be removed (with a plain
+/// `io::sink()` LLVM may delete a whole writer loop whose output is never observed).
+#[derive(Default)]
+pub struct Sink(io::Sink);
+
+impl Sink {
+    /// A new sink.
+    pub fn new() -> Sink {
+        Sink(io::sink())
+    }
+}
+
+impl Write for Sink {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(std::hint::black_box(buf))
+    }
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(std::hint::black_box(buf))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A writer that only counts bytes (to report a writer's output size).
 #[derive(Default)]
 pub struct CountingSink(pub u64);
