@@ -35,6 +35,31 @@ pub enum Source {
     Csv(dxf2::csv::Reader<BufReader<File>>),
     Json(dxf2::json::Reader<BufReader<File>>),
     Bytes(dxf2::xml::Reader<&'static [u8]>),
+    JsonBytes(dxf2::json::Reader<&'static [u8]>),
+    CsvBytes(dxf2::csv::Reader<&'static [u8]>),
+}
+
+impl Source {
+    /// An XML payload held in memory.
+    pub fn xml(text: &str) -> Source {
+        Source::Bytes(dxf2::xml::Reader::new(leak(text)).unwrap())
+    }
+    /// A JSON payload held in memory.
+    pub fn json(text: &str) -> Source {
+        Source::JsonBytes(dxf2::json::Reader::new(leak(text)).unwrap())
+    }
+    /// A CSV payload held in memory, read with the options' CSV settings.
+    pub fn csv(text: &str, options: &ImportOptions) -> Source {
+        Source::CsvBytes(
+            dxf2::csv::ReaderBuilder::from_options(options)
+                .from_reader(leak(text))
+                .unwrap(),
+        )
+    }
+}
+
+fn leak(text: &str) -> &'static [u8] {
+    Box::leak(text.to_owned().into_boxed_str()).as_bytes()
 }
 
 #[derive(Debug)]
@@ -54,6 +79,8 @@ impl DataValueSource for Source {
             Source::Csv(r) => DataValueSource::header(r),
             Source::Json(r) => r.header(),
             Source::Bytes(r) => r.header(),
+            Source::JsonBytes(r) => r.header(),
+            Source::CsvBytes(r) => DataValueSource::header(r),
         }
     }
     fn read_value(&mut self, record: &mut DataValue) -> Result<bool, AnyError> {
@@ -63,6 +90,8 @@ impl DataValueSource for Source {
             Source::Csv(r) => r.read_value(record).map_err(|x| e(&x)),
             Source::Json(r) => r.read_value(record).map_err(|x| e(&x)),
             Source::Bytes(r) => r.read_value(record).map_err(|x| e(&x)),
+            Source::JsonBytes(r) => r.read_value(record).map_err(|x| e(&x)),
+            Source::CsvBytes(r) => r.read_value(record).map_err(|x| e(&x)),
         }
     }
 }
@@ -140,6 +169,23 @@ pub fn key(de: &str, pe: &str, ou: &str, coc: &str, aoc: &str) -> DataValueKey {
 pub fn stored(store: &mut dyn DataValueStore, md: &Metadata) -> Vec<StoredValue> {
     let query = dxf2::engine::store::ValueQuery {
         data_elements: md.data_elements.iter().map(|d| d.id.uid).collect(),
+        ..Default::default()
+    };
+    let mut rows = Vec::new();
+    store
+        .query(&query, &mut |r| {
+            rows.push(r.clone());
+            Ok(())
+        })
+        .unwrap();
+    rows
+}
+
+/// Every stored row, soft-deleted ones included.
+pub fn all_rows(store: &mut dyn DataValueStore, md: &Metadata) -> Vec<StoredValue> {
+    let query = dxf2::engine::store::ValueQuery {
+        data_elements: md.data_elements.iter().map(|d| d.id.uid).collect(),
+        include_deleted: true,
         ..Default::default()
     };
     let mut rows = Vec::new();
