@@ -229,6 +229,7 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         .to_vec();
     let format = crate::input_format(args.format, &args.file, &head);
     let name = input.name.clone();
+    let (consumed, size) = (std::sync::Arc::clone(&input.consumed), input.size);
     let csv = CsvOptions {
         first_row_is_header: options.first_row_is_header,
         data_set: options.data_set.clone(),
@@ -243,16 +244,8 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     };
     let importer = Importer::new(&metadata, access);
     let mut resolver = MetadataResolver::new(&metadata);
-    let show_progress = std::io::stderr().is_terminal();
-    let mut progress = |p: Progress| {
-        if show_progress {
-            match p.total {
-                Some(total) => eprint!("\r{total} values read.            \n"),
-                None if p.values_done % 100_000 == 0 => eprint!("\r{} values…", p.values_done),
-                None => {}
-            }
-        }
-    };
+    let mut bar = crate::progress::Bar::new(std::io::stderr().is_terminal(), consumed, size);
+    let mut progress = |p: Progress| bar.update(p);
     let outcome = importer.import(
         &mut reader,
         &options,

@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// A DXF2 payload format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -72,6 +74,24 @@ pub struct Input {
     pub plain_file: Option<PathBuf>,
     /// A display name for messages.
     pub name: String,
+    /// Bytes of the (possibly compressed) input consumed so far, for progress reports.
+    pub consumed: Arc<AtomicU64>,
+    /// Size of the input file, when known.
+    pub size: Option<u64>,
+}
+
+/// Counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    consumed: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Opens `path` (`-` = stdin), detecting gzip and zip by magic bytes as DHIS2 does.
@@ -82,10 +102,21 @@ pub fn open_input(path: &Path) -> io::Result<Input> {
     } else {
         path.display().to_string()
     };
+    let consumed = Arc::new(AtomicU64::new(0));
+    let mut size = None;
     let raw: Box<dyn Read> = if is_stdin {
-        Box::new(io::stdin())
+        Box::new(Counting {
+            inner: io::stdin(),
+            consumed: Arc::clone(&consumed),
+        })
     } else {
-        Box::new(File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?)
+        let file =
+            File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+        size = file.metadata().ok().map(|m| m.len());
+        Box::new(Counting {
+            inner: file,
+            consumed: Arc::clone(&consumed),
+        })
     };
     let mut buffered = BufReader::with_capacity(64 * 1024, raw);
     let head = buffered.fill_buf()?;
@@ -112,6 +143,8 @@ pub fn open_input(path: &Path) -> io::Result<Input> {
         reader,
         plain_file,
         name,
+        consumed,
+        size,
     })
 }
 
