@@ -9,6 +9,7 @@ mod convert;
 mod formats;
 mod import;
 mod io;
+mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
