@@ -167,25 +167,18 @@ pub fn key(de: &str, pe: &str, ou: &str, coc: &str, aoc: &str) -> DataValueKey {
 
 /// Every live (not soft-deleted) stored row of the metadata's data elements.
 pub fn stored(store: &mut dyn DataValueStore, md: &Metadata) -> Vec<StoredValue> {
-    let query = dxf2::engine::store::ValueQuery {
-        data_elements: md.data_elements.iter().map(|d| d.id.uid).collect(),
-        ..Default::default()
-    };
-    let mut rows = Vec::new();
-    store
-        .query(&query, &mut |r| {
-            rows.push(r.clone());
-            Ok(())
-        })
-        .unwrap();
-    rows
+    rows(store, md, false)
 }
 
 /// Every stored row, soft-deleted ones included.
 pub fn all_rows(store: &mut dyn DataValueStore, md: &Metadata) -> Vec<StoredValue> {
+    rows(store, md, true)
+}
+
+fn rows(store: &mut dyn DataValueStore, md: &Metadata, include_deleted: bool) -> Vec<StoredValue> {
     let query = dxf2::engine::store::ValueQuery {
         data_elements: md.data_elements.iter().map(|d| d.id.uid).collect(),
-        include_deleted: true,
+        include_deleted,
         ..Default::default()
     };
     let mut rows = Vec::new();
