@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled example data: load the metadata into an embedded SQLite store,
-# import a facility's monthly report exactly as a DHIS2 2.42 server would, then check and convert it.
+# import a facility's monthly report exactly as a DHIS2 2.42 server would, check and convert it, and
+# export the imported data again as DHIS2 would (CSV).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${DXF2_OUT:-target/example}"
@@ -21,3 +22,7 @@ dxf2 convert examples/data/malaria-2024-09.xml -o "$out/malaria-2024-09.csv.zip"
 dxf2 convert "$out/malaria-2024-09.csv.zip" --from csv -o "$out/malaria-2024-09.json"
 echo "== validate the converted file (a dry run against the store)"
 dxf2 validate "$out/malaria-2024-09.json" --store "$out/store.sqlite" --id-scheme CODE
+echo "== export the district's September data from the store to CSV (DHIS2's GET /api/dataValueSets)"
+dxf2 export --store "$out/store.sqlite" --data-set MAL_MONTHLY --period 202409 --org-unit KA --children \
+  --input-id-scheme CODE --id-scheme CODE --user kasungu.clerk -o "$out/kasungu-2024-09.csv"
+head -n 4 "$out/kasungu-2024-09.csv"

@@ -96,12 +96,14 @@ impl DataValueSource for Source {
     }
 }
 
-/// Opens a payload: a path relative to the corpus folder.
+/// Opens a payload with the readers of `options.profile`.
 pub fn open(path: &Path, options: &ImportOptions) -> Source {
     let file = BufReader::new(File::open(path).unwrap());
     match path.extension().and_then(|e| e.to_str()) {
-        Some("xml") => Source::Xml(dxf2::xml::Reader::new(file).unwrap()),
-        Some("json") => Source::Json(dxf2::json::Reader::new(file).unwrap()),
+        Some("xml") => Source::Xml(dxf2::xml::Reader::with_profile(file, options.profile).unwrap()),
+        Some("json") => {
+            Source::Json(dxf2::json::Reader::with_profile(file, options.profile).unwrap())
+        }
         Some("csv") => Source::Csv(
             dxf2::csv::ReaderBuilder::from_options(options)
                 .from_reader(file)

@@ -110,10 +110,14 @@ pub struct ImportArgs {
     /// Skip locking and timeliness checks (superusers only).
     #[arg(long)]
     pub force: bool,
+    /// 2.43+ only: any invalid value rejects its whole data set group (E8000).
+    #[arg(long)]
+    pub atomic: bool,
     /// Import as this user of the metadata (default: a superuser reaching every org unit).
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
-    /// Behave like this DHIS2 version (2.36–2.42: classic importer).
+    /// Behave like this DHIS2 version: 2.36–2.42 the classic importer, 2.43 and later the new
+    /// pipeline (groups per data set, E8000–E8128, every write counted as updated).
     #[arg(long, default_value = "2.42")]
     pub dhis2_version: String,
     /// How to print the summary.
@@ -158,6 +162,7 @@ impl ImportArgs {
         o.first_row_is_header = self.first_row_is_header;
         o.skip_audit = self.skip_audit;
         o.force = self.force;
+        o.atomic = self.atomic;
         Ok(o)
     }
 }

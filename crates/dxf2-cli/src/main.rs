@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod convert;
+mod export;
 mod formats;
 mod import;
 mod io;
@@ -35,6 +36,9 @@ enum Command {
     Import(import::ImportArgs),
     /// Check a data value set: the same import as a dry run (nothing is written).
     Validate(import::ImportArgs),
+    /// Export stored values as DHIS2 2.36-2.42 does (`GET /api/dataValueSets`): XML, JSON (default)
+    /// or CSV, optionally .gz/.zip. Exit 1 when DHIS2 would refuse the request (E2001-E2012).
+    Export(Box<export::ExportArgs>),
     /// Metadata commands.
     #[command(subcommand)]
     Metadata(MetadataCommand),
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::run(&args),
         Command::Import(args) => import::run(&args, false),
         Command::Validate(args) => import::run(&args, true),
+        Command::Export(args) => export::run(&args),
         Command::Metadata(MetadataCommand::Import(args)) => import::run_metadata_import(&args),
     };
     match result {

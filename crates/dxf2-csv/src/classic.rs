@@ -18,10 +18,21 @@
 //! * safety switch: a field longer than 100,000 characters (UTF-16 units; for an unquoted field
 //!   counted before trailing whitespace is trimmed) or a record with more than 100,000 columns is
 //!   an error.
+//!
+//! Speed, in the spirit of `csv-core`:
+//!
+//! * fast path: a record that lies on one line of the buffered chunk, holds no `"` and is
+//!   shorter than both limits (so it cannot break either) is found with one `memchr3`, copied
+//!   whole and split on commas;
+//! * anything else goes through the state machine, which works on runs: inside a field it
+//!   searches for the next byte that matters (`,`, CR or LF unquoted; `"` quoted) and copies the
+//!   run whole. A field of `n` bytes holds at most `n` UTF-16 units, so characters are only
+//!   counted once a field has grown past [`MAX_FIELD_CHARS`] bytes (and always for the columns
+//!   that are not kept, whose bytes are not stored).
 
 use std::io::{self, BufRead};
 
-use crate::text::{utf16_units, Tracker};
+use crate::text::{for_each_comma, trimmed, utf16_len, Tracker};
 use crate::{MAX_COLUMNS, MAX_FIELD_CHARS};
 
 /// Columns the classic reader keeps (0–10); columns 11+ are only counted.
@@ -52,10 +63,10 @@ pub(crate) enum Fail {
 /// The parser state and the current record's kept fields.
 #[derive(Debug)]
 pub(crate) struct Classic {
-    /// Bytes of the kept fields of the current record, back to back.
+    /// Bytes of the current record's kept fields (with what separates them on the fast path).
     buf: Vec<u8>,
-    /// End offset in `buf` of each kept field.
-    ends: Vec<usize>,
+    /// `(start, end)` in `buf` of each kept field.
+    spans: Vec<(usize, usize)>,
     /// Fields completed in the current record.
     columns: usize,
     state: State,
@@ -63,19 +74,29 @@ pub(crate) struct Classic {
     started: bool,
     /// Start offset in `buf` of the current field.
     field_start: usize,
-    /// UTF-16 units of the current field so far.
+    /// Whether `units` counts the current field's UTF-16 units: from the start for a column that
+    /// is not kept, else once the field is longer than the limit in bytes.
+    counting: bool,
+    /// UTF-16 units of the current field so far, while `counting`.
     units: usize,
+}
+
+/// The bytes that end a run of unquoted (or junk) field content.
+#[inline]
+fn ends_unquoted(b: u8) -> bool {
+    matches!(b, b',' | b'\r' | b'\n')
 }
 
 impl Classic {
     pub(crate) fn new() -> Classic {
         Classic {
             buf: Vec::new(),
-            ends: Vec::with_capacity(KEPT_COLUMNS),
+            spans: Vec::with_capacity(KEPT_COLUMNS),
             columns: 0,
             state: State::StartField,
             started: false,
             field_start: 0,
+            counting: false,
             units: 0,
         }
     }
@@ -85,26 +106,32 @@ impl Classic {
         self.columns
     }
 
+    /// The bytes holding the kept fields of the current record (see [`Classic::span`]).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Where kept field `i` of the current record lies in [`Classic::bytes`]; an empty span when
+    /// the record has fewer columns (javacsv's `get(i)` returns `""` then).
+    pub(crate) fn span(&self, i: usize) -> (usize, usize) {
+        self.spans.get(i).copied().unwrap_or((0, 0))
+    }
+
     /// Raw bytes of kept field `i` of the current record; empty when the record has fewer
     /// columns (javacsv's `get(i)` returns `""` then).
     pub(crate) fn field(&self, i: usize) -> &[u8] {
-        let Some(&end) = self.ends.get(i) else {
-            return &[];
-        };
-        let start = match i.checked_sub(1) {
-            Some(prev) => self.ends.get(prev).copied().unwrap_or(0),
-            None => 0,
-        };
+        let (start, end) = self.span(i);
         self.buf.get(start..end).unwrap_or(&[])
     }
 
     fn reset(&mut self) {
         self.buf.clear();
-        self.ends.clear();
+        self.spans.clear();
         self.columns = 0;
         self.state = State::StartField;
         self.started = false;
         self.field_start = 0;
+        self.counting = false;
         self.units = 0;
     }
 
@@ -125,7 +152,13 @@ impl Classic {
                 if chunk.is_empty() {
                     return self.finish();
                 }
-                self.feed(chunk, track)?
+                let skipped = self.skip_empty_lines(chunk, track);
+                let rest = chunk.get(skipped..).unwrap_or(&[]);
+                let (used, done) = match self.fast_record(rest, track) {
+                    Some(used) => (used, true),
+                    None => self.feed(rest, track)?,
+                };
+                (skipped + used, done)
             };
             rdr.consume(used);
             if done {
@@ -134,68 +167,140 @@ impl Classic {
         }
     }
 
+    /// Whether nothing of the current record has been seen yet.
+    fn at_record_start(&self) -> bool {
+        self.state == State::StartField && !self.started && self.columns == 0
+    }
+
+    /// SkipEmptyRecords: consumes the line ends at the start of `chunk` when nothing of a record
+    /// has been seen; returns how many.
+    fn skip_empty_lines(&mut self, chunk: &[u8], track: &mut Tracker) -> usize {
+        if !self.at_record_start() {
+            return 0;
+        }
+        let mut skipped = 0;
+        for &b in chunk.iter().take_while(|&&b| b == b'\r' || b == b'\n') {
+            track.advance(b);
+            skipped += 1;
+        }
+        skipped
+    }
+
+    /// The fast path: reads a whole record from `chunk` when it is simple (see the module
+    /// documentation) and returns the bytes used; `None` (having used nothing) leaves the record
+    /// to [`Classic::feed`].
+    fn fast_record(&mut self, chunk: &[u8], track: &mut Tracker) -> Option<usize> {
+        if !self.at_record_start() {
+            return None;
+        }
+        // The line end, unless a quote comes first.
+        let end = memchr::memchr3(b'\r', b'\n', b'"', chunk)?;
+        let (line, tail) = chunk.split_at(end);
+        let term = match tail.first() {
+            Some(&b) if b != b'"' => b,
+            _ => return None,
+        };
+        // Under both limits: no field and no column count can exceed them.
+        if line.is_empty() || line.len() >= MAX_FIELD_CHARS.min(MAX_COLUMNS) {
+            return None;
+        }
+        track.mark_record_start();
+        track.advance_plain(line.len());
+        track.advance(term);
+        self.buf.extend_from_slice(line);
+        let mut start = 0;
+        let mut field_end = |end: usize| {
+            if self.spans.len() < KEPT_COLUMNS {
+                self.spans.push(trimmed(line, start, end));
+            }
+            self.columns += 1;
+            start = end + 1;
+        };
+        for_each_comma(line, &mut field_end);
+        field_end(line.len());
+        Some(line.len() + 1)
+    }
+
     /// Runs the state machine over `chunk`; returns the bytes used and whether a record ended.
     fn feed(&mut self, chunk: &[u8], track: &mut Tracker) -> Result<(usize, bool), Fail> {
-        for (i, &b) in chunk.iter().enumerate() {
-            let line_end = b == b'\r' || b == b'\n';
-            if line_end && self.state == State::StartField && !self.started && self.columns == 0 {
-                // SkipEmptyRecords: a line end before anything of a record.
-                track.advance(b);
-                continue;
-            }
-            track.mark_record_start();
-            track.advance(b);
-            let used = i.saturating_add(1);
+        let mut rest = chunk;
+        while let Some((&b, after)) = rest.split_first() {
             match self.state {
-                State::StartField => match b {
-                    b'\r' | b'\n' => {
-                        self.end_field(false)?;
-                        return Ok((used, true));
+                State::StartField => {
+                    let line_end = b == b'\r' || b == b'\n';
+                    if line_end && !self.started && self.columns == 0 {
+                        // SkipEmptyRecords: a line end before anything of a record.
+                        track.advance(b);
+                        rest = after;
+                        continue;
                     }
-                    b'"' => {
-                        self.state = State::Quoted;
-                        self.units = 0;
+                    track.mark_record_start();
+                    match b {
+                        b'\r' | b'\n' => {
+                            track.advance(b);
+                            self.end_field(false)?;
+                            return Ok((used(chunk, after), true));
+                        }
+                        b'"' => self.state = State::Quoted,
+                        b',' => self.end_field(false)?,
+                        b' ' | b'\t' => self.started = true,
+                        _ => {
+                            // Content: the run is scanned (from this byte) as unquoted.
+                            self.state = State::Unquoted;
+                            continue;
+                        }
                     }
-                    b',' => self.end_field(false)?,
-                    b' ' | b'\t' => self.started = true,
-                    _ => {
-                        self.state = State::Unquoted;
-                        self.units = 0;
-                        self.content(b)?;
+                    track.advance(b);
+                    rest = after;
+                }
+                State::Unquoted | State::Junk => {
+                    let n = rest
+                        .iter()
+                        .position(|&b| ends_unquoted(b))
+                        .unwrap_or(rest.len());
+                    let (run, tail) = rest.split_at(n);
+                    if self.state == State::Unquoted {
+                        self.content(run)?;
                     }
-                },
-                State::Unquoted => match b {
-                    b',' => self.end_field(true)?,
-                    b'\r' | b'\n' => {
-                        self.end_field(true)?;
-                        return Ok((used, true));
+                    track.advance_plain(n);
+                    let Some((&end, after)) = tail.split_first() else {
+                        break;
+                    };
+                    track.advance(end);
+                    rest = after;
+                    self.end_field(self.state == State::Unquoted)?;
+                    if end != b',' {
+                        return Ok((used(chunk, after), true));
                     }
-                    _ => self.content(b)?,
-                },
-                State::Quoted => match b {
-                    b'"' => self.state = State::QuoteSeen,
-                    _ => self.content(b)?,
-                },
-                State::QuoteSeen => match b {
-                    b'"' => {
-                        self.state = State::Quoted;
-                        self.content(b'"')?;
+                }
+                State::Quoted => {
+                    let n = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+                    let (run, tail) = rest.split_at(n);
+                    self.content(run)?;
+                    track.advance_all(run);
+                    let Some((&quote, after)) = tail.split_first() else {
+                        break;
+                    };
+                    track.advance(quote);
+                    rest = after;
+                    self.state = State::QuoteSeen;
+                }
+                State::QuoteSeen => {
+                    track.advance(b);
+                    rest = after;
+                    match b {
+                        b'"' => {
+                            self.state = State::Quoted;
+                            self.content(b"\"")?;
+                        }
+                        b',' => self.end_field(false)?,
+                        b'\r' | b'\n' => {
+                            self.end_field(false)?;
+                            return Ok((used(chunk, after), true));
+                        }
+                        _ => self.state = State::Junk,
                     }
-                    b',' => self.end_field(false)?,
-                    b'\r' | b'\n' => {
-                        self.end_field(false)?;
-                        return Ok((used, true));
-                    }
-                    _ => self.state = State::Junk,
-                },
-                State::Junk => match b {
-                    b',' => self.end_field(false)?,
-                    b'\r' | b'\n' => {
-                        self.end_field(false)?;
-                        return Ok((used, true));
-                    }
-                    _ => {}
-                },
+                }
             }
         }
         Ok((chunk.len(), false))
@@ -211,17 +316,29 @@ impl Classic {
         Ok(pending)
     }
 
-    /// One byte of field content.
+    /// A run of field content (decoded: `""` arrives as one `"`).
     #[inline]
-    fn content(&mut self, b: u8) -> Result<(), Fail> {
-        self.units = self.units.saturating_add(utf16_units(b));
+    fn content(&mut self, run: &[u8]) -> Result<(), Fail> {
+        if self.columns < KEPT_COLUMNS {
+            self.buf.extend_from_slice(run);
+            if !self.counting {
+                let field = self.buf.get(self.field_start..).unwrap_or(&[]);
+                if field.len() <= MAX_FIELD_CHARS {
+                    // At most one UTF-16 unit per byte: under the limit whatever it holds.
+                    return Ok(());
+                }
+                self.counting = true;
+                self.units = utf16_len(field);
+            } else {
+                self.units = self.units.saturating_add(utf16_len(run));
+            }
+        } else {
+            self.units = self.units.saturating_add(utf16_len(run));
+        }
         if self.units > MAX_FIELD_CHARS {
             return Err(Fail::FieldTooLong {
                 column: self.columns,
             });
-        }
-        if self.columns < KEPT_COLUMNS {
-            self.buf.push(b);
         }
         Ok(())
     }
@@ -239,15 +356,21 @@ impl Classic {
                     self.buf.pop();
                 }
             }
-            self.ends.push(self.buf.len());
+            self.spans.push((self.field_start, self.buf.len()));
         }
         self.columns = self.columns.saturating_add(1);
         self.field_start = self.buf.len();
         self.state = State::StartField;
         self.started = false;
+        self.counting = self.columns >= KEPT_COLUMNS;
         self.units = 0;
         Ok(())
     }
+}
+
+/// Bytes of `chunk` used when `after` (a tail of it) is what is left.
+fn used(chunk: &[u8], after: &[u8]) -> usize {
+    chunk.len().saturating_sub(after.len())
 }
 
 #[cfg(test)]
@@ -273,6 +396,148 @@ mod tests {
 
     fn rec(fields: &[&str]) -> Vec<String> {
         fields.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// One record as seen by a test: where it starts (byte, line), its column count and its kept
+    /// fields.
+    type Seen = ((u64, u64), usize, Vec<Vec<u8>>);
+
+    /// javacsv's rules byte by byte, in the plainest form: the model the parser must agree with.
+    fn model(input: &[u8]) -> Vec<Seen> {
+        #[derive(PartialEq)]
+        enum S {
+            Start,
+            Unquoted,
+            Quoted,
+            QuoteSeen,
+            Junk,
+        }
+        fn end_field(fields: &mut Vec<Vec<u8>>, cur: &mut Vec<u8>, trim: bool) {
+            while trim && matches!(cur.last(), Some(b' ' | b'\t')) {
+                cur.pop();
+            }
+            fields.push(std::mem::take(cur));
+        }
+        let mut out = Vec::new();
+        let mut t = Tracker::new();
+        let (mut fields, mut cur) = (Vec::new(), Vec::new());
+        let (mut s, mut started, mut start) = (S::Start, false, None);
+        let mut record = |fields: &mut Vec<Vec<u8>>, start: &mut Option<(u64, u64)>| {
+            let n = fields.len();
+            fields.truncate(KEPT_COLUMNS);
+            out.push((start.take().unwrap(), n, std::mem::take(fields)));
+        };
+        for &b in input {
+            let line_end = b == b'\r' || b == b'\n';
+            if line_end && s == S::Start && !started && fields.is_empty() {
+                t.advance(b);
+                continue;
+            }
+            start.get_or_insert((t.byte, t.line));
+            t.advance(b);
+            let ends = match s {
+                S::Start => match b {
+                    b'"' => {
+                        s = S::Quoted;
+                        None
+                    }
+                    b' ' | b'\t' => {
+                        started = true;
+                        None
+                    }
+                    b',' | b'\r' | b'\n' => Some(false),
+                    _ => {
+                        s = S::Unquoted;
+                        cur.push(b);
+                        None
+                    }
+                },
+                S::Unquoted => match b {
+                    b',' | b'\r' | b'\n' => Some(true),
+                    _ => {
+                        cur.push(b);
+                        None
+                    }
+                },
+                S::Quoted => {
+                    if b == b'"' {
+                        s = S::QuoteSeen;
+                    } else {
+                        cur.push(b);
+                    }
+                    None
+                }
+                S::QuoteSeen => match b {
+                    b'"' => {
+                        s = S::Quoted;
+                        cur.push(b);
+                        None
+                    }
+                    b',' | b'\r' | b'\n' => Some(false),
+                    _ => {
+                        s = S::Junk;
+                        None
+                    }
+                },
+                S::Junk => match b {
+                    b',' | b'\r' | b'\n' => Some(false),
+                    _ => None,
+                },
+            };
+            if let Some(trim) = ends {
+                end_field(&mut fields, &mut cur, trim);
+                s = S::Start;
+                started = false;
+                if line_end {
+                    record(&mut fields, &mut start);
+                }
+            }
+        }
+        if s != S::Start || started || !fields.is_empty() {
+            end_field(&mut fields, &mut cur, s == S::Unquoted);
+            record(&mut fields, &mut start);
+        }
+        out
+    }
+
+    /// What the parser reads from `input` through a buffer of `capacity` bytes.
+    fn parsed(input: &[u8], capacity: usize) -> Vec<Seen> {
+        let mut p = Classic::new();
+        let mut t = Tracker::new();
+        let mut rdr = io::BufReader::with_capacity(capacity, input);
+        let mut out = Vec::new();
+        loop {
+            t.record_start = None;
+            if !p.read_record(&mut rdr, &mut t).unwrap() {
+                break;
+            }
+            let n = p.columns().min(KEPT_COLUMNS);
+            let fields = (0..n).map(|i| p.field(i).to_vec()).collect();
+            out.push((t.record_start.unwrap(), p.columns(), fields));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The fast path and the run-based state machine, over any chunking, agree with the
+        /// byte-by-byte model: same records, columns and record starts.
+        #[test]
+        fn agrees_with_the_byte_by_byte_model(
+            input in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    b'a', b'b', b',', b',', b'"', b'"', b' ', b'\t', b'\r', b'\n', b'\n', 0xC3,
+                    0xA9, 0xFF,
+                ]),
+                0..120,
+            ),
+            capacity in 1usize..40,
+        ) {
+            let want = model(&input);
+            proptest::prop_assert_eq!(&parsed(&input, capacity), &want);
+            proptest::prop_assert_eq!(&parsed(&input, 8192), &want);
+        }
     }
 
     #[test]

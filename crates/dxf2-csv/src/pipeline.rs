@@ -161,11 +161,11 @@ fn read_line<R: BufRead>(
             if chunk.is_empty() {
                 return Ok(None);
             }
-            match chunk.iter().position(|&b| b == b'\r' || b == b'\n') {
+            match memchr::memchr2(b'\r', b'\n', chunk) {
                 Some(i) => {
                     let (text, rest) = chunk.split_at(i);
                     raw.extend_from_slice(text);
-                    track.advance_all(text);
+                    track.advance_plain(text.len());
                     let term = rest.first().copied();
                     if let Some(t) = term {
                         track.advance(t);
@@ -174,7 +174,7 @@ fn read_line<R: BufRead>(
                 }
                 None => {
                     raw.extend_from_slice(chunk);
-                    track.advance_all(chunk);
+                    track.advance_plain(chunk.len());
                     (chunk.len(), None)
                 }
             }

@@ -295,13 +295,23 @@ fn read_classic<R: BufRead>(
     if !more {
         return Ok(false);
     }
+    // UTF-8 is checked once per record; a field is then a slice of that text, unless the record
+    // holds invalid bytes or the field does not start or end at a character boundary (a
+    // sequence cut by the field's end): then that field is decoded lossily, as Java does.
+    let text = std::str::from_utf8(p.bytes()).ok();
     for (column, field) in CLASSIC_TEXT_COLUMNS {
-        let bytes = p.field(column);
-        // Decoded straight into the record's buffer: no allocation.
-        let Ok(()) = record.set_with(field, |buf| {
-            push_lossy(buf, bytes);
-            Ok::<(), Infallible>(())
-        });
+        let (start, end) = p.span(column);
+        match text.and_then(|t| t.get(start..end)) {
+            Some(valid) => record.set(field, valid),
+            None => {
+                let bytes = p.field(column);
+                // Decoded straight into the record's buffer: no allocation.
+                let Ok(()) = record.set_with(field, |buf| {
+                    push_lossy(buf, bytes);
+                    Ok::<(), Infallible>(())
+                });
+            }
+        }
     }
     let flag = |column: usize| p.field(column).eq_ignore_ascii_case(b"true");
     record.set_followup(Some(flag(CLASSIC_FOLLOWUP)));
@@ -605,6 +615,36 @@ mod tests {
         assert!(r.read_value(&mut v).unwrap());
         assert_eq!(v.data_element(), Some("d\u{FFFD}e"));
         assert_eq!(v.period(), Some("\u{FFFD}"));
+    }
+
+    #[test]
+    fn classic_fields_are_decoded_each_on_its_own() {
+        // Quoted fields lie back to back in the parser's buffer, where `\xc3` + `\xa9` would
+        // read as `é`: each field still decodes on its own, as Java's decoder sees them.
+        for input in [
+            &b"\"\xc3\",\"\xa9\"\n"[..],
+            b"\xc3,\xa9\n",
+            b"\"\xc3\"\xa9,\"\xa9\"\n",
+        ] {
+            let mut r = ReaderBuilder::new()
+                .first_row_is_header(false)
+                .from_reader(input)
+                .unwrap();
+            let mut v = DataValue::new();
+            assert!(r.read_value(&mut v).unwrap());
+            assert_eq!(v.data_element(), Some("\u{FFFD}"), "{input:?}");
+            assert_eq!(v.period(), Some("\u{FFFD}"), "{input:?}");
+        }
+        // Valid text beside invalid text in one record.
+        let mut r = ReaderBuilder::new()
+            .first_row_is_header(false)
+            .from_reader(&b"\"\xc3\xa9\",\xff, \xe2\x82\xac \n"[..])
+            .unwrap();
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(v.data_element(), Some("é"));
+        assert_eq!(v.period(), Some("\u{FFFD}"));
+        assert_eq!(v.org_unit(), Some("€"));
     }
 
     #[test]

@@ -4,6 +4,11 @@
 /// Appends `bytes` to `out` as UTF-8, replacing each invalid sequence by U+FFFD, as Java's UTF-8
 /// `InputStreamReader` does.
 pub(crate) fn push_lossy(out: &mut String, bytes: &[u8]) {
+    // Valid text (the usual case) is checked once and copied whole.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        out.push_str(text);
+        return;
+    }
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
         if !chunk.invalid().is_empty() {
@@ -26,6 +31,15 @@ pub(crate) fn utf16_units(b: u8) -> usize {
     }
 }
 
+/// How many UTF-16 code units (Java `char`s) `bytes` hold: the sum of [`utf16_units`]. Never more
+/// than `bytes.len()`.
+pub(crate) fn utf16_len(bytes: &[u8]) -> usize {
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    bytes.iter().map(|&b| utf16_units(b)).sum()
+}
+
 /// Java's `String.trim()`: removes every leading and trailing code point up to U+0020 (space and
 /// all ASCII control characters), which is what javacsv's writer applies to each value.
 pub fn java_trim(text: &str) -> &str {
@@ -35,6 +49,50 @@ pub fn java_trim(text: &str) -> &str {
 /// Java's `Boolean.parseBoolean`: `true` exactly when the text is `true` in any case.
 pub fn parse_boolean(text: &str) -> bool {
     text.eq_ignore_ascii_case("true")
+}
+
+/// `(start, end)` of `line[start..end]` without its leading and trailing spaces and tabs (both
+/// dialects trim only those).
+pub(crate) fn trimmed(line: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let field = line.get(start..end).unwrap_or(&[]);
+    let lead = field.iter().take_while(|&&b| is_blank(b)).count();
+    let rest = field.get(lead..).unwrap_or(&[]);
+    let trail = rest.iter().rev().take_while(|&&b| is_blank(b)).count();
+    (start + lead, end - trail)
+}
+
+/// A space or a tab.
+pub(crate) fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Calls `f` with the offset of each `,` in `bytes`, in order.
+///
+/// Eight bytes at a time (SWAR): in `x = word ^ ",,,,,,,,"` a comma is a zero byte, and
+/// `!(((x & 0x7F..) + 0x7F..) | x | 0x7F..)` sets the high bit of exactly the zero bytes (the
+/// addition cannot carry from one byte into the next).
+pub(crate) fn for_each_comma(bytes: &[u8], mut f: impl FnMut(usize)) {
+    const COMMAS: u64 = u64::from_ne_bytes([b','; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            continue;
+        };
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        let mut found = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+        while found != 0 {
+            f(base + (found.trailing_zeros() / 8) as usize);
+            found &= found - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b == b',' {
+            f(base + i);
+        }
+    }
 }
 
 /// Counts bytes and lines of consumed input. A line ends at CR, LF or CRLF (counted once).
@@ -86,11 +144,28 @@ impl Tracker {
         }
     }
 
-    /// Accounts for consumed bytes.
-    pub(crate) fn advance_all(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.advance(b);
+    /// Accounts for `n` consumed bytes that are known to hold no CR and no LF.
+    #[inline]
+    pub(crate) fn advance_plain(&mut self, n: usize) {
+        if n > 0 {
+            self.byte = self.byte.saturating_add(n as u64);
+            self.prev_cr = false;
         }
+    }
+
+    /// Accounts for consumed bytes: runs without line ends are counted whole.
+    pub(crate) fn advance_all(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
+        while let Some(i) = memchr::memchr2(b'\r', b'\n', rest) {
+            let (plain, tail) = rest.split_at(i);
+            self.advance_plain(plain.len());
+            let Some((&end, tail)) = tail.split_first() else {
+                return;
+            };
+            self.advance(end);
+            rest = tail;
+        }
+        self.advance_plain(rest.len());
     }
 }
 
@@ -129,10 +204,61 @@ mod tests {
     }
 
     #[test]
+    fn commas_found_word_by_word() {
+        let naive = |b: &[u8]| -> Vec<usize> {
+            b.iter()
+                .enumerate()
+                .filter(|(_, &c)| c == b',')
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let inputs: [&[u8]; 6] = [
+            b"",
+            b",",
+            b"abcdefgh,ijklmnop,,,-,-\x2d\x2b\xac\x01,",
+            b",,,,,,,,,,,,,,,,,",
+            b"\xff\x2c\x00\x2c\x2d\x2c\x7f\xac,x",
+            "é,€,😀,a".as_bytes(),
+        ];
+        for input in inputs {
+            for start in 0..input.len().min(9) {
+                let bytes = &input[start..];
+                let mut found = Vec::new();
+                for_each_comma(bytes, |i| found.push(i));
+                assert_eq!(found, naive(bytes), "{bytes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn units_len_matches_units() {
+        for s in ["", "abc", "é€x", "😀a😀", "\u{FEFF}\"x\""] {
+            assert_eq!(utf16_len(s.as_bytes()), s.encode_utf16().count());
+        }
+        assert_eq!(utf16_len(b"a\xff\xf0\x80"), 5);
+    }
+
+    #[test]
     fn tracker_counts_cr_lf_crlf_once() {
         let mut t = Tracker::new();
         t.advance_all(b"a\r\nb\rc\nd");
         assert_eq!(t.line, 4);
         assert_eq!(t.byte, 8);
+        // Split anywhere, also between CR and LF, the count is the same.
+        let input = b"\r\nab\r\r\n\n\rc\r";
+        for cut in 0..=input.len() {
+            let (a, b) = input.split_at(cut);
+            let mut t = Tracker::new();
+            t.advance_all(a);
+            t.advance_all(b);
+            assert_eq!((t.line, t.byte), (7, 11), "cut at {cut}");
+        }
+        let mut t = Tracker::new();
+        t.advance(b'\r');
+        t.advance_plain(0);
+        t.advance(b'\n');
+        t.advance_plain(2);
+        t.advance(b'\n');
+        assert_eq!((t.line, t.byte), (3, 5));
     }
 }

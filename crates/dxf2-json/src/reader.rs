@@ -43,37 +43,37 @@ enum HeaderKey {
 
 impl HeaderKey {
     /// Classifies a top-level key (exact, case-sensitive names, as Jackson binds them).
-    fn of(profile: ImporterProfile, key: &str) -> HeaderKey {
+    fn of(profile: ImporterProfile, key: &[u8]) -> HeaderKey {
         let pipeline = profile == ImporterProfile::Pipeline;
         match key {
-            "dataValues" => HeaderKey::DataValues,
-            "dataSet" => HeaderKey::Text(HeaderText::DataSet),
-            "completeDate" => HeaderKey::Text(HeaderText::CompleteDate),
-            "period" => HeaderKey::Text(HeaderText::Period),
-            "orgUnit" => HeaderKey::Text(HeaderText::OrgUnit),
-            "attributeOptionCombo" => HeaderKey::Text(HeaderText::AttributeOptionCombo),
-            "dryRun" => HeaderKey::DryRun,
-            "idScheme" => HeaderKey::Text(HeaderText::Scheme(None)),
-            "dataElementIdScheme" => {
+            b"dataValues" => HeaderKey::DataValues,
+            b"dataSet" => HeaderKey::Text(HeaderText::DataSet),
+            b"completeDate" => HeaderKey::Text(HeaderText::CompleteDate),
+            b"period" => HeaderKey::Text(HeaderText::Period),
+            b"orgUnit" => HeaderKey::Text(HeaderText::OrgUnit),
+            b"attributeOptionCombo" => HeaderKey::Text(HeaderText::AttributeOptionCombo),
+            b"dryRun" => HeaderKey::DryRun,
+            b"idScheme" => HeaderKey::Text(HeaderText::Scheme(None)),
+            b"dataElementIdScheme" => {
                 HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::DataElement)))
             }
-            "orgUnitIdScheme" => HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::OrgUnit))),
-            "categoryOptionComboIdScheme" => {
+            b"orgUnitIdScheme" => HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::OrgUnit))),
+            b"categoryOptionComboIdScheme" => {
                 HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::CategoryOptionCombo)))
             }
-            "dataSetIdScheme" => HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::DataSet))),
-            "strategy" if !pipeline => HeaderKey::Text(HeaderText::Strategy),
-            "attributeCategoryOptions" if !pipeline => HeaderKey::AttributeCategoryOptions,
-            "attributeOptionComboIdScheme" if pipeline => {
+            b"dataSetIdScheme" => HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::DataSet))),
+            b"strategy" if !pipeline => HeaderKey::Text(HeaderText::Strategy),
+            b"attributeCategoryOptions" if !pipeline => HeaderKey::AttributeCategoryOptions,
+            b"attributeOptionComboIdScheme" if pipeline => {
                 HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::AttributeOptionCombo)))
             }
-            "categoryIdScheme" if pipeline => {
+            b"categoryIdScheme" if pipeline => {
                 HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::Category)))
             }
-            "categoryOptionIdScheme" if pipeline => {
+            b"categoryOptionIdScheme" if pipeline => {
                 HeaderKey::Text(HeaderText::Scheme(Some(SchemeTarget::CategoryOption)))
             }
-            "deletion" if pipeline => HeaderKey::Deletion,
+            b"deletion" if pipeline => HeaderKey::Deletion,
             _ => HeaderKey::Unknown,
         }
     }
@@ -131,22 +131,23 @@ enum ValueKey {
 }
 
 impl ValueKey {
-    fn of(profile: ImporterProfile, key: &str) -> ValueKey {
+    /// Classifies a key of a data value object (exact, case-sensitive names).
+    fn of(profile: ImporterProfile, key: &[u8]) -> ValueKey {
         let pipeline = profile == ImporterProfile::Pipeline;
         match key {
-            "dataElement" => ValueKey::Text(Field::DataElement),
-            "period" => ValueKey::Text(Field::Period),
-            "orgUnit" => ValueKey::Text(Field::OrgUnit),
-            "categoryOptionCombo" => ValueKey::Text(Field::CategoryOptionCombo),
-            "attributeOptionCombo" => ValueKey::Text(Field::AttributeOptionCombo),
-            "value" => ValueKey::Text(Field::Value),
-            "comment" => ValueKey::Text(Field::Comment),
-            "deleted" => ValueKey::Deleted,
-            "storedBy" if !pipeline => ValueKey::Text(Field::StoredBy),
-            "created" if !pipeline => ValueKey::Text(Field::Created),
-            "lastUpdated" if !pipeline => ValueKey::Text(Field::LastUpdated),
-            "followup" if !pipeline => ValueKey::FollowUp("followup"),
-            "followUp" if pipeline => ValueKey::FollowUp("followUp"),
+            b"dataElement" => ValueKey::Text(Field::DataElement),
+            b"period" => ValueKey::Text(Field::Period),
+            b"orgUnit" => ValueKey::Text(Field::OrgUnit),
+            b"categoryOptionCombo" => ValueKey::Text(Field::CategoryOptionCombo),
+            b"attributeOptionCombo" => ValueKey::Text(Field::AttributeOptionCombo),
+            b"value" => ValueKey::Text(Field::Value),
+            b"comment" => ValueKey::Text(Field::Comment),
+            b"deleted" => ValueKey::Deleted,
+            b"storedBy" if !pipeline => ValueKey::Text(Field::StoredBy),
+            b"created" if !pipeline => ValueKey::Text(Field::Created),
+            b"lastUpdated" if !pipeline => ValueKey::Text(Field::LastUpdated),
+            b"followup" if !pipeline => ValueKey::FollowUp("followup"),
+            b"followUp" if pipeline => ValueKey::FollowUp("followUp"),
             _ => ValueKey::Unknown,
         }
     }
@@ -380,6 +381,7 @@ impl<R: BufRead> Reader<R> {
     pub fn with_profile(reader: R, profile: ImporterProfile) -> Result<Reader<R>> {
         let mut r = Reader::unopened(reader, profile, Mode::Streaming);
         r.open()?;
+        r.tok.sync();
         Ok(r)
     }
 
@@ -437,8 +439,8 @@ impl<R: BufRead> Reader<R> {
             }
             self.state = State::Members { first: false };
             let key_at = self.tok.position();
-            self.tok.read_key()?;
-            let key = HeaderKey::of(self.profile, self.tok.key());
+            let profile = self.profile;
+            let key = self.tok.read_key_with(|k| HeaderKey::of(profile, k))?;
             match (key, self.mode) {
                 (HeaderKey::DataValues, _) => self.start_values(key_at)?,
                 (HeaderKey::Unknown, _) | (_, Mode::Seekable { .. }) => self.tok.skip_value()?,
@@ -524,6 +526,7 @@ impl<R: BufRead> Reader<R> {
     pub fn read_value(&mut self, record: &mut DataValue) -> Result<bool> {
         record.clear();
         let result = self.next_value(record);
+        self.tok.sync();
         if result.is_err() {
             self.state = State::Done;
         }
@@ -569,10 +572,10 @@ impl<R: BufRead> Reader<R> {
         }
         self.tok.open(b'{')?;
         let mut first = true;
+        let profile = self.profile;
         while self.tok.next_member(first)? {
             first = false;
-            self.tok.read_key()?;
-            match ValueKey::of(self.profile, self.tok.key()) {
+            match self.tok.read_key_with(|k| ValueKey::of(profile, k))? {
                 ValueKey::Text(field) => self.read_text_field(record, field)?,
                 ValueKey::FollowUp(key) => record.set_followup(read_opt_bool(&mut self.tok, key)?),
                 ValueKey::Deleted => record.set_deleted(read_opt_bool(&mut self.tok, "deleted")?),
@@ -585,34 +588,29 @@ impl<R: BufRead> Reader<R> {
 
     /// Decodes a text straight into the record's buffer (no allocation).
     fn read_text_field(&mut self, record: &mut DataValue, field: Field) -> Result<()> {
-        let ty = self.tok.peek_type()?;
-        match ty {
-            JsonType::Object | JsonType::Array => {
-                let object_form = (self.profile == ImporterProfile::Pipeline
-                    && field == Field::CategoryOptionCombo)
-                    .then_some(UNSUPPORTED_COC_OBJECT);
-                Err(wrong_type(
-                    field.name(),
-                    SCALAR,
-                    ty,
-                    object_form,
-                    self.tok.position(),
-                ))
-            }
-            JsonType::Null => {
-                self.tok.read_literal("null")?;
-                record.remove(field);
-                Ok(())
-            }
-            _ => {
-                let tok = &mut self.tok;
-                record.set_with(field, |buf| tok.read_scalar_into(ty, buf))?;
-                if record.get(field).is_some_and(str::is_empty) {
-                    record.remove(field);
-                }
-                Ok(())
-            }
+        let tok = &mut self.tok;
+        let mut container = None;
+        record.set_with(field, |buf| {
+            container = tok.read_text_into(buf)?;
+            Ok::<(), Error>(())
+        })?;
+        if let Some(ty) = container {
+            let object_form = (self.profile == ImporterProfile::Pipeline
+                && field == Field::CategoryOptionCombo)
+                .then_some(UNSUPPORTED_COC_OBJECT);
+            return Err(wrong_type(
+                field.name(),
+                SCALAR,
+                ty,
+                object_form,
+                self.tok.position(),
+            ));
         }
+        // `null` appended nothing: like `""`, it makes the field absent.
+        if record.get(field).is_some_and(str::is_empty) {
+            record.remove(field);
+        }
+        Ok(())
     }
 
     /// An iterator of owned values (one allocation per value; [`Reader::read_value`] avoids it).
@@ -660,6 +658,7 @@ impl<S: Read + Seek> Reader<BufReader<S>> {
             skip_arrays: arrays.saturating_sub(1),
         };
         r.open()?;
+        r.tok.sync();
         Ok(r)
     }
 }
@@ -671,10 +670,10 @@ impl<R: BufRead> Reader<R> {
         self.open_object()?;
         let mut arrays = 0u64;
         let mut first = true;
+        let profile = self.profile;
         while self.tok.next_member(first)? {
             first = false;
-            self.tok.read_key()?;
-            match HeaderKey::of(self.profile, self.tok.key()) {
+            match self.tok.read_key_with(|k| HeaderKey::of(profile, k))? {
                 HeaderKey::DataValues => {
                     arrays += 1;
                     self.tok.skip_value()?;

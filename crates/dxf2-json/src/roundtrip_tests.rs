@@ -221,6 +221,131 @@ proptest! {
     }
 }
 
+/// Everything a reader reports for a document: header, values with the position after each,
+/// and the error (with its position) that ended it.
+fn outcome<R: std::io::BufRead>(
+    reader: Result<Reader<R>, crate::Error>,
+) -> (String, Vec<String>, String) {
+    let mut r = match reader {
+        Ok(r) => r,
+        Err(e) => return (String::new(), Vec::new(), e.to_string()),
+    };
+    let mut values = Vec::new();
+    let mut dv = DataValue::new();
+    let error = loop {
+        match r.read_value(&mut dv) {
+            Ok(true) => values.push(format!("{dv:?} {}", r.position())),
+            Ok(false) => break String::new(),
+            Err(e) => break e.to_string(),
+        }
+    };
+    (format!("{:?}", r.header()), values, error)
+}
+
+const WHITESPACE: [&str; 6] = ["", "", " ", "\n", "\r\n\t", "\n  "];
+const KEYS: [&str; 9] = [
+    "dataElement",
+    "value",
+    "comment",
+    "followup",
+    "followUp",
+    "deleted",
+    "x",
+    "\\u0076alue",
+    "\u{e9}",
+];
+const SCALARS: [&str; 16] = [
+    "\"\"",
+    "\"a\"",
+    "\"\u{e9}\u{1F600}\"",
+    "\"\u{4e2d}\u{6587}\"",
+    "\"a\\\"b\\n\"",
+    "\"\\ud83d\\ude00\u{e9}\"",
+    "\"TRUE\"",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-12.5e3",
+    "12",
+    "{\"k\":[1,\"\u{e9}\"]}",
+    "01",
+    "\"\u{1}\"",
+];
+const JUNK: [&str; 8] = ["\"", "\\", ",", "}", "\u{e9}", "\n", "x", "\u{1F600}"];
+
+/// A data value set from indexes into the tables above (whitespace around every token),
+/// optionally cut short or with junk inserted at a character boundary.
+fn build_document(
+    values: &[Vec<(usize, usize, usize)>],
+    damage: Option<(prop::sample::Index, Option<usize>)>,
+) -> String {
+    let ws = |i: usize| WHITESPACE[i % WHITESPACE.len()];
+    let mut json = format!(
+        "{{{}\"period\"{}:\"p\u{e9}\",{}\"dataValues\":[",
+        ws(3),
+        ws(2),
+        ws(5)
+    );
+    for (v, members) in values.iter().enumerate() {
+        if v > 0 {
+            json.push_str(ws(v));
+            json.push(',');
+        }
+        json.push_str(ws(v + 3));
+        json.push('{');
+        for (m, &(key, value, w)) in members.iter().enumerate() {
+            if m > 0 {
+                json.push_str(ws(w + 1));
+                json.push(',');
+            }
+            json.push_str(ws(w));
+            json.push('"');
+            json.push_str(KEYS[key % KEYS.len()]);
+            json.push('"');
+            json.push_str(ws(w + 2));
+            json.push(':');
+            json.push_str(ws(w + 4));
+            json.push_str(SCALARS[value % SCALARS.len()]);
+        }
+        json.push_str(ws(v + 1));
+        json.push('}');
+    }
+    json.push_str("]\n}\n");
+    if let Some((at, junk)) = damage {
+        let mut cut = at.index(json.len());
+        while !json.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        match junk {
+            Some(j) => json.insert_str(cut, JUNK[j % JUNK.len()]),
+            None => json.truncate(cut),
+        }
+    }
+    json
+}
+
+proptest! {
+    /// The fast paths (a token whole in the buffer) and the careful ones (a token cut by the
+    /// end of the buffer) give the same values, the same positions and the same errors.
+    #[test]
+    fn buffer_size_changes_nothing(
+        values in proptest::collection::vec(
+            proptest::collection::vec((0..100usize, 0..100usize, 0..100usize), 0..5),
+            0..5,
+        ),
+        damage in proptest::option::of((any::<prop::sample::Index>(), proptest::option::of(0..100usize))),
+        profile in any_profile(),
+    ) {
+        let json = build_document(&values, damage);
+        let expected = outcome(Reader::with_profile(json.as_bytes(), profile));
+        for capacity in 1..8 {
+            let input = BufReader::with_capacity(capacity, json.as_bytes());
+            prop_assert_eq!(&outcome(Reader::with_profile(input, profile)), &expected, "capacity {}", capacity);
+        }
+    }
+}
+
 fn any_scheme() -> impl Strategy<Value = Option<IdScheme>> {
     proptest::option::of(prop_oneof![
         Just(IdScheme::Uid),

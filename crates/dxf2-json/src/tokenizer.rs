@@ -1,25 +1,124 @@
 //! A small hand-written JSON pull tokenizer over `BufRead`.
 //!
-//! It reads straight from the reader's buffer (`fill_buf`/`consume`), tracks line and column,
-//! decodes strings (all escapes, surrogate pairs, UTF-8 validated across buffer boundaries)
-//! into a caller's `String`, copies numbers as written, and skips whole values of any shape
-//! without recursion. It never holds more of the document than one string or number.
+//! It works on the reader's buffer in place: `fill_buf` shows the buffered bytes, a cursor moves
+//! through them, and the reader is told to `consume` them only when the buffer is used up (or
+//! when the caller asks, [`Tokenizer::sync`]). The hot paths (whitespace, separators, keys,
+//! strings without escapes, `null`, booleans, simple numbers) scan the buffered slice in one go
+//! and fall back to a byte-by-byte path for what is cut by the end of the buffer, escapes and
+//! errors. Strings are decoded (all escapes, surrogate pairs, UTF-8 validated across buffer
+//! boundaries) into a caller's `String`, numbers copied as written, whole values of any shape
+//! skipped without recursion. It never holds more of the document than one string or number.
+//!
+//! Positions: only the byte offset and the line are kept up to date; the column (in
+//! characters) is computed when a position is asked for, from the offset of the line's start
+//! and the number of UTF-8 continuation bytes read on the line (they occur only in strings).
 
 use std::io::{self, BufRead};
 
 use crate::error::{Error, ErrorKind, JsonType, Position, Result};
 
+/// What a key is expected as, in messages.
+const EXPECTED_KEY: &str = "a key (a string in double quotes)";
+
 /// Deepest nesting accepted (Jackson's default `maxNestingDepth` since 2.15 is also 1000).
 pub(crate) const MAX_DEPTH: usize = 1000;
 
 /// What the string scanner must stop at: quote, backslash and control characters.
+#[inline]
 fn is_string_special(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20
 }
 
-/// Number of characters in a run of UTF-8 bytes (continuation bytes are not counted).
-fn char_count(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+/// Whether a byte is a UTF-8 continuation byte (it does not start a character).
+#[inline]
+fn is_continuation(b: u8) -> bool {
+    (b & 0xC0) == 0x80
+}
+
+/// Number of UTF-8 continuation bytes in a run.
+fn continuation_bytes(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| is_continuation(b)).count() as u64
+}
+
+/// The length of the run of ordinary string bytes at the start of `bytes`, and whether the
+/// run holds a non-ASCII byte.
+#[inline]
+fn string_run(bytes: &[u8]) -> (usize, bool) {
+    let mut high = 0u8;
+    for (i, &b) in bytes.iter().enumerate() {
+        if is_string_special(b) {
+            return (i, high >= 0x80);
+        }
+        high |= b;
+    }
+    (bytes.len(), high >= 0x80)
+}
+
+/// The raw bytes of a whole string at the start of `bytes` (which begin with its opening
+/// quote), when it is there complete and without escapes or control characters: its content,
+/// the number of bytes up to and including the closing quote, and whether the content holds a
+/// non-ASCII byte (when it does not, it is valid UTF-8 without further checking).
+#[inline]
+fn quoted_bytes(bytes: &[u8]) -> Option<(&[u8], usize, bool)> {
+    let (&b'"', rest) = bytes.split_first()? else {
+        return None;
+    };
+    let (n, high) = string_run(rest);
+    if rest.get(n) != Some(&b'"') {
+        return None;
+    }
+    Some((rest.get(..n)?, n + 2, high))
+}
+
+/// [`quoted_bytes`] as text, when it is valid UTF-8: the text, the number of bytes up to and
+/// including the closing quote, and the number of UTF-8 continuation bytes in it.
+#[inline]
+fn quoted(bytes: &[u8]) -> Option<(&str, usize, u64)> {
+    let (run, n, high) = quoted_bytes(bytes)?;
+    let text = std::str::from_utf8(run).ok()?;
+    let wide = if high { continuation_bytes(run) } else { 0 };
+    Some((text, n, wide))
+}
+
+/// The length of a number at the start of `bytes` when it is valid JSON and followed, within
+/// `bytes`, by a byte that cannot continue it; `None` sends the caller to the careful path
+/// (which reports errors).
+#[inline]
+fn number_len(bytes: &[u8]) -> Option<usize> {
+    let digits_from = |mut i: usize| {
+        while let Some(b'0'..=b'9') = bytes.get(i) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = usize::from(bytes.first() == Some(&b'-'));
+    match bytes.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits_from(i + 1),
+        _ => return None,
+    }
+    if bytes.get(i) == Some(&b'.') {
+        let end = digits_from(i + 1);
+        if end == i + 1 {
+            return None;
+        }
+        i = end;
+    }
+    if let Some(b'e' | b'E') = bytes.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = bytes.get(i) {
+            i += 1;
+        }
+        let end = digits_from(i);
+        if end == i {
+            return None;
+        }
+        i = end;
+    }
+    match bytes.get(i)? {
+        b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-' => None,
+        _ => Some(i),
+    }
 }
 
 /// Length of the UTF-8 sequence announced by a lead byte.
@@ -83,32 +182,147 @@ fn push_utf8(
     Ok(())
 }
 
-/// The reader's buffered bytes, refilled when empty (an empty slice means end of input).
-/// Borrows only the reader, so the tokenizer's other fields stay usable.
-fn fill<R: BufRead>(rd: &mut R, at: Position) -> Result<&[u8]> {
-    loop {
-        match rd.fill_buf() {
-            Ok([]) => return Ok(&[]),
-            Ok(_) => break,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::at(ErrorKind::Io(e), at)),
+/// Where the tokenizer is: in the reader's buffer, and in the document.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cursor {
+    /// Bytes of the reader's buffer already read (not yet consumed).
+    pos: usize,
+    /// Length of the reader's buffer when it was last looked at.
+    len: usize,
+    /// Bytes consumed from the reader: the document offset of the buffer's first byte.
+    base: u64,
+    /// The current line, from 1.
+    line: u64,
+    /// Document offset of the current line's first byte.
+    line_start: u64,
+    /// UTF-8 continuation bytes read since `line_start` (columns count characters).
+    line_wide: u64,
+}
+
+impl Cursor {
+    fn start() -> Cursor {
+        Cursor {
+            line: 1,
+            ..Cursor::default()
         }
     }
-    // Data is buffered now: asking again returns it without reading.
-    rd.fill_buf().map_err(|e| Error::at(ErrorKind::Io(e), at))
+
+    /// The document offset of the next byte.
+    #[inline]
+    fn offset(&self) -> u64 {
+        self.base.wrapping_add(self.pos as u64)
+    }
+
+    /// The position of the next byte (the column is computed here, not tracked).
+    fn position(&self) -> Position {
+        let bytes = self.offset().saturating_sub(self.line_start);
+        Position {
+            line: self.line,
+            column: bytes.saturating_sub(self.line_wide).saturating_add(1),
+        }
+    }
+
+    /// Moves past one byte of the buffer.
+    #[inline]
+    fn bump(&mut self, b: u8) {
+        self.pos += 1;
+        if b == b'\n' {
+            self.line += 1;
+            self.line_start = self.offset();
+            self.line_wide = 0;
+        } else if is_continuation(b) {
+            self.line_wide += 1;
+        }
+    }
+
+    /// Moves past the whitespace at the start of `buf` (the unread bytes); returns its length.
+    #[inline]
+    fn skip_ws_in(&mut self, buf: &[u8]) -> usize {
+        let mut n = 0;
+        for &b in buf {
+            match b {
+                b' ' | b'\t' | b'\r' => {}
+                b'\n' => {
+                    self.line += 1;
+                    self.line_start = self.offset().wrapping_add(n as u64 + 1);
+                    self.line_wide = 0;
+                }
+                _ => break,
+            }
+            n += 1;
+        }
+        self.pos += n;
+        n
+    }
+}
+
+/// Makes the reader's buffer hold unread bytes, consuming the read ones first; leaves nothing
+/// unread only at the end of input.
+fn refill<R: BufRead>(rd: &mut R, cur: &mut Cursor) -> Result<()> {
+    loop {
+        match rd.fill_buf() {
+            Ok(buf) => {
+                let len = buf.len();
+                if cur.pos < len || len == 0 {
+                    cur.len = len;
+                    return Ok(());
+                }
+                rd.consume(cur.pos);
+                cur.base = cur.offset();
+                cur.pos = 0;
+                cur.len = 0;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(e, cur)),
+        }
+    }
+}
+
+/// An I/O error at the cursor.
+#[cold]
+#[inline(never)]
+fn io_error(e: io::Error, cur: &Cursor) -> Error {
+    Error::at(ErrorKind::Io(e), cur.position())
+}
+
+/// The unread bytes of the reader's buffer, refilled when all were read (an empty slice means
+/// end of input). Borrows only the reader and the cursor, so the tokenizer's other fields stay
+/// usable while the slice is looked at.
+#[inline]
+fn buffered<'a, R: BufRead>(rd: &'a mut R, cur: &mut Cursor) -> Result<&'a [u8]> {
+    if cur.pos >= cur.len {
+        return refilled(rd, cur);
+    }
+    match rd.fill_buf() {
+        Ok(buf) => Ok(buf.get(cur.pos..).unwrap_or_default()),
+        Err(e) => Err(io_error(e, cur)),
+    }
+}
+
+/// [`buffered`] when everything buffered was read.
+#[cold]
+#[inline(never)]
+fn refilled<'a, R: BufRead>(rd: &'a mut R, cur: &mut Cursor) -> Result<&'a [u8]> {
+    refill(rd, cur)?;
+    if cur.len == 0 {
+        return Ok(&[]);
+    }
+    match rd.fill_buf() {
+        Ok(buf) => Ok(buf.get(cur.pos..).unwrap_or_default()),
+        Err(e) => Err(io_error(e, cur)),
+    }
 }
 
 /// The pull tokenizer.
 pub(crate) struct Tokenizer<R> {
     rd: R,
-    line: u64,
-    column: u64,
+    cur: Cursor,
     /// Depth of the containers the caller entered (`enter`/`leave`).
     depth: usize,
     /// Bytes of a UTF-8 sequence split across two buffer refills.
     carry: [u8; 4],
     carry_len: usize,
-    /// The last object key read (reused).
+    /// The last object key read on the careful path (reused).
     key: String,
     /// Scratch text for skipped strings and coerced booleans (reused).
     scratch: String,
@@ -120,8 +334,7 @@ impl<R: BufRead> Tokenizer<R> {
     pub(crate) fn new(rd: R) -> Tokenizer<R> {
         Tokenizer {
             rd,
-            line: 1,
-            column: 1,
+            cur: Cursor::start(),
             depth: 0,
             carry: [0; 4],
             carry_len: 0,
@@ -133,60 +346,57 @@ impl<R: BufRead> Tokenizer<R> {
 
     /// Forgets the position and nesting (after the underlying reader was rewound).
     pub(crate) fn reset(&mut self) {
-        self.line = 1;
-        self.column = 1;
+        self.cur = Cursor::start();
         self.depth = 0;
         self.carry_len = 0;
     }
 
+    /// Tells the reader that the bytes read so far are consumed, so that it is positioned
+    /// right after them.
+    pub(crate) fn sync(&mut self) {
+        if self.cur.pos > 0 {
+            self.rd.consume(self.cur.pos);
+            self.cur.base = self.cur.offset();
+            self.cur.len = self.cur.len.saturating_sub(self.cur.pos);
+            self.cur.pos = 0;
+        }
+    }
+
+    /// The underlying reader, positioned after what was read.
     pub(crate) fn get_mut(&mut self) -> &mut R {
+        self.sync();
         &mut self.rd
     }
 
+    /// The underlying reader (positioned after what was read when [`Tokenizer::sync`] was
+    /// called last).
     pub(crate) fn get_ref(&self) -> &R {
         &self.rd
     }
 
-    pub(crate) fn into_inner(self) -> R {
+    /// The underlying reader, positioned after what was read.
+    pub(crate) fn into_inner(mut self) -> R {
+        self.sync();
         self.rd
     }
 
     /// The position of the next byte.
     pub(crate) fn position(&self) -> Position {
-        Position {
-            line: self.line,
-            column: self.column,
-        }
-    }
-
-    /// The last key read by [`Tokenizer::read_key`].
-    pub(crate) fn key(&self) -> &str {
-        &self.key
+        self.cur.position()
     }
 
     fn err(&self, kind: ErrorKind) -> Error {
         Error::at(kind, self.position())
     }
 
-    fn here(&self) -> Position {
-        self.position()
-    }
-
     /// The next byte, without consuming it.
     pub(crate) fn peek(&mut self) -> Result<Option<u8>> {
-        let at = self.here();
-        Ok(fill(&mut self.rd, at)?.first().copied())
+        Ok(buffered(&mut self.rd, &mut self.cur)?.first().copied())
     }
 
     /// Consumes one byte that `peek` returned.
     pub(crate) fn bump(&mut self, b: u8) {
-        self.rd.consume(1);
-        if b == b'\n' {
-            self.line += 1;
-            self.column = 1;
-        } else if (b & 0xC0) != 0x80 {
-            self.column += 1;
-        }
+        self.cur.bump(b);
     }
 
     fn unexpected(&self, expected: &'static str, found: Option<u8>) -> Error {
@@ -202,52 +412,37 @@ impl<R: BufRead> Tokenizer<R> {
     /// Skips whitespace and returns the next byte, not consumed.
     pub(crate) fn skip_ws(&mut self) -> Result<Option<u8>> {
         loop {
-            let (line, column) = (self.line, self.column);
-            let buf = fill(&mut self.rd, Position { line, column })?;
-            if buf.is_empty() {
-                return Ok(None);
-            }
-            let (mut l, mut c, mut n) = (line, column, 0usize);
-            let mut stop = None;
-            for &b in buf {
-                match b {
-                    b'\n' => {
-                        l += 1;
-                        c = 1;
-                    }
-                    b' ' | b'\t' | b'\r' => c += 1,
-                    other => {
-                        stop = Some(other);
-                        break;
-                    }
-                }
-                n += 1;
-            }
-            self.rd.consume(n);
-            self.line = l;
-            self.column = c;
-            if stop.is_some() {
-                return Ok(stop);
+            let buf = buffered(&mut self.rd, &mut self.cur)?;
+            let n = self.cur.skip_ws_in(buf);
+            match buf.get(n) {
+                Some(&b) => return Ok(Some(b)),
+                None if buf.is_empty() => return Ok(None),
+                None => {}
             }
         }
+    }
+
+    /// Moves past one byte of a byte order mark (which counts for no column).
+    fn skip_bom_byte(&mut self) {
+        self.cur.pos += 1;
+        self.cur.line_start = self.cur.offset();
     }
 
     /// Skips a UTF-8 byte order mark at the very start (Jackson does the same for byte input)
     /// and refuses input that looks like UTF-16 or UTF-32.
     pub(crate) fn skip_bom(&mut self) -> Result<()> {
         let (first, second) = {
-            let at = self.here();
-            let buf = fill(&mut self.rd, at)?;
+            let buf = buffered(&mut self.rd, &mut self.cur)?;
             (buf.first().copied(), buf.get(1).copied())
         };
         match (first, second) {
             (Some(0xEF), _) => {
-                self.rd.consume(1);
+                self.skip_bom_byte();
                 for expected in [0xBB, 0xBF] {
                     if self.peek()? != Some(expected) {
                         return Err(self.err(ErrorKind::InvalidUtf8));
                     }
-                    self.rd.consume(1);
+                    self.skip_bom_byte();
                 }
                 Ok(())
             }
@@ -306,57 +501,120 @@ impl<R: BufRead> Tokenizer<R> {
     /// Inside an object: consumes the separator before the next member and returns `true` when
     /// a key follows, or consumes `}` and returns `false`.
     pub(crate) fn next_member(&mut self, first: bool) -> Result<bool> {
-        let next = self.skip_ws()?;
-        match next {
-            Some(b'}') => {
-                self.bump(b'}');
-                Ok(false)
-            }
-            Some(b'"') if first => Ok(true),
-            Some(b',') if !first => {
-                self.bump(b',');
-                match self.skip_ws()? {
-                    Some(b'"') => Ok(true),
-                    other => Err(self.unexpected("a key (a string in double quotes)", other)),
+        loop {
+            let buf = buffered(&mut self.rd, &mut self.cur)?;
+            let n = self.cur.skip_ws_in(buf);
+            return match buf.get(n) {
+                Some(b'}') => {
+                    self.cur.pos += 1;
+                    Ok(false)
                 }
-            }
-            other => Err(self.unexpected(
-                if first {
-                    "a key (a string in double quotes) or `}`"
-                } else {
-                    "`,` or `}`"
-                },
-                other,
-            )),
+                Some(b'"') if first => Ok(true),
+                Some(b',') if !first => {
+                    self.cur.pos += 1;
+                    let rest = buf.get(n + 1..).unwrap_or_default();
+                    let m = self.cur.skip_ws_in(rest);
+                    match rest.get(m) {
+                        Some(b'"') => Ok(true),
+                        Some(&b) => Err(self.unexpected(EXPECTED_KEY, Some(b))),
+                        None => self.key_after_comma(),
+                    }
+                }
+                // Only whitespace up to the end of the buffer: look again after refilling.
+                None if !buf.is_empty() => continue,
+                found => {
+                    let found = found.copied();
+                    Err(self.unexpected(
+                        if first {
+                            "a key (a string in double quotes) or `}`"
+                        } else {
+                            "`,` or `}`"
+                        },
+                        found,
+                    ))
+                }
+            };
+        }
+    }
+
+    /// After the `,` between two members: the key's opening quote must follow.
+    fn key_after_comma(&mut self) -> Result<bool> {
+        match self.skip_ws()? {
+            Some(b'"') => Ok(true),
+            other => Err(self.unexpected(EXPECTED_KEY, other)),
         }
     }
 
     /// Inside an array: consumes the separator before the next element and returns `true` when
     /// a value follows, or consumes `]` and returns `false`.
     pub(crate) fn next_element(&mut self, first: bool) -> Result<bool> {
-        let next = self.skip_ws()?;
-        match next {
-            Some(b']') => {
-                self.bump(b']');
-                Ok(false)
-            }
-            Some(b',') if !first => {
-                self.bump(b',');
-                match self.skip_ws()? {
-                    Some(b']') | None => {
-                        let found = self.peek()?;
-                        Err(self.unexpected("a JSON value", found))
-                    }
-                    Some(_) => Ok(true),
+        loop {
+            let buf = buffered(&mut self.rd, &mut self.cur)?;
+            let n = self.cur.skip_ws_in(buf);
+            return match buf.get(n) {
+                Some(b']') => {
+                    self.cur.pos += 1;
+                    Ok(false)
                 }
-            }
-            Some(_) if first => Ok(true),
-            other => Err(self.unexpected("`,` or `]`", other)),
+                Some(b',') if !first => {
+                    self.cur.pos += 1;
+                    let rest = buf.get(n + 1..).unwrap_or_default();
+                    let m = self.cur.skip_ws_in(rest);
+                    match rest.get(m) {
+                        Some(b']') => Err(self.unexpected("a JSON value", Some(b']'))),
+                        Some(_) => Ok(true),
+                        None => self.value_after_comma(),
+                    }
+                }
+                Some(_) if first => Ok(true),
+                // Only whitespace up to the end of the buffer: look again after refilling.
+                None if !buf.is_empty() => continue,
+                found => {
+                    let found = found.copied();
+                    Err(self.unexpected("`,` or `]`", found))
+                }
+            };
         }
     }
 
-    /// Reads an object key (the next byte is `"`) into [`Tokenizer::key`] and the `:` after it.
-    pub(crate) fn read_key(&mut self) -> Result<()> {
+    /// After the `,` between two elements: a value must follow.
+    fn value_after_comma(&mut self) -> Result<bool> {
+        match self.skip_ws()? {
+            Some(b']') | None => {
+                let found = self.peek()?;
+                Err(self.unexpected("a JSON value", found))
+            }
+            Some(_) => Ok(true),
+        }
+    }
+
+    /// Reads an object key (the next byte is `"`) and the `:` after it, and returns what
+    /// `classify` makes of the key's bytes (valid UTF-8). A key that is in the buffer whole and
+    /// has no escape is classified where it lies, without being copied.
+    pub(crate) fn read_key_with<T>(&mut self, classify: impl FnOnce(&[u8]) -> T) -> Result<T> {
+        let buf = buffered(&mut self.rd, &mut self.cur)?;
+        if let Some((key, n, high)) = quoted_bytes(buf) {
+            let after = buf.get(n..).unwrap_or_default();
+            let ws = after
+                .iter()
+                .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\r'))
+                .count();
+            // An ASCII key is valid UTF-8 as it is; others are checked.
+            if after.get(ws) == Some(&b':') && (!high || std::str::from_utf8(key).is_ok()) {
+                let kind = classify(key);
+                self.cur.pos += n + ws + 1;
+                if high {
+                    self.cur.line_wide += continuation_bytes(key);
+                }
+                return Ok(kind);
+            }
+        }
+        self.read_key()?;
+        Ok(classify(self.key.as_bytes()))
+    }
+
+    /// Reads an object key (the next byte is `"`) into `self.key` and the `:` after it.
+    fn read_key(&mut self) -> Result<()> {
         let mut key = std::mem::take(&mut self.key);
         key.clear();
         let result = self.read_string_into(&mut key);
@@ -373,32 +631,41 @@ impl<R: BufRead> Tokenizer<R> {
 
     /// Decodes a string (the next byte is `"`) and appends its text to `out`.
     pub(crate) fn read_string_into(&mut self, out: &mut String) -> Result<()> {
+        // Fast path: the whole string is in the buffer, without escapes.
+        let buf = buffered(&mut self.rd, &mut self.cur)?;
+        if let Some((text, n, wide)) = quoted(buf) {
+            out.push_str(text);
+            self.cur.pos += n;
+            self.cur.line_wide += wide;
+            return Ok(());
+        }
+        self.read_string_slow(out)
+    }
+
+    fn read_string_slow(&mut self, out: &mut String) -> Result<()> {
         match self.peek()? {
             Some(b'"') => self.bump(b'"'),
             other => return Err(self.unexpected("a string", other)),
         }
         self.carry_len = 0;
         loop {
-            let (line, column) = (self.line, self.column);
-            let buf = fill(&mut self.rd, Position { line, column })?;
+            let at = self.position();
+            let buf = buffered(&mut self.rd, &mut self.cur)?;
             if buf.is_empty() {
                 return Err(self.err(ErrorKind::UnexpectedEof {
                     expected: "the closing `\"` of a string",
                 }));
             }
-            let n = buf
-                .iter()
-                .position(|&b| is_string_special(b))
-                .unwrap_or(buf.len());
+            let (n, _) = string_run(buf);
             let stop = buf.get(n).copied();
             let run = buf.get(..n).unwrap_or_default();
             let decoded = push_utf8(&mut self.carry, &mut self.carry_len, run, out);
-            let chars = char_count(run);
+            let wide = continuation_bytes(run);
             if decoded.is_err() {
-                return Err(Error::at(ErrorKind::InvalidUtf8, Position { line, column }));
+                return Err(Error::at(ErrorKind::InvalidUtf8, at));
             }
-            self.rd.consume(n);
-            self.column += chars;
+            self.cur.pos += n;
+            self.cur.line_wide += wide;
             let Some(b) = stop else { continue };
             if self.carry_len != 0 {
                 return Err(self.err(ErrorKind::InvalidUtf8));
@@ -526,6 +793,19 @@ impl<R: BufRead> Tokenizer<R> {
 
     /// Copies a number (the next byte is `-` or a digit) as written, checking JSON's grammar.
     pub(crate) fn read_number_into(&mut self, out: &mut String) -> Result<()> {
+        // Fast path: the whole number and the byte after it are in the buffer, and it is valid.
+        let buf = buffered(&mut self.rd, &mut self.cur)?;
+        if let Some(n) = number_len(buf) {
+            if let Some(text) = buf.get(..n).and_then(|b| std::str::from_utf8(b).ok()) {
+                out.push_str(text);
+                self.cur.pos += n;
+                return Ok(());
+            }
+        }
+        self.read_number_slow(out)
+    }
+
+    fn read_number_slow(&mut self, out: &mut String) -> Result<()> {
         if self.peek()? == Some(b'-') {
             out.push('-');
             self.bump(b'-');
@@ -568,6 +848,10 @@ impl<R: BufRead> Tokenizer<R> {
 
     /// Consumes the literal `true`, `false` or `null` (its first byte was peeked).
     pub(crate) fn read_literal(&mut self, literal: &'static str) -> Result<()> {
+        if buffered(&mut self.rd, &mut self.cur)?.starts_with(literal.as_bytes()) {
+            self.cur.pos += literal.len();
+            return Ok(());
+        }
         let expected = match literal {
             "true" => "`true`",
             "false" => "`false`",
@@ -590,19 +874,52 @@ impl<R: BufRead> Tokenizer<R> {
             JsonType::String => self.read_string_into(out),
             JsonType::Number => self.read_number_into(out),
             JsonType::Boolean => {
-                if self.peek()? == Some(b't') {
-                    self.read_literal("true")?;
-                    out.push_str("true");
+                let literal = if self.peek()? == Some(b't') {
+                    "true"
                 } else {
-                    self.read_literal("false")?;
-                    out.push_str("false");
-                }
+                    "false"
+                };
+                self.read_literal(literal)?;
+                out.push_str(literal);
                 Ok(())
             }
             JsonType::Null => self.read_literal("null"),
             JsonType::Object | JsonType::Array => {
                 let found = self.peek()?;
                 Err(self.unexpected("a string, number, boolean or null", found))
+            }
+        }
+    }
+
+    /// Reads the next value (after whitespace) when it is a scalar, appending its text as
+    /// [`Tokenizer::read_scalar_into`] does (`null` appends nothing), and returns `None`; an
+    /// object or array is left unread and its type returned.
+    pub(crate) fn read_text_into(&mut self, out: &mut String) -> Result<Option<JsonType>> {
+        // Fast path: a string without escapes, or `null`, in the buffer.
+        let buf = buffered(&mut self.rd, &mut self.cur)?;
+        let n = self.cur.skip_ws_in(buf);
+        let rest = buf.get(n..).unwrap_or_default();
+        match rest.first() {
+            Some(b'"') => {
+                if let Some((text, len, wide)) = quoted(rest) {
+                    out.push_str(text);
+                    self.cur.pos += len;
+                    self.cur.line_wide += wide;
+                    return Ok(None);
+                }
+            }
+            Some(b'n') if rest.starts_with(b"null") => {
+                self.cur.pos += 4;
+                return Ok(None);
+            }
+            _ => {}
+        }
+        let ty = self.peek_type()?;
+        match ty {
+            JsonType::Object | JsonType::Array => Ok(Some(ty)),
+            _ => {
+                self.read_scalar_into(ty, out)?;
+                Ok(None)
             }
         }
     }
@@ -646,7 +963,7 @@ impl<R: BufRead> Tokenizer<R> {
                     };
                     if more {
                         if is_object {
-                            self.skip_key()?;
+                            self.read_key_with(|_| ())?;
                         }
                         continue 'value;
                     }
@@ -672,27 +989,12 @@ impl<R: BufRead> Tokenizer<R> {
                 };
                 if more {
                     if is_object {
-                        self.skip_key()?;
+                        self.read_key_with(|_| ())?;
                     }
                     continue 'value;
                 }
                 stack.pop();
             }
-        }
-    }
-
-    fn skip_key(&mut self) -> Result<()> {
-        let mut key = std::mem::take(&mut self.scratch);
-        key.clear();
-        let result = self.read_string_into(&mut key);
-        self.scratch = key;
-        result?;
-        match self.skip_ws()? {
-            Some(b':') => {
-                self.bump(b':');
-                Ok(())
-            }
-            other => Err(self.unexpected("`:` after the key", other)),
         }
     }
 }
@@ -827,6 +1129,89 @@ mod tests {
         t.bump(0xC3);
         t.bump(0xA9);
         assert_eq!(t.position(), Position { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn columns_are_computed_from_the_line_start() {
+        // Fast path (whole buffer) and careful path (one byte at a time) agree.
+        for cap in [1, 2, 3, 1024] {
+            let doc = "{\"\u{e9}\u{1F600}\":\n  \"\u{4e2d}x\\n\" ,\r\n\t\"k\" : 12 x";
+            let mut t = Tokenizer::new(BufReader::with_capacity(cap, doc.as_bytes()));
+            assert_eq!(t.peek_type().unwrap(), JsonType::Object);
+            t.open(b'{').unwrap();
+            assert!(t.next_member(true).unwrap());
+            assert_eq!(
+                t.read_key_with(|k| k.to_vec()).unwrap(),
+                "\u{e9}\u{1F600}".as_bytes()
+            );
+            assert_eq!(t.position(), Position { line: 1, column: 7 });
+            let mut text = String::new();
+            assert_eq!(t.read_text_into(&mut text).unwrap(), None);
+            assert_eq!(text, "\u{4e2d}x\n");
+            assert_eq!(t.position(), Position { line: 2, column: 9 }, "cap {cap}");
+            assert!(t.next_member(false).unwrap());
+            assert_eq!(t.position(), Position { line: 3, column: 2 });
+            assert!(t.read_key_with(|k| k == b"k").unwrap());
+            text.clear();
+            t.read_text_into(&mut text).unwrap();
+            assert_eq!(text, "12");
+            let e = t.next_member(false).unwrap_err();
+            assert_eq!(
+                e.position(),
+                Some(Position {
+                    line: 3,
+                    column: 11
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn the_reader_is_left_after_what_was_read() {
+        let mut t = tok(b"\"ab\" : rest");
+        t.read_key_with(|_| ()).unwrap();
+        let mut rest = t.into_inner();
+        assert_eq!(rest.fill_buf().unwrap(), b" rest");
+        let mut t = Tokenizer::new(BufReader::with_capacity(2, &b"[1, 2]tail"[..]));
+        t.skip_value().unwrap();
+        t.sync();
+        let mut rest = Vec::new();
+        std::io::Read::read_to_end(t.get_mut(), &mut rest).unwrap();
+        assert_eq!(rest, b"tail");
+    }
+
+    #[test]
+    fn string_runs_stop_at_every_special_byte() {
+        for len in 0..20 {
+            for special in [
+                b'"', b'\\', 0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF, b' ', b'!', b'#',
+            ] {
+                let mut bytes = vec![b'a'; len];
+                bytes.push(special);
+                bytes.extend_from_slice(b"bcdefghijklmnop");
+                let stops = is_string_special(special);
+                let (n, high) = string_run(&bytes);
+                if stops {
+                    assert_eq!((n, high), (len, false), "{len} {special:#x}");
+                } else {
+                    assert_eq!(
+                        (n, high),
+                        (bytes.len(), special >= 0x80),
+                        "{len} {special:#x}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn number_fast_path_needs_the_byte_after() {
+        assert_eq!(number_len(b"12,"), Some(2));
+        assert_eq!(number_len(b"-0.5e+3}"), Some(7));
+        assert_eq!(number_len(b"12"), None, "cut by the end of the buffer");
+        assert_eq!(number_len(b"01,"), None, "an error for the careful path");
+        assert_eq!(number_len(b"1.e3,"), None);
+        assert_eq!(number_len(b"1-"), None);
     }
 
     #[test]

@@ -1037,7 +1037,8 @@ fn build(fields: IsoFields) -> Result<Period, String> {
     } = fields;
     let y = i64::from(year);
     let n64 = i64::from(n);
-    let check = |ok: bool, what: &str, range: &str| -> Result<(), String> {
+    // `what` is formatted only on failure: parsing a valid period allocates nothing.
+    let check = |ok: bool, what: std::fmt::Arguments<'_>, range: &str| -> Result<(), String> {
         if ok {
             Ok(())
         } else {
@@ -1046,7 +1047,11 @@ fn build(fields: IsoFields) -> Result<Period, String> {
     };
     let start = match period_type.shape() {
         Shape::Day => {
-            check((1..=12).contains(&n), &format!("month {n:02}"), "01..12")?;
+            check(
+                (1..=12).contains(&n),
+                format_args!("month {n:02}"),
+                "01..12",
+            )?;
             NaiveDate::from_ymd_opt(year, n, day).ok_or_else(|| {
                 format!("{year:04}-{n:02}-{day:02} is not a calendar date (day {day:02} does not exist in that month)")
             })?
@@ -1090,15 +1095,23 @@ fn build(fields: IsoFields) -> Result<Period, String> {
         Shape::Months { .. } => {
             let month0 = match period_type {
                 PeriodType::Monthly => {
-                    check((1..=12).contains(&n), &format!("month {n:02}"), "01..12")?;
+                    check(
+                        (1..=12).contains(&n),
+                        format_args!("month {n:02}"),
+                        "01..12",
+                    )?;
                     n64 - 1
                 }
                 PeriodType::BiMonthly => {
-                    check((1..=6).contains(&n), &format!("bi-month {n:02}"), "01..06")?;
+                    check(
+                        (1..=6).contains(&n),
+                        format_args!("bi-month {n:02}"),
+                        "01..06",
+                    )?;
                     (n64 - 1) * 2
                 }
                 PeriodType::Quarterly | PeriodType::QuarterlyNov => {
-                    check((1..=4).contains(&n), &format!("quarter {n}"), "1..4")?;
+                    check((1..=4).contains(&n), format_args!("quarter {n}"), "1..4")?;
                     let from = if period_type == PeriodType::QuarterlyNov {
                         -2
                     } else {
@@ -1109,7 +1122,7 @@ fn build(fields: IsoFields) -> Result<Period, String> {
                 PeriodType::SixMonthly
                 | PeriodType::SixMonthlyApril
                 | PeriodType::SixMonthlyNov => {
-                    check((1..=2).contains(&n), &format!("half-year {n}"), "1..2")?;
+                    check((1..=2).contains(&n), format_args!("half-year {n}"), "1..2")?;
                     let from = match period_type {
                         PeriodType::SixMonthlyApril => 3,
                         PeriodType::SixMonthlyNov => -2,

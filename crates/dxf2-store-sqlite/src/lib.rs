@@ -859,9 +859,10 @@ impl DataValueStore for SqliteStore {
             let audit_type = match text(r, 3, TABLE, "audittype")? {
                 "UPDATE" => AuditType::Update,
                 "DELETE" => AuditType::Delete,
+                "CREATE" => AuditType::Create,
                 other => {
                     return Err(StoreError::Incompatible(format!(
-                        "{TABLE}: column `audittype` holds `{other}`, expected UPDATE or DELETE"
+                        "{TABLE}: column `audittype` holds `{other}`, expected UPDATE, DELETE or CREATE"
                     )))
                 }
             };

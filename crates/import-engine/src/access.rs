@@ -19,6 +19,14 @@ pub trait AccessPolicy {
     fn can_write_category_option(&self, option: &CategoryOption) -> bool;
     /// Data read sharing on a data set (export).
     fn can_read_data_set(&self, data_set: &DataSet) -> bool;
+    /// Data read sharing on a category option (export: attribute option combos).
+    ///
+    /// The default grants it to superusers only (a policy that does not say denies, so an export
+    /// never shows more than it should); [`UserAccess`] applies the option's sharing.
+    fn can_read_category_option(&self, option: &CategoryOption) -> bool {
+        let _ = option;
+        self.is_superuser()
+    }
     /// Whether the org unit is one of the user's data capture units or below one.
     fn in_capture_hierarchy(&self, org_unit: &OrganisationUnit) -> bool;
     /// Whether the org unit is in the user's data view hierarchy (export).
@@ -156,6 +164,9 @@ impl AccessPolicy for UserAccess<'_> {
     }
     fn can_read_data_set(&self, data_set: &DataSet) -> bool {
         self.sharing_grants(&data_set.sharing, "rw------", Sharing::grants_data_read)
+    }
+    fn can_read_category_option(&self, option: &CategoryOption) -> bool {
+        self.sharing_grants(&option.sharing, "rwrw----", Sharing::grants_data_read)
     }
     fn in_capture_hierarchy(&self, org_unit: &OrganisationUnit) -> bool {
         path_contains_any(&org_unit.path, &self.user.org_units)

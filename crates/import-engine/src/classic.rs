@@ -11,6 +11,7 @@ use dxf2_model::{
     StrategyGroup, Uid, ValueType,
 };
 use idscheme_resolver::Resolver;
+use rustc_hash::FxHashMap;
 
 use crate::codes::*;
 use crate::conflicts::ConflictCollector;
@@ -49,6 +50,8 @@ struct Effective {
 #[derive(Clone, Copy)]
 struct Combo<'m> {
     coc: &'m CategoryOptionCombo,
+    /// The user may write every option of the combo (no option is in `unwritable_options`).
+    writable: bool,
 }
 
 /// Set-level objects after resolution.
@@ -132,12 +135,21 @@ impl<'m> Importer<'m> {
         let Some(coc) = self.index.metadata.category_option_combo(&uid) else {
             return Ok(None);
         };
-        if !eff.acl_bypass && !self.unwritable_options(coc).is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(Combo { coc }))
+        Ok(Some(self.combo(coc)).filter(|c| eff.acl_bypass || c.writable))
     }
 
+    /// `coc` with whether the user may write all its options.
+    fn combo(&self, coc: &'m CategoryOptionCombo) -> Combo<'m> {
+        let writable = coc.options.iter().all(|o| {
+            self.index
+                .metadata
+                .category_option(o)
+                .is_none_or(|opt| self.access.can_write_category_option(opt))
+        });
+        Combo { coc, writable }
+    }
+
+    /// The options of `coc` the user cannot write (empty exactly when `combo(coc).writable`).
     fn unwritable_options(&self, coc: &CategoryOptionCombo) -> Vec<Uid> {
         coc.options
             .iter()
@@ -315,15 +327,7 @@ impl<'m> Importer<'m> {
         };
 
         // Step 6: values.
-        let mut run = ValueRun {
-            importer: self,
-            resolver,
-            eff: &eff,
-            set: &set,
-            count: ImportCount::default(),
-            rejected: Vec::new(),
-            existing: None,
-        };
+        let mut run = ValueRun::new(self, resolver, &eff, &set);
         let mut record = DataValue::new();
         let mut index: i64 = 0;
         loop {
@@ -428,7 +432,7 @@ impl<'m> Importer<'m> {
             }
         }
         match (matches, found) {
-            (1, Some(coc)) => Ok(Combo { coc }),
+            (1, Some(coc)) => Ok(self.combo(coc)),
             _ => Err(format!("The import process failed: {}", E2041.template)),
         }
     }
@@ -495,6 +499,10 @@ impl<'m> Importer<'m> {
 }
 
 /// The per-value part of one import.
+///
+/// Everything a value needs beyond its own fields is computed once per import or once per
+/// distinct object (memoised here), and rows are read and written through reused buffers: after
+/// the first values, validating and applying a value allocates nothing.
 struct ValueRun<'a, 'm> {
     importer: &'a Importer<'m>,
     resolver: &'a dyn Resolver,
@@ -502,8 +510,175 @@ struct ValueRun<'a, 'm> {
     set: &'a SetLevel<'m>,
     count: ImportCount,
     rejected: Vec<i64>,
-    /// Reused buffer for the existing row.
-    existing: Option<StoredValue>,
+    /// Option combos met so far, by UID (`None`: not in the catalogue).
+    combos: FxHashMap<Uid, Option<Combo<'m>>>,
+    /// The previous value's identifiers, resolved.
+    last: Recent<'m>,
+    /// The default category option combo.
+    default_combo: Option<Combo<'m>>,
+    /// Per data set UID: the latest period open for data entry now (C12), and its last day.
+    latest_open: FxHashMap<Uid, Option<(Period, NaiveDate)>>,
+    /// The last period whose end date was computed, and that date.
+    period_end: Option<(Period, NaiveDate)>,
+    /// Reused buffer for the existing row (read, then updated in place).
+    existing: Option<RowBuf>,
+    /// Reused buffer for new rows.
+    new_row: Option<RowBuf>,
+    /// Reused audit row.
+    audit_row: Option<Audit>,
+}
+
+/// [`Importer::resolve_combo`] for a value's COC or AOC, with the combo's facts memoised in
+/// `combos`.
+fn resolve_combo<'m>(
+    importer: &Importer<'m>,
+    resolver: &dyn Resolver,
+    eff: &Effective,
+    combos: &mut FxHashMap<Uid, Option<Combo<'m>>>,
+    key: &str,
+) -> Result<Option<Combo<'m>>, String> {
+    let scheme = eff.schemes.effective(SchemeTarget::CategoryOptionCombo);
+    let Some(uid) = importer.resolve_uid(resolver, ObjectKind::CategoryOptionCombo, scheme, key)?
+    else {
+        return Ok(None);
+    };
+    let combo = *combos.entry(uid).or_insert_with(|| {
+        importer
+            .index
+            .metadata
+            .category_option_combo(&uid)
+            .map(|coc| importer.combo(coc))
+    });
+    Ok(combo.filter(|c| eff.acl_bypass || c.writable))
+}
+
+/// The identifiers of the previous value and what they resolved to: consecutive values of a
+/// file mostly repeat their org unit, period and combos, which then cost one string comparison.
+/// (Within one import an identifier always resolves to the same object.)
+#[derive(Default)]
+struct Recent<'m> {
+    de: Last<&'m DataElement>,
+    pe: Last<Period>,
+    ou: Last<&'m OrganisationUnit>,
+    coc: Last<Combo<'m>>,
+    aoc: Last<Combo<'m>>,
+}
+
+/// The last identifier seen in one field, and what it resolved to.
+struct Last<T> {
+    key: String,
+    /// `None` until the first identifier.
+    resolved: Option<Option<T>>,
+}
+
+impl<T> Default for Last<T> {
+    fn default() -> Self {
+        Last {
+            key: String::new(),
+            resolved: None,
+        }
+    }
+}
+
+impl<T: Copy> Last<T> {
+    /// What `key` resolves to: the last answer when `key` is the last identifier, else
+    /// `resolve(key)`, remembered.
+    fn resolve(
+        &mut self,
+        key: &str,
+        resolve: impl FnOnce(&str) -> Result<Option<T>, String>,
+    ) -> Result<Option<T>, String> {
+        if let Some(resolved) = self.resolved {
+            if self.key == key {
+                return Ok(resolved);
+            }
+        }
+        let resolved = resolve(key)?;
+        self.key.clear();
+        self.key.push_str(key);
+        self.resolved = Some(resolved);
+        Ok(resolved)
+    }
+}
+
+/// A reused row, with spare buffers for its texts: setting a text to `None` keeps its buffer
+/// for the next `Some`.
+struct RowBuf {
+    row: StoredValue,
+    spare: [String; 3],
+}
+
+impl RowBuf {
+    fn new(key: DataValueKey, now: chrono::DateTime<chrono::Utc>) -> RowBuf {
+        RowBuf {
+            row: StoredValue::empty(key, now),
+            spare: Default::default(),
+        }
+    }
+
+    /// Sets the incoming fields (DHIS2 copies them onto the row it saves).
+    fn fill(
+        &mut self,
+        value: Option<&str>,
+        comment: Option<&str>,
+        stored_by: &str,
+        followup: bool,
+        deleted: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        let [spare_value, spare_comment, spare_stored_by] = &mut self.spare;
+        let row = &mut self.row;
+        set_opt(&mut row.value, spare_value, value);
+        set_opt(&mut row.comment, spare_comment, comment);
+        set_opt(&mut row.stored_by, spare_stored_by, Some(stored_by));
+        row.followup = followup;
+        row.deleted = deleted;
+        row.last_updated = now;
+    }
+}
+
+impl<'a, 'm> ValueRun<'a, 'm> {
+    fn new(
+        importer: &'a Importer<'m>,
+        resolver: &'a dyn Resolver,
+        eff: &'a Effective,
+        set: &'a SetLevel<'m>,
+    ) -> ValueRun<'a, 'm> {
+        let index = &importer.index;
+        let default_combo = index
+            .default_coc
+            .and_then(|uid| index.metadata.category_option_combo(&uid))
+            .map(|coc| importer.combo(coc));
+        let today = importer.now.date_naive();
+        let latest_open = index
+            .metadata
+            .data_sets
+            .iter()
+            .map(|ds| {
+                let latest = ds
+                    .period_type
+                    .future_period(today, ds.open_future_periods)
+                    .map(|p| (p, p.end_date()));
+                (ds.id.uid, latest)
+            })
+            .collect();
+        ValueRun {
+            importer,
+            resolver,
+            eff,
+            set,
+            count: ImportCount::default(),
+            rejected: Vec::new(),
+            combos: FxHashMap::default(),
+            last: Recent::default(),
+            default_combo,
+            latest_open,
+            period_end: None,
+            existing: None,
+            new_row: None,
+            audit_row: None,
+        }
+    }
 }
 
 /// A value whose identifiers all resolved.
@@ -519,16 +694,6 @@ impl<'m> ValueRun<'_, 'm> {
     fn reject(&mut self, index: i64) {
         self.count.ignored += 1;
         self.rejected.push(index);
-    }
-
-    fn resolve(
-        &self,
-        kind: ObjectKind,
-        target: SchemeTarget,
-        key: &str,
-    ) -> Result<Option<Uid>, String> {
-        self.importer
-            .resolve_uid(self.resolver, kind, self.eff.schemes.effective(target), key)
     }
 
     /// Validates and applies one value (§4.1 step 7, §4.3, §5.1). `Err` = store failure.
@@ -549,31 +714,39 @@ impl<'m> ValueRun<'_, 'm> {
         let raw_aoc = dv.attribute_option_combo();
 
         // Resolution (§3.3). Scheme errors fail the whole import.
+        let (resolver, eff) = (self.resolver, self.eff);
+        let resolve = |kind, target, key: &str| {
+            imp.resolve_uid(resolver, kind, eff.schemes.effective(target), key)
+        };
         let de = match trimmed(raw_de) {
-            Some(k) => self
-                .resolve(ObjectKind::DataElement, SchemeTarget::DataElement, k)?
-                .and_then(|u| md.data_element(&u)),
+            Some(k) => self.last.de.resolve(k, |k| {
+                Ok(
+                    resolve(ObjectKind::DataElement, SchemeTarget::DataElement, k)?
+                        .and_then(|u| md.data_element(&u)),
+                )
+            })?,
             None => None,
         };
-        let period = self
-            .set
-            .period
-            .or_else(|| trimmed(raw_pe).and_then(|p| p.parse::<Period>().ok()));
+        let period = match (self.set.period, trimmed(raw_pe)) {
+            (Some(p), _) => Some(p),
+            (None, Some(k)) => self.last.pe.resolve(k, |k| Ok(k.parse::<Period>().ok()))?,
+            (None, None) => None,
+        };
         let ou = match (self.set.org_unit, trimmed(raw_ou)) {
             (Some(ou), _) => Some(ou),
-            (None, Some(k)) => self
-                .resolve(ObjectKind::OrganisationUnit, SchemeTarget::OrgUnit, k)?
-                .and_then(|u| md.org_unit(&u)),
+            (None, Some(k)) => self.last.ou.resolve(k, |k| {
+                Ok(
+                    resolve(ObjectKind::OrganisationUnit, SchemeTarget::OrgUnit, k)?
+                        .and_then(|u| md.org_unit(&u)),
+                )
+            })?,
             (None, None) => None,
         };
         let coc_key = trimmed(raw_coc);
         let coc = match coc_key {
-            Some(k) => imp.resolve_combo(
-                self.resolver,
-                self.eff,
-                SchemeTarget::CategoryOptionCombo,
-                k,
-            )?,
+            Some(k) => self.last.coc.resolve(k, |k| {
+                resolve_combo(imp, resolver, eff, &mut self.combos, k)
+            })?,
             None => None,
         };
         let aoc_key = if self.set.aoc.is_some() {
@@ -583,12 +756,9 @@ impl<'m> ValueRun<'_, 'm> {
         };
         let aoc = match (self.set.aoc, aoc_key) {
             (Some(c), _) => Some(c),
-            (None, Some(k)) => imp.resolve_combo(
-                self.resolver,
-                self.eff,
-                SchemeTarget::CategoryOptionCombo,
-                k,
-            )?,
+            (None, Some(k)) => self.last.aoc.resolve(k, |k| {
+                resolve_combo(imp, resolver, eff, &mut self.combos, k)
+            })?,
             (None, None) => None,
         };
 
@@ -711,7 +881,8 @@ impl<'m> ValueRun<'_, 'm> {
             self.reject(index);
             return Ok(());
         }
-        if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT) {
+        // (A text of at most MAX_COMMENT bytes has at most MAX_COMMENT characters.)
+        if comment.is_some_and(|c| c.len() > MAX_COMMENT && c.chars().count() > MAX_COMMENT) {
             let key = "comment_length_greater_than_max_length";
             conflicts.add(
                 E7620,
@@ -784,12 +955,20 @@ impl<'m> ValueRun<'_, 'm> {
     }
 
     fn default_combo(&self) -> Option<Combo<'m>> {
-        let uid = self.importer.index.default_coc?;
-        self.importer
-            .index
-            .metadata
-            .category_option_combo(&uid)
-            .map(|coc| Combo { coc })
+        self.default_combo
+    }
+
+    /// The last day of `period` (remembered for the next value, which usually has the same
+    /// period).
+    fn end_date(&mut self, period: Period) -> NaiveDate {
+        match self.period_end {
+            Some((p, end)) if p == period => end,
+            _ => {
+                let end = period.end_date();
+                self.period_end = Some((period, end));
+                end
+            }
+        }
     }
 
     /// V5/V7 (reachable only when the ACL was bypassed by `preheatCache`): one conflict per option
@@ -803,6 +982,9 @@ impl<'m> ValueRun<'_, 'm> {
         index: i64,
         conflicts: &mut ConflictCollector,
     ) -> bool {
+        if combo.writable {
+            return false;
+        }
         let denied = self.importer.unwritable_options(combo.coc);
         if denied.is_empty() {
             return false;
@@ -955,10 +1137,10 @@ impl<'m> ValueRun<'_, 'm> {
                 return Ok(false);
             }
         }
-        // C8 storedBy length.
+        // C8 storedBy length (a text of at most 255 bytes has at most 255 characters).
         if dv
             .stored_by()
-            .is_some_and(|s| s.chars().count() > MAX_STORED_BY)
+            .is_some_and(|s| s.len() > MAX_STORED_BY && s.chars().count() > MAX_STORED_BY)
         {
             let key = "stored_by_length_greater_than_max_length";
             conflicts.add(
@@ -971,7 +1153,7 @@ impl<'m> ValueRun<'_, 'm> {
             return Ok(false);
         }
         // C9/C10: attribute option combo date range and org units.
-        let restrictions = ix.aoc_restrictions(r.aoc.coc);
+        let restrictions = ix.restrictions_of(&r.aoc.coc.id.uid);
         let open_after = match self.set.data_set {
             Some(ds) => ds.open_periods_after_co_end_date,
             None => element_sets
@@ -987,7 +1169,8 @@ impl<'m> ValueRun<'_, 'm> {
             }
             Some(if open_after > 0 { p.end_date() } else { end })
         });
-        let too_early = restrictions.start.is_some_and(|s| s > r.period.end_date());
+        let period_end = self.end_date(r.period);
+        let too_early = restrictions.start.is_some_and(|s| s > period_end);
         let too_late = adjusted_end.is_some_and(|e| e < r.period.start_date());
         if too_early || too_late {
             conflicts.add(
@@ -1021,8 +1204,7 @@ impl<'m> ValueRun<'_, 'm> {
         }
         // C11–C15 are skipped when forcing (superusers only).
         if !self.eff.force {
-            let targets = self.target_data_sets(r, element_sets);
-            if !self.timeliness(r, raw, &targets, index, store, conflicts)? {
+            if !self.timeliness(r, raw, element_sets, period_end, index, store, conflicts)? {
                 return Ok(false);
             }
             // C15: the element's data sets must allow input for the period now.
@@ -1038,8 +1220,10 @@ impl<'m> ValueRun<'_, 'm> {
         // C16: deleting a file value that does not exist.
         if self.eff.strategy.is_delete() && r.de.value_type.is_file() {
             let key = self.key(r);
-            let mut buf = StoredValue::empty(key, imp.now);
-            let exists = store.get(&key, &mut buf).map_err(|e| e.to_string())?;
+            let buf = self
+                .existing
+                .get_or_insert_with(|| RowBuf::new(key, imp.now));
+            let exists = store.get(&key, &mut buf.row).map_err(|e| e.to_string())?;
             if exists == Existing::None {
                 conflicts.add(
                     E7645,
@@ -1054,18 +1238,40 @@ impl<'m> ValueRun<'_, 'm> {
         Ok(true)
     }
 
-    /// §4.4 target data sets.
-    fn target_data_sets(&self, r: &Resolved<'m>, element_sets: &[&'m DataSet]) -> Vec<&'m DataSet> {
-        if let Some(ds) = self.set.data_set {
-            return vec![ds];
-        }
-        let ou = r.ou.id.uid;
+    /// §4.4 target data sets: the import's data set, or the element's data sets that have the
+    /// org unit as a source and the AOC's category combo.
+    fn target_data_sets<'s>(
+        &'s self,
+        r: &'s Resolved<'m>,
+        element_sets: &'s [&'m DataSet],
+    ) -> impl Iterator<Item = &'m DataSet> + Clone + 's {
+        let (given, candidates) = match self.set.data_set {
+            Some(ds) => (Some(ds), &[][..]),
+            None => (None, element_sets),
+        };
+        // `ds.org_units.contains(ou)`, through the org unit's (short) list of data sets.
+        let ou_sets = self.importer.index.data_sets_of_org_unit(&r.ou.id.uid);
         let aoc_combo = r.aoc.coc.category_combo;
-        element_sets
-            .iter()
-            .copied()
-            .filter(|ds| ds.org_units.contains(&ou) && ds.category_combo == aoc_combo)
-            .collect()
+        given.into_iter().chain(
+            candidates
+                .iter()
+                .copied()
+                .filter(move |ds| ds.category_combo == aoc_combo)
+                .filter(move |ds| ou_sets.iter().any(|o| o.id.uid == ds.id.uid)),
+        )
+    }
+
+    /// The latest period of `ds` open for data entry now, and its last day (C12).
+    fn latest_open(&self, ds: &DataSet) -> Option<(Period, NaiveDate)> {
+        match self.latest_open.get(&ds.id.uid) {
+            Some(latest) => *latest,
+            None => {
+                let today = self.importer.now.date_naive();
+                ds.period_type
+                    .future_period(today, ds.open_future_periods)
+                    .map(|p| (p, p.end_date()))
+            }
+        }
     }
 
     fn input_period_open(&self, ds: &DataSet, period: &Period) -> bool {
@@ -1081,47 +1287,63 @@ impl<'m> ValueRun<'_, 'm> {
     }
 
     /// C11–C14 over the target data sets, with DHIS2's strictness rules.
+    #[allow(clippy::too_many_arguments)]
     fn timeliness(
-        &mut self,
+        &self,
         r: &Resolved<'m>,
         raw: &RawIds<'_>,
-        targets: &[&'m DataSet],
+        element_sets: &[&'m DataSet],
+        period_end: NaiveDate,
         index: i64,
         store: &mut dyn DataValueStore,
         conflicts: &mut ConflictCollector,
     ) -> Result<bool, String> {
-        let imp = self.importer;
         let at = Some(index);
-        if targets.is_empty() {
+        let targets = self.target_data_sets(r, element_sets);
+        // One pass counts what C11 and C14 need; the conflicts are added by a second pass when a
+        // rule fails.
+        let (mut total, mut locked, mut too_late, mut closed) = (0, 0, false, 0);
+        for ds in targets.clone() {
+            total += 1;
+            if self.is_locked(ds, &r.period, &r.ou.id.uid, store)? {
+                locked += 1;
+            }
+            if self
+                .latest_open(ds)
+                .is_some_and(|(_, latest_end)| period_end > latest_end)
+            {
+                too_late = true;
+            }
+            if !self.input_period_open(ds, &r.period) {
+                closed += 1;
+            }
+        }
+        if total == 0 {
             return Ok(true);
         }
         // C11: locked by expiry days.
-        let mut locked = Vec::new();
-        for ds in targets {
-            if self.is_locked(ds, &r.period, &r.ou.id.uid, store)? {
-                locked.push(*ds);
-            }
-        }
-        if fails(self.eff.strict_locking, locked.len(), targets.len()) {
-            for ds in locked {
-                let uid = Some(ds.id.uid.as_str());
-                conflicts.add(
-                    E7640,
-                    &[("period", raw.pe), ("dataSet", uid)],
-                    &[raw.pe, uid],
-                    Some("period"),
-                    at,
-                );
+        if fails(self.eff.strict_locking, locked, total) {
+            for ds in targets.clone() {
+                if self.is_locked(ds, &r.period, &r.ou.id.uid, store)? {
+                    let uid = Some(ds.id.uid.as_str());
+                    conflicts.add(
+                        E7640,
+                        &[("period", raw.pe), ("dataSet", uid)],
+                        &[raw.pe, uid],
+                        Some("period"),
+                        at,
+                    );
+                }
             }
             return Ok(false);
         }
         // C12: after the latest open future period (always strict).
-        let today = imp.now.date_naive();
-        let mut too_late = false;
-        for ds in targets {
-            let latest = ds.period_type.future_period(today, ds.open_future_periods);
-            if let Some(latest) = latest {
-                if r.period.end_date() > latest.end_date() {
+        if too_late {
+            for ds in targets.clone() {
+                let Some((latest, latest_end)) = self.latest_open(ds) else {
+                    continue;
+                };
+                if period_end > latest_end {
                     let latest_iso = latest.to_string();
                     let ds_uid = Some(ds.id.uid.as_str());
                     conflicts.add(
@@ -1135,23 +1357,15 @@ impl<'m> ValueRun<'_, 'm> {
                         Some("period"),
                         at,
                     );
-                    too_late = true;
                 }
             }
-        }
-        if too_late {
             return Ok(false);
         }
         // C13: approvals. This library keeps no approval records, so no value is ever approved.
         let _ = self.eff.strict_approval;
         // C14: data input periods.
-        let closed: Vec<&DataSet> = targets
-            .iter()
-            .copied()
-            .filter(|ds| !self.input_period_open(ds, &r.period))
-            .collect();
-        if fails(self.eff.strict_input_periods, closed.len(), targets.len()) {
-            for ds in closed {
+        if fails(self.eff.strict_input_periods, closed, total) {
+            for ds in targets.filter(|ds| !self.input_period_open(ds, &r.period)) {
                 let uid = Some(ds.id.uid.as_str());
                 conflicts.add(
                     E7643,
@@ -1165,7 +1379,6 @@ impl<'m> ValueRun<'_, 'm> {
         }
         Ok(true)
     }
-
     /// `DataSet.isLocked`: expiry days passed since the period ended, unless a lock exception exists.
     fn is_locked(
         &self,
@@ -1204,6 +1417,9 @@ impl<'m> ValueRun<'_, 'm> {
     }
 
     /// §5.1: the decision table.
+    ///
+    /// The existing row is read into a reused buffer and, when DHIS2 saves it, changed and written
+    /// back from that same buffer; new rows are built in another reused buffer.
     fn apply(
         &mut self,
         r: &Resolved<'m>,
@@ -1213,6 +1429,7 @@ impl<'m> ValueRun<'_, 'm> {
         store: &mut dyn DataValueStore,
     ) -> Result<(), String> {
         let imp = self.importer;
+        let now = imp.now;
         let key = self.key(r);
         let value = normalised.map(str::trim).filter(|v| !v.is_empty());
         let comment = dv.comment().map(str::trim).filter(|c| !c.is_empty());
@@ -1229,17 +1446,16 @@ impl<'m> ValueRun<'_, 'm> {
             group,
             StrategyGroup::Update | StrategyGroup::CreateAndUpdate
         );
+        let audit_on = self.eff.audit;
 
-        let existing_buf = self
-            .existing
-            .get_or_insert_with(|| StoredValue::empty(key, imp.now));
+        let buf = self.existing.get_or_insert_with(|| RowBuf::new(key, now));
         let existing = if self.eff.skip_existing_check {
             Existing::None
         } else {
-            store.get(&key, existing_buf).map_err(|e| e.to_string())?
+            store.get(&key, &mut buf.row).map_err(|e| e.to_string())?
         };
-        let e_live = existing == Existing::Stored && !existing_buf.deleted;
-        let e_deleted = existing == Existing::Stored && existing_buf.deleted;
+        let e_live = existing == Existing::Stored && !buf.row.deleted;
+        let e_deleted = existing == Existing::Stored && buf.row.deleted;
 
         // Row 2.
         if zero && (!e_live && !e_deleted || group == StrategyGroup::Create) {
@@ -1250,56 +1466,50 @@ impl<'m> ValueRun<'_, 'm> {
             _ => imp.access.username(),
         };
         if e_live {
-            if updates && (null_value || del || zero) {
+            // Rows 3, 5 and 6 save the existing row with the incoming fields; the audit (when
+            // written) holds the value it had.
+            let (deleted, audit_type, counter) = if updates && (null_value || del || zero) {
                 // Row 3: soft delete, carrying the incoming fields.
-                let previous = existing_buf.value.clone();
-                let changed = previous.as_deref() != value;
-                let mut row = existing_buf.clone();
-                fill(&mut row, value, comment, stored_by, followup, true, imp.now);
-                store.update(&row).map_err(|e| e.to_string())?;
-                if self.eff.audit && changed {
-                    self.audit(store, key, previous, AuditType::Delete)?;
-                }
-                self.count.deleted += 1;
-                return Ok(());
-            }
-            if updates {
-                let same = existing_buf.value.as_deref() == value
-                    && existing_buf.comment.as_deref() == comment
-                    && existing_buf.followup == followup;
+                (true, AuditType::Delete, &mut self.count.deleted)
+            } else if updates {
+                let same = buf.row.value.as_deref() == value
+                    && buf.row.comment.as_deref() == comment
+                    && buf.row.followup == followup;
                 if same {
                     // Row 4.
                     self.count.ignored += 1;
                     return Ok(());
                 }
                 // Row 5.
-                let previous = existing_buf.value.clone();
-                let changed = previous.as_deref() != value;
-                let mut row = existing_buf.clone();
-                fill(
-                    &mut row, value, comment, stored_by, followup, false, imp.now,
-                );
-                store.update(&row).map_err(|e| e.to_string())?;
-                if self.eff.audit && changed {
-                    self.audit(store, key, previous, AuditType::Update)?;
-                }
-                self.count.updated += 1;
+                (false, AuditType::Update, &mut self.count.updated)
+            } else if group == StrategyGroup::Delete {
+                // Row 6 (audited even when the value does not change).
+                (true, AuditType::Delete, &mut self.count.deleted)
+            } else {
+                // Row 7: create or SYNC over a live value.
+                self.reject(index);
                 return Ok(());
+            };
+            let changed = group == StrategyGroup::Delete || buf.row.value.as_deref() != value;
+            let audit = if audit_on && changed {
+                Some(audit_row(
+                    &mut self.audit_row,
+                    key,
+                    buf.row.value.as_deref(),
+                    imp.access.username(),
+                    now,
+                    audit_type,
+                ))
+            } else {
+                None
+            };
+            buf.row.key = key;
+            buf.fill(value, comment, stored_by, followup, deleted, now);
+            store.update(&buf.row).map_err(|e| e.to_string())?;
+            if let Some(audit) = audit {
+                store.audit(audit).map_err(|e| e.to_string())?;
             }
-            if group == StrategyGroup::Delete {
-                // Row 6.
-                let previous = existing_buf.value.clone();
-                let mut row = existing_buf.clone();
-                fill(&mut row, value, comment, stored_by, followup, true, imp.now);
-                store.update(&row).map_err(|e| e.to_string())?;
-                if self.eff.audit {
-                    self.audit(store, key, previous, AuditType::Delete)?;
-                }
-                self.count.deleted += 1;
-                return Ok(());
-            }
-            // Row 7: create or SYNC over a live value.
-            self.reject(index);
+            *counter += 1;
             return Ok(());
         }
         if !creates {
@@ -1314,10 +1524,10 @@ impl<'m> ValueRun<'_, 'm> {
         }
         if e_deleted {
             // Row 10: revive the soft-deleted row.
-            let mut row = existing_buf.clone();
-            fill(&mut row, value, comment, stored_by, followup, del, imp.now);
-            row.created = imp.now;
-            store.update(&row).map_err(|e| e.to_string())?;
+            buf.row.key = key;
+            buf.fill(value, comment, stored_by, followup, del, now);
+            buf.row.created = now;
+            store.update(&buf.row).map_err(|e| e.to_string())?;
             self.count.imported += 1;
             return Ok(());
         }
@@ -1326,31 +1536,49 @@ impl<'m> ValueRun<'_, 'm> {
             return Ok(());
         }
         // Row 11.
-        let mut row = StoredValue::empty(key, imp.now);
-        fill(&mut row, value, comment, stored_by, followup, del, imp.now);
         if !self.eff.dry_run {
-            store.insert(&row).map_err(|e| e.to_string())?;
+            let new = self.new_row.get_or_insert_with(|| RowBuf::new(key, now));
+            new.row.key = key;
+            new.row.created = now;
+            new.fill(value, comment, stored_by, followup, del, now);
+            store.insert(&new.row).map_err(|e| e.to_string())?;
         }
         self.count.imported += 1;
         Ok(())
     }
+}
 
-    fn audit(
-        &self,
-        store: &mut dyn DataValueStore,
-        key: DataValueKey,
-        previous: Option<String>,
-        audit_type: AuditType,
-    ) -> Result<(), String> {
-        let audit = Audit {
-            key,
-            previous_value: previous,
-            modified_by: self.importer.access.username().to_owned(),
-            created: self.importer.now,
-            audit_type,
-        };
-        store.audit(&audit).map_err(|e| e.to_string())
+/// Fills the reused audit row (created on first use) and returns it.
+fn audit_row<'b>(
+    slot: &'b mut Option<Audit>,
+    key: DataValueKey,
+    previous: Option<&str>,
+    modified_by: &str,
+    created: chrono::DateTime<chrono::Utc>,
+    audit_type: AuditType,
+) -> &'b Audit {
+    let audit = slot.get_or_insert_with(|| Audit {
+        key,
+        previous_value: None,
+        modified_by: String::new(),
+        created,
+        audit_type,
+    });
+    audit.key = key;
+    match (audit.previous_value.as_mut(), previous) {
+        (Some(s), Some(p)) => {
+            s.clear();
+            s.push_str(p);
+        }
+        (_, p) => audit.previous_value = p.map(str::to_owned),
     }
+    if audit.modified_by != modified_by {
+        audit.modified_by.clear();
+        audit.modified_by.push_str(modified_by);
+    }
+    audit.created = created;
+    audit.audit_type = audit_type;
+    audit
 }
 
 /// Non-strict: fails only when every target data set fails; strict: when any does.
@@ -1362,38 +1590,69 @@ fn fails(strict: bool, failing: usize, total: usize) -> bool {
     }
 }
 
-fn fill(
-    row: &mut StoredValue,
-    value: Option<&str>,
-    comment: Option<&str>,
-    stored_by: &str,
-    followup: bool,
-    deleted: bool,
-    now: chrono::DateTime<chrono::Utc>,
-) {
-    set_opt(&mut row.value, value);
-    set_opt(&mut row.comment, comment);
-    set_opt(&mut row.stored_by, Some(stored_by));
-    row.followup = followup;
-    row.deleted = deleted;
-    row.last_updated = now;
-}
-
-fn set_opt(slot: &mut Option<String>, text: Option<&str>) {
-    match (slot.as_mut(), text) {
-        (Some(s), Some(t)) => {
+/// Sets a reused text: `Some` writes into the slot's buffer (or the spare one), `None` keeps the
+/// slot's buffer as the spare.
+fn set_opt(slot: &mut Option<String>, spare: &mut String, text: Option<&str>) {
+    match text {
+        Some(t) => {
+            let s = slot.get_or_insert_with(|| std::mem::take(spare));
             s.clear();
             s.push_str(t);
         }
-        (None, Some(t)) => *slot = Some(t.to_owned()),
-        (_, None) => *slot = None,
+        None => {
+            if let Some(s) = slot.take() {
+                if s.capacity() > spare.capacity() {
+                    *spare = s;
+                }
+            }
+        }
     }
 }
 
 /// §4.7: numeric, `^0(\.0*)?$`, not zero-significant, aggregation not AVERAGE(_SUM_ORG_UNIT).
 fn is_zero_insignificant(de: &DataElement, value: &str) -> bool {
-    !de.zero_is_significant
+    de.value_type.is_zero_insignificant_candidate(value)
+        && !de.zero_is_significant
         && de.aggregation_type != "AVERAGE_SUM_ORG_UNIT"
         && de.aggregation_type != "AVERAGE"
-        && de.value_type.is_zero_insignificant_candidate(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_resolves_each_new_key_once() {
+        let mut last: Last<u32> = Last::default();
+        let mut calls = 0;
+        let mut resolve = |key: &str| -> Result<Option<u32>, String> {
+            calls += 1;
+            Ok(Some(key.len() as u32).filter(|n| *n > 1))
+        };
+        assert_eq!(last.resolve("abc", &mut resolve), Ok(Some(3)));
+        assert_eq!(last.resolve("abc", &mut resolve), Ok(Some(3)));
+        assert_eq!(last.resolve("x", &mut resolve), Ok(None));
+        assert_eq!(last.resolve("x", &mut resolve), Ok(None));
+        assert_eq!(last.resolve("abcd", &mut resolve), Ok(Some(4)));
+        assert_eq!(calls, 3);
+        // Errors are not remembered.
+        let mut failing = Last::<u32>::default();
+        assert!(failing.resolve("k", |_| Err("ambiguous".into())).is_err());
+        assert_eq!(failing.resolve("k", |_| Ok(Some(1))), Ok(Some(1)));
+    }
+
+    #[test]
+    fn set_opt_keeps_the_buffer_of_a_cleared_text() {
+        let mut slot = None;
+        let mut spare = String::new();
+        set_opt(&mut slot, &mut spare, Some("a longer comment"));
+        assert_eq!(slot.as_deref(), Some("a longer comment"));
+        let capacity = slot.as_ref().map_or(0, String::capacity);
+        set_opt(&mut slot, &mut spare, None);
+        assert_eq!((slot.as_deref(), spare.capacity()), (None, capacity));
+        set_opt(&mut slot, &mut spare, Some("short"));
+        assert_eq!(slot.as_deref(), Some("short"));
+        assert_eq!(slot.as_ref().map_or(0, String::capacity), capacity);
+        assert_eq!(spare.capacity(), 0);
+    }
 }

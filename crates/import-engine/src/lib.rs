@@ -7,8 +7,9 @@
 //! [`DataValueStore`]; the result is DHIS2's [`ImportSummary`].
 //!
 //! Behaviour follows the importer generation chosen by [`ImportOptions::profile`]: the classic
-//! importer of DHIS2 2.36–2.42 (module `classic`) is the default. Rules that differ between
-//! generations live in one module per generation.
+//! importer of DHIS2 2.36–2.42 (module `classic`) is the default; `ImporterProfile::Pipeline`
+//! imports as DHIS2 2.43+ does (module `pipeline`: groups per data set, E8000–E8128, every write
+//! counted as updated). Rules that differ between generations live in one module per generation.
 //!
 //! ```
 //! use dxf2_model::metadata::{DataElement, Identity, OrganisationUnit, Sharing};
@@ -61,8 +62,10 @@ pub mod access;
 mod classic;
 pub mod codes;
 pub mod conflicts;
+pub mod export;
 pub mod index;
 pub mod memory;
+mod pipeline;
 pub mod store;
 
 use chrono::{DateTime, Utc};
@@ -72,6 +75,9 @@ use dxf2_model::{
 use idscheme_resolver::Resolver;
 
 pub use access::{AccessPolicy, Superuser, UserAccess};
+pub use export::{
+    CheckOrder, ExportError, ExportParams, ExportPlan, ExportSummary, Exporter, InputIdSchemes,
+};
 pub use index::MetadataIndex;
 pub use memory::MemoryStore;
 pub use store::{DataValueStore, MetadataStore, StoreError};
@@ -100,6 +106,9 @@ pub struct SystemSettings {
     pub require_category_option_combo: bool,
     /// `keyDataImportRequireAttributeOptionCombo`.
     pub require_attribute_option_combo: bool,
+    /// `dataEntryAutoGroup` (2.43+ only): a data value set without a data set is split into one
+    /// group per data set instead of needing its data elements to belong to exactly one.
+    pub data_entry_auto_group: bool,
 }
 
 impl Default for SystemSettings {
@@ -115,6 +124,7 @@ impl Default for SystemSettings {
             strict_data_set_input_periods: true,
             require_category_option_combo: false,
             require_attribute_option_combo: false,
+            data_entry_auto_group: false,
         }
     }
 }
@@ -225,11 +235,12 @@ impl<'m> Importer<'m> {
         progress: &mut dyn FnMut(Progress),
     ) -> ImportOutcome {
         let mut outcome = match options.profile {
-            ImporterProfile::Classic => self.import_classic(source, options, resolver, store, progress),
-            ImporterProfile::Pipeline => ImportOutcome::failed(
-                "the DHIS2 2.43+ importer profile is not available yet; use the classic profile (2.36-2.42)".into(),
-                Failure::Unsupported,
-            ),
+            ImporterProfile::Classic => {
+                self.import_classic(source, options, resolver, store, progress)
+            }
+            ImporterProfile::Pipeline => {
+                self.import_pipeline(source, options, resolver, store, progress)
+            }
         };
         if outcome.summary.import_options.is_none() {
             outcome.summary.import_options = Some(options.clone());

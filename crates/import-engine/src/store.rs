@@ -79,6 +79,9 @@ pub enum AuditType {
     Update,
     /// The value was deleted; the audit holds the previous value.
     Delete,
+    /// The value was created (the 2.43+ changelog records creations too); the audit holds the
+    /// value written.
+    Create,
 }
 
 impl AuditType {
@@ -87,6 +90,7 @@ impl AuditType {
         match self {
             AuditType::Update => "UPDATE",
             AuditType::Delete => "DELETE",
+            AuditType::Create => "CREATE",
         }
     }
 }

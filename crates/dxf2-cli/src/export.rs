@@ -1,0 +1,504 @@
+//! `dxf2 export`: the classic export (DHIS2 2.36–2.42 `GET /api/dataValueSets`) from a store.
+//!
+//! The request is checked as DHIS2's web API does (parameter checks `E2001`–`E2009`, then access
+//! `E2010`–`E2012`) before any output is created; a refused request exits with status 1 and
+//! DHIS2's message (`E2001: At least one …`).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use clap::Args;
+use dxf2_model::{IdScheme, IdSchemes};
+use dxf2_store_sqlite::SqliteStore;
+use idscheme_resolver::MetadataResolver;
+use import_engine::export::{CheckOrder, ExportError, ExportParams, Exporter, InputIdSchemes};
+use import_engine::{AccessPolicy, MetadataStore, Superuser, UserAccess};
+
+use crate::formats::{AnyWriter, CodecError};
+use crate::io::{self, Compression, Format};
+use crate::Exit;
+
+/// Arguments of `dxf2 export`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The SQLite store file to export from.
+    #[arg(long, value_name = "DB")]
+    store: PathBuf,
+    /// Data sets whose data elements are exported (`dataSet`).
+    #[arg(long = "data-set", value_name = "DS", num_args = 1..)]
+    data_sets: Vec<String>,
+    /// Data elements (`dataElement`).
+    #[arg(long = "data-element", value_name = "DE", num_args = 1..)]
+    data_elements: Vec<String>,
+    /// Data element groups: their members replace the data sets' and explicit data elements.
+    #[arg(long = "data-element-group", value_name = "G", num_args = 1..)]
+    data_element_groups: Vec<String>,
+    /// ISO periods (`period`); strings that are not periods are dropped, as DHIS2 does.
+    #[arg(long = "period", value_name = "P", num_args = 1..)]
+    periods: Vec<String>,
+    /// With --end-date: periods fully inside the range (yyyy-MM-dd).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    start_date: Option<NaiveDate>,
+    /// With --start-date: periods fully inside the range (yyyy-MM-dd).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    end_date: Option<NaiveDate>,
+    /// Org units (`orgUnit`).
+    #[arg(long = "org-unit", value_name = "OU", num_args = 1..)]
+    org_units: Vec<String>,
+    /// Include the whole subtree of each org unit.
+    #[arg(long)]
+    children: bool,
+    /// Org unit groups: values of their members.
+    #[arg(long = "org-unit-group", value_name = "G", num_args = 1..)]
+    org_unit_groups: Vec<String>,
+    /// Only these attribute option combos.
+    #[arg(long = "attribute-option-combo", value_name = "AOC", num_args = 1..)]
+    attribute_option_combos: Vec<String>,
+    /// Include soft-deleted values (written with `deleted` true).
+    #[arg(long)]
+    include_deleted: bool,
+    /// Only values updated at or after this instant (yyyy-MM-dd or yyyy-MM-ddTHH:mm[:ss[.SSS]][Z|±hh:mm]; UTC when no offset).
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    last_updated: Option<DateTime<Utc>>,
+    /// Only values updated within this long before now (`10d`, `12h`, `30m`, `45s`).
+    #[arg(long, value_name = "DURATION")]
+    last_updated_duration: Option<String>,
+    /// At most this many values.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    limit: Option<i64>,
+    /// Output id scheme for every object (UID, CODE, NAME, ATTRIBUTE:<uid>).
+    #[arg(long, value_parser = parse_scheme)]
+    id_scheme: Option<IdScheme>,
+    /// Output id scheme of data elements.
+    #[arg(long, value_parser = parse_scheme)]
+    data_element_id_scheme: Option<IdScheme>,
+    /// Output id scheme of org units (values and header).
+    #[arg(long, value_parser = parse_scheme)]
+    org_unit_id_scheme: Option<IdScheme>,
+    /// Output id scheme of category option combos.
+    #[arg(long, value_parser = parse_scheme)]
+    category_option_combo_id_scheme: Option<IdScheme>,
+    /// Output id scheme of attribute option combos.
+    #[arg(long, value_parser = parse_scheme)]
+    attribute_option_combo_id_scheme: Option<IdScheme>,
+    /// Output id scheme of the header data set.
+    #[arg(long, value_parser = parse_scheme)]
+    data_set_id_scheme: Option<IdScheme>,
+    /// How the request names objects (also org unit groups and attribute option combos).
+    #[arg(long, value_parser = parse_scheme)]
+    input_id_scheme: Option<IdScheme>,
+    /// How the request names org units.
+    #[arg(long, value_parser = parse_scheme)]
+    input_org_unit_id_scheme: Option<IdScheme>,
+    /// How the request names data elements.
+    #[arg(long, value_parser = parse_scheme)]
+    input_data_element_id_scheme: Option<IdScheme>,
+    /// How the request names data sets.
+    #[arg(long, value_parser = parse_scheme)]
+    input_data_set_id_scheme: Option<IdScheme>,
+    /// How the request names data element groups.
+    #[arg(long, value_parser = parse_scheme)]
+    input_data_element_group_id_scheme: Option<IdScheme>,
+    /// Export as this user of the metadata (default: a superuser reaching every org unit).
+    #[arg(long, value_name = "NAME")]
+    user: Option<String>,
+    /// Output format (default: from the output name, else JSON as DHIS2).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Output file (`-` or absent: stdout; .gz/.zip compress), or a directory to write
+    /// DHIS2's file name into.
+    #[arg(short, long, value_name = "FILE|DIR")]
+    output: Option<PathBuf>,
+    /// Name the file as DHIS2 names a download with this `attachment`
+    /// (`NAME[_start_end].<format>[.gz|.zip]`), in the --output directory or here.
+    #[arg(long, value_name = "NAME")]
+    attachment: Option<String>,
+    /// Compression: gzip or zip (default: from the output name).
+    #[arg(long, value_parser = parse_compression)]
+    compression: Option<Compression>,
+}
+
+fn parse_scheme(s: &str) -> Result<IdScheme, String> {
+    IdScheme::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_compression(s: &str) -> Result<Compression, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "gzip" | "gz" => Ok(Compression::Gzip),
+        "zip" => Ok(Compression::Zip),
+        "none" => Ok(Compression::None),
+        _ => Err(format!("`{s}`: expected gzip, zip or none")),
+    }
+}
+
+/// A date as DHIS2 reads request dates: `yyyy-MM-dd`, `yyyyMMdd`, `yyyy-MM`, `yyyy`.
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let full = |text: &str, format: &str| NaiveDate::parse_from_str(text, format).ok();
+    full(s, "%Y-%m-%d")
+        .or_else(|| (s.len() == 8).then(|| full(s, "%Y%m%d")).flatten())
+        .or_else(|| {
+            (s.len() == 7)
+                .then(|| full(&format!("{s}-01"), "%Y-%m-%d"))
+                .flatten()
+        })
+        .or_else(|| {
+            (s.len() == 4)
+                .then(|| full(&format!("{s}-01-01"), "%Y-%m-%d"))
+                .flatten()
+        })
+        .ok_or_else(|| format!("`{s}`: expected a date yyyy-MM-dd"))
+}
+
+/// An instant: a date (midnight UTC) or `yyyy-MM-ddTHH:mm[:ss[.fraction]]` / `yyyy-MM-dd
+/// HH:mm:ss`, with an optional offset (`Z`, `+hh:mm`, `+hhmm`); UTC when there is none.
+fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(date) = parse_date(s) {
+        if let Some(t) = date.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc());
+        }
+    }
+    let text = s
+        .strip_suffix('Z')
+        .map_or_else(|| s.to_owned(), |t| format!("{t}+0000"));
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(&text, format) {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(&text, format) {
+            return Ok(t.and_utc());
+        }
+    }
+    Err(format!(
+        "`{s}`: expected yyyy-MM-dd or yyyy-MM-ddTHH:mm[:ss[.SSS]][Z|±hh:mm]"
+    ))
+}
+
+impl ExportArgs {
+    fn params(&self) -> ExportParams {
+        ExportParams {
+            data_sets: self.data_sets.clone(),
+            data_elements: self.data_elements.clone(),
+            data_element_groups: self.data_element_groups.clone(),
+            periods: self.periods.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            org_units: self.org_units.clone(),
+            children: self.children,
+            org_unit_groups: self.org_unit_groups.clone(),
+            attribute_option_combos: self.attribute_option_combos.clone(),
+            include_deleted: self.include_deleted,
+            last_updated: self.last_updated,
+            last_updated_duration: self.last_updated_duration.clone(),
+            limit: self.limit,
+            input_id_schemes: InputIdSchemes {
+                id_scheme: self.input_id_scheme.clone(),
+                org_unit: self.input_org_unit_id_scheme.clone(),
+                data_element: self.input_data_element_id_scheme.clone(),
+                data_set: self.input_data_set_id_scheme.clone(),
+                data_element_group: self.input_data_element_group_id_scheme.clone(),
+            },
+            output_id_schemes: IdSchemes {
+                id_scheme: self.id_scheme.clone(),
+                data_element: self.data_element_id_scheme.clone(),
+                org_unit: self.org_unit_id_scheme.clone(),
+                category_option_combo: self.category_option_combo_id_scheme.clone(),
+                attribute_option_combo: self.attribute_option_combo_id_scheme.clone(),
+                data_set: self.data_set_id_scheme.clone(),
+                ..IdSchemes::default()
+            },
+        }
+    }
+
+    /// Where to write, in which format, with which compression.
+    fn target(&self) -> Result<(Option<PathBuf>, Format, Compression), Exit> {
+        let output = self.output.as_deref().filter(|p| p.as_os_str() != "-");
+        let is_dir = output.is_some_and(Path::is_dir);
+        if let Some(name) = &self.attachment {
+            if name.contains(['/', '\\']) || name == ".." {
+                return Err(Exit::usage(format!(
+                    "--attachment `{name}`: a file name, not a path (give the directory with -o)"
+                )));
+            }
+            if self.output.is_some() && !is_dir {
+                return Err(Exit::usage(
+                    "--attachment names the file itself: give -o a directory, or -o FILE without --attachment",
+                ));
+            }
+        }
+        let from_name = output.filter(|_| !is_dir);
+        let format = self
+            .format
+            .or_else(|| from_name.and_then(Format::from_path))
+            .unwrap_or(Format::Json);
+        let compression = self
+            .compression
+            .or_else(|| from_name.map(io::output_compression))
+            .unwrap_or(Compression::None);
+        let path = match (output, is_dir, &self.attachment) {
+            (Some(dir), true, attachment) => Some(dir.join(file_name(
+                attachment.as_deref(),
+                self.start_date,
+                self.end_date,
+                format,
+                compression,
+            ))),
+            (Some(file), false, _) => Some(file.to_path_buf()),
+            (None, _, Some(attachment)) => Some(PathBuf::from(file_name(
+                Some(attachment),
+                self.start_date,
+                self.end_date,
+                format,
+                compression,
+            ))),
+            (None, _, None) => None,
+        };
+        Ok((path, format, compression))
+    }
+}
+
+/// DHIS2's download name (classic `DataValueSetController`): `attachment` or `dataValues`; with
+/// both dates, the part before the first `.` plus `_<start>_<end>`; then `.<format>`, plus `.gz`
+/// or `.zip` when compressed (a `.<format>.gz`/`.gzip`/`.zip` already in the name is removed
+/// first).
+pub fn file_name(
+    attachment: Option<&str>,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    format: Format,
+    compression: Compression,
+) -> String {
+    let mut name = match attachment {
+        Some(a) if !a.is_empty() => a.to_owned(),
+        _ => "dataValues".to_owned(),
+    };
+    if let (Some(start), Some(end)) = (start, end) {
+        let base = name.split('.').next().unwrap_or_default();
+        name = format!(
+            "{base}_{}_{}",
+            start.format("%Y-%m-%d"),
+            end.format("%Y-%m-%d")
+        );
+    }
+    let ext = format.extension();
+    match compression {
+        Compression::Gzip => {
+            let name = name
+                .replace(&format!(".{ext}.gzip"), "")
+                .replace(&format!(".{ext}.gz"), "");
+            format!("{name}.{ext}.gz")
+        }
+        Compression::Zip => {
+            let name = name.replace(&format!(".{ext}.zip"), "");
+            format!("{name}.{ext}.zip")
+        }
+        Compression::None => format!("{name}.{ext}"),
+    }
+}
+
+/// The exit of a failed export: 1 for a request DHIS2 refuses (`E20xx`), 2 otherwise.
+fn export_exit(e: ExportError) -> Exit {
+    Exit {
+        code: if e.error_code().is_some() { 1 } else { 2 },
+        message: e.to_string(),
+    }
+}
+
+/// `dxf2 export`.
+pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
+    if !args.store.is_file() {
+        return Err(Exit::usage(format!(
+            "{}: no such store (create one with `dxf2 metadata import META.json --store DB`)",
+            args.store.display()
+        )));
+    }
+    let (target, format, compression) = args.target()?;
+    let store_err =
+        |e: import_engine::StoreError| Exit::usage(format!("{}: {e}", args.store.display()));
+    let mut store = SqliteStore::open(&args.store).map_err(store_err)?;
+    let metadata = store.load_metadata().map_err(store_err)?;
+    let superuser = Superuser::default();
+    let user_access;
+    let access: &dyn AccessPolicy = match &args.user {
+        Some(name) => {
+            user_access = UserAccess::by_username(&metadata, name)
+                .ok_or_else(|| Exit::usage(format!("no user named `{name}` in the metadata")))?;
+            &user_access
+        }
+        None => &superuser,
+    };
+    // The web API's order: parameter checks, then access; all before any output exists.
+    let exporter = Exporter::new(&metadata, access).with_check_order(CheckOrder::WebApi);
+    let resolver = MetadataResolver::new(&metadata);
+    let plan = exporter
+        .plan(&args.params(), &resolver)
+        .map_err(export_exit)?;
+
+    let shown = target
+        .as_ref()
+        .map_or_else(|| "<stdout>".to_owned(), |p| p.display().to_string());
+    let out_path = target.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let entry = format!("dataValues.{}", format.extension());
+    let out =
+        io::open_output(&out_path, compression, &entry).map_err(|e| Exit::usage(e.to_string()))?;
+    let mut writer = AnyWriter::new(format, out);
+    let written = exporter
+        .write(&plan, &resolver, &mut store, &mut writer)
+        .map_err(export_exit)
+        .and_then(|summary| {
+            let write_err = |e: CodecError| Exit::usage(format!("writing {shown}: {e}"));
+            let out = match writer {
+                AnyWriter::Xml(w) => w.into_inner().map_err(|e| write_err(e.into()))?,
+                AnyWriter::Json(w) => w.into_inner(),
+                AnyWriter::Csv(w) => w.into_inner(),
+            };
+            out.finish()
+                .map_err(|e| Exit::usage(format!("writing {shown}: {e}")))?;
+            Ok(summary)
+        });
+    match written {
+        Ok(summary) => {
+            if let Some(path) = &target {
+                eprintln!("{} values written to {}", summary.values, path.display());
+            }
+            Ok(0)
+        }
+        Err(exit) => {
+            // Leave no half-written file behind.
+            if let Some(path) = &target {
+                let _ = std::fs::remove_file(path);
+            }
+            Err(exit)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn file_names_as_dhis2() {
+        let none = Compression::None;
+        assert_eq!(
+            file_name(None, None, None, Format::Json, none),
+            "dataValues.json"
+        );
+        // DHIS2's e2e test: startDate=2024-01-01&endDate=2050-01-30&format=xml&compression=zip.
+        assert_eq!(
+            file_name(
+                None,
+                Some(d(2024, 1, 1)),
+                Some(d(2050, 1, 30)),
+                Format::Xml,
+                Compression::Zip
+            ),
+            "dataValues_2024-01-01_2050-01-30.xml.zip"
+        );
+        assert_eq!(
+            file_name(
+                None,
+                Some(d(2024, 1, 1)),
+                Some(d(2050, 1, 30)),
+                Format::Xml,
+                Compression::Gzip
+            ),
+            "dataValues_2024-01-01_2050-01-30.xml.gz"
+        );
+        assert_eq!(
+            file_name(
+                Some("march.csv.gz"),
+                None,
+                None,
+                Format::Csv,
+                Compression::Gzip
+            ),
+            "march.csv.gz"
+        );
+        assert_eq!(
+            file_name(
+                Some("march.csv.gzip"),
+                None,
+                None,
+                Format::Csv,
+                Compression::Gzip
+            ),
+            "march.csv.gz"
+        );
+        assert_eq!(
+            file_name(
+                Some("march.json.zip"),
+                None,
+                None,
+                Format::Json,
+                Compression::Zip
+            ),
+            "march.json.zip"
+        );
+        // Without compression the format is appended as is.
+        assert_eq!(
+            file_name(Some("march.json"), None, None, Format::Json, none),
+            "march.json.json"
+        );
+        assert_eq!(
+            file_name(
+                Some("march.x.json"),
+                Some(d(2016, 3, 1)),
+                Some(d(2016, 3, 31)),
+                Format::Csv,
+                none
+            ),
+            "march_2016-03-01_2016-03-31.csv"
+        );
+        assert_eq!(
+            file_name(Some(""), None, None, Format::Csv, none),
+            "dataValues.csv"
+        );
+    }
+
+    #[test]
+    fn dates_and_instants() {
+        assert_eq!(parse_date("2016-03-01"), Ok(d(2016, 3, 1)));
+        assert_eq!(parse_date("20160301"), Ok(d(2016, 3, 1)));
+        assert_eq!(parse_date("2016-03"), Ok(d(2016, 3, 1)));
+        assert_eq!(parse_date("2016"), Ok(d(2016, 1, 1)));
+        assert!(parse_date("2016-13-01").is_err());
+        let at = |s: &str| parse_instant(s).unwrap().to_rfc3339();
+        assert_eq!(at("2016-03-01"), "2016-03-01T00:00:00+00:00");
+        assert_eq!(at("2016-03-01T10:20"), "2016-03-01T10:20:00+00:00");
+        assert_eq!(
+            at("2016-03-01T10:20:30.5Z"),
+            "2016-03-01T10:20:30.500+00:00"
+        );
+        assert_eq!(at("2016-03-01T10:20:30+02:00"), "2016-03-01T08:20:30+00:00");
+        assert_eq!(
+            at("2016-03-01T10:20:30.123+0000"),
+            "2016-03-01T10:20:30.123+00:00"
+        );
+        assert_eq!(at("2016-03-01 10:20:30"), "2016-03-01T10:20:30+00:00");
+        assert!(parse_instant("yesterday").is_err());
+    }
+
+    #[test]
+    fn compression_names() {
+        assert_eq!(parse_compression("GZIP"), Ok(Compression::Gzip));
+        assert_eq!(parse_compression("zip"), Ok(Compression::Zip));
+        assert!(parse_compression("bz2").is_err());
+    }
+}

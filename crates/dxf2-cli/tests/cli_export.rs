@@ -1,0 +1,459 @@
+//! `dxf2 export` as a user runs it: metadata import, import, then exports to `.xml`, `.csv.zip`
+//! and `.json.gz`, to stdout, to a directory with DHIS2's file names; exit codes and messages.
+//! The outputs are read back with the codecs.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use dxf2_model::{DataValue, DataValueSetHeader, DataValueSource};
+
+const DS_A: &str = "dsabcdefghA";
+const DS_B: &str = "dsabcdefghB";
+const OU_A: &str = "ouabcdefghA";
+const OU_C: &str = "ouabcdefghC";
+
+fn dxf2(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dxf2"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dxf2-cli-export-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The 12 values of fixture E as a DXF2 JSON payload (COC = AOC).
+fn fixture_e_values() -> String {
+    let mut values = Vec::new();
+    for (de, periods) in [
+        ("deabcdefghA", &["201603", "201604"][..]),
+        ("deabcdefghB", &["201603"][..]),
+    ] {
+        for pe in periods {
+            for ou in ["ouabcdefghA", "ouabcdefghB"] {
+                for coc in ["cuabcdefghA", "cuabcdefghB"] {
+                    values.push(format!(
+                        r#"{{"dataElement":"{de}","period":"{pe}","orgUnit":"{ou}","categoryOptionCombo":"{coc}","attributeOptionCombo":"{coc}","value":"1"}}"#
+                    ));
+                }
+            }
+        }
+    }
+    format!(r#"{{"dataValues":[{}]}}"#, values.join(","))
+}
+
+/// A store with fixture E's metadata and its 12 values, imported through the command.
+fn store(dir: &Path) -> PathBuf {
+    let db = dir.join("store.sqlite");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/fixture_e.json");
+    ok(&dxf2(&[
+        "metadata",
+        "import",
+        fixture.to_str().unwrap(),
+        "--store",
+        db.to_str().unwrap(),
+    ]));
+    let values = dir.join("values.json");
+    std::fs::write(&values, fixture_e_values()).unwrap();
+    let imported = dxf2(&[
+        "import",
+        values.to_str().unwrap(),
+        "--store",
+        db.to_str().unwrap(),
+        "--summary",
+        "json",
+    ]);
+    ok(&imported);
+    assert!(
+        text(&imported.stdout).contains(r#""imported":12"#),
+        "{}",
+        text(&imported.stdout)
+    );
+    db
+}
+
+/// Every value of a source, with its header.
+fn read_all<S: DataValueSource>(mut source: S) -> (DataValueSetHeader, Vec<DataValue>) {
+    let mut values = Vec::new();
+    let mut record = DataValue::new();
+    while source.read_value(&mut record).unwrap() {
+        values.push(record.clone());
+    }
+    (source.header().clone(), values)
+}
+
+fn column(values: &[DataValue], f: impl Fn(&DataValue) -> Option<&str>) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| f(v).unwrap_or("<absent>").to_owned())
+        .collect()
+}
+
+#[test]
+fn import_then_export_to_xml_csv_zip_and_json_gz() {
+    let dir = tmp("formats");
+    let db = store(&dir);
+    let db = db.to_str().unwrap();
+
+    // XML, the single-set case: header and 4 values.
+    let xml = dir.join("march.xml");
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_A,
+        "-o",
+        xml.to_str().unwrap(),
+    ]);
+    ok(&out);
+    assert!(
+        text(&out.stderr).contains("4 values written"),
+        "{}",
+        text(&out.stderr)
+    );
+    let reader = dxf2_xml::Reader::new(BufReader::new(File::open(&xml).unwrap())).unwrap();
+    let (header, values) = read_all(reader);
+    assert_eq!(header.data_set.as_deref(), Some(DS_A));
+    assert_eq!(header.period.as_deref(), Some("201603"));
+    assert_eq!(header.org_unit.as_deref(), Some(OU_A));
+    assert_eq!(values.len(), 4);
+    assert_eq!(column(&values, DataValue::org_unit), [OU_A; 4]);
+    assert!(values
+        .iter()
+        .all(|v| v.created().is_some_and(|c| c.ends_with("+0000"))));
+
+    // CSV in a zip: two data sets, two periods, the subtree of ouA; org unit codes.
+    let csv_zip = dir.join("all.csv.zip");
+    ok(&dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        DS_B,
+        "--period",
+        "201603",
+        "201604",
+        "--org-unit",
+        OU_A,
+        "--children",
+        "--org-unit-id-scheme",
+        "CODE",
+        "-o",
+        csv_zip.to_str().unwrap(),
+    ]));
+    let mut archive = zip::ZipArchive::new(File::open(&csv_zip).unwrap()).unwrap();
+    assert_eq!(archive.len(), 1);
+    let mut entry = archive.by_index(0).unwrap();
+    assert_eq!(entry.name().unwrap(), "all.csv");
+    let mut csv = String::new();
+    entry.read_to_string(&mut csv).unwrap();
+    assert!(csv.starts_with(
+        "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,lastupdated,comment,followup,deleted\n"
+    ));
+    let reader = dxf2_csv::ReaderBuilder::new()
+        .from_reader(csv.as_bytes())
+        .unwrap();
+    let (_, values) = read_all(reader);
+    assert_eq!(values.len(), 12);
+    let mut units = column(&values, DataValue::org_unit);
+    units.sort();
+    units.dedup();
+    assert_eq!(units, ["OrganisationUnitCodeA", "OrganisationUnitCodeB"]);
+
+    // JSON, gzip: data element codes, no header (two periods).
+    let json_gz = dir.join("all.json.gz");
+    ok(&dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "201604",
+        "--org-unit",
+        OU_A,
+        "--children",
+        "--data-element-id-scheme",
+        "CODE",
+        "-o",
+        json_gz.to_str().unwrap(),
+    ]));
+    let gz = flate2::read::GzDecoder::new(File::open(&json_gz).unwrap());
+    let reader = dxf2_json::Reader::new(BufReader::new(gz)).unwrap();
+    let (header, values) = read_all(reader);
+    assert_eq!(header, DataValueSetHeader::default());
+    assert_eq!(values.len(), 12);
+    let mut elements = column(&values, DataValue::data_element);
+    elements.dedup();
+    assert_eq!(
+        elements,
+        ["DataElementCodeA", "DataElementCodeB", "DataElementCodeA"]
+    );
+
+    // Deterministic: the same request gives the same bytes.
+    let again = dir.join("again.json.gz");
+    ok(&dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "201604",
+        "--org-unit",
+        OU_A,
+        "--children",
+        "--data-element-id-scheme",
+        "CODE",
+        "-o",
+        again.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        std::fs::read(&json_gz).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn stdout_is_json_by_default_and_names_follow_dhis2() {
+    let dir = tmp("names");
+    let db = store(&dir);
+    let db = db.to_str().unwrap();
+
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_B,
+        "--period",
+        "201604",
+        "--org-unit",
+        OU_A,
+    ]);
+    ok(&out);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(r#"{"dataSet":"dsabcdefghB","completeDate":null,"period":"201604","orgUnit":"ouabcdefghA","dataValues":[{"dataElement":"deabcdefghA","period":"201604","orgUnit":"ouabcdefghA","categoryOptionCombo":"cuabcdefghA""#),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r#""followup":false}"#), "{stdout}");
+
+    // A directory: DHIS2's download name.
+    let out_dir = dir.join("downloads");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    ok(&dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--start-date",
+        "2016-03-01",
+        "--end-date",
+        "2016-04-30",
+        "--org-unit",
+        OU_A,
+        "--children",
+        "--format",
+        "xml",
+        "--compression",
+        "zip",
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]));
+    let zipped = out_dir.join("dataValues_2016-03-01_2016-04-30.xml.zip");
+    let mut archive = zip::ZipArchive::new(File::open(&zipped).unwrap()).unwrap();
+    let entry = archive.by_index(0).unwrap();
+    assert_eq!(
+        entry.name().unwrap(),
+        "dataValues_2016-03-01_2016-04-30.xml"
+    );
+    let (_, values) = read_all(dxf2_xml::Reader::new(BufReader::new(entry)).unwrap());
+    assert_eq!(values.len(), 12);
+
+    ok(&dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_A,
+        "--format",
+        "csv",
+        "--attachment",
+        "march",
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]));
+    let csv = std::fs::read_to_string(out_dir.join("march.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    assert!(
+        csv.lines().nth(1).unwrap().ends_with(",false,null"),
+        "{csv}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn refused_requests_exit_1_with_dhis2s_message_and_write_nothing() {
+    let dir = tmp("refused");
+    let db = store(&dir);
+    let db = db.to_str().unwrap();
+    let file = dir.join("nothing.json");
+
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_A,
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "dxf2: E2001: At least one data element, data set or data element group must be specified"
+    );
+    assert!(!file.exists());
+
+    // The web API's order: the parameter checks come before access (E2012 is not reported).
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--org-unit",
+        OU_C,
+        "--user",
+        "userA",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("E2002: "),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_C,
+        "--user",
+        "userA",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "E2012: User is not allowed to view org unit: `{OU_C}`"
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_A,
+        "--limit",
+        "-2",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("E2009: Limit cannot be less than zero: `-2`"));
+
+    // Unusable arguments or store: 2.
+    let missing = dir.join("missing.sqlite");
+    let out = dxf2(&[
+        "export",
+        "--store",
+        missing.to_str().unwrap(),
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_A,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!missing.exists());
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--user",
+        "nobody",
+        "--org-unit",
+        OU_A,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = dxf2(&["export", "--store", db, "--start-date", "March"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_A,
+        "--id-scheme",
+        "ID",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
