@@ -1,14 +1,17 @@
-//! `dxf2 export`: the classic export (DHIS2 2.36–2.42 `GET /api/dataValueSets`) from a store.
+//! `dxf2 export`: DHIS2's `GET /api/dataValueSets` from a store, as 2.36–2.42 (the classic
+//! export, the default) or 2.43+ (`--dhis2-version 2.43`) answers it.
 //!
 //! The request is checked as DHIS2's web API does (parameter checks `E2001`–`E2009`, then access
-//! `E2010`–`E2012`) before any output is created; a refused request exits with status 1 and
-//! DHIS2's message (`E2001: At least one …`).
+//! `E2010`–`E2012`; 2.43+ also `E8200`–`E8204` for identifiers missing in the output scheme)
+//! before any output is created; a refused request exits with status 1 and DHIS2's message
+//! (`E2001: At least one …`). The writers write the chosen generation's documents, and the file
+//! name of `-o DIR`/`--attachment` follows its rules.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use clap::Args;
-use dxf2_model::{IdScheme, IdSchemes};
+use dxf2_model::{IdScheme, IdSchemes, ImporterProfile};
 use dxf2_store_sqlite::SqliteStore;
 use idscheme_resolver::MetadataResolver;
 use import_engine::export::{CheckOrder, ExportError, ExportParams, Exporter, InputIdSchemes};
@@ -66,7 +69,7 @@ pub struct ExportArgs {
     /// At most this many values.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     limit: Option<i64>,
-    /// Output id scheme for every object (UID, CODE, NAME, ATTRIBUTE:<uid>).
+    /// Output id scheme for every object (UID, CODE, NAME, ATTRIBUTE:uid).
     #[arg(long, value_parser = parse_scheme)]
     id_scheme: Option<IdScheme>,
     /// Output id scheme of data elements.
@@ -116,6 +119,14 @@ pub struct ExportArgs {
     /// Compression: gzip or zip (default: from the output name).
     #[arg(long, value_parser = parse_compression)]
     compression: Option<Compression>,
+    /// Export as this DHIS2 version does: 2.36–2.42 (classic, the default) or 2.43 and later
+    /// (group header, values ordered by period and creation, E8200–E8204).
+    #[arg(long, value_name = "V", default_value = "2.42")]
+    dhis2_version: String,
+    /// 2.43+: identifiers without an input scheme that are not UIDs are also looked up by code
+    /// (`inputUseCodeFallback`).
+    #[arg(long)]
+    input_use_code_fallback: bool,
 }
 
 fn parse_scheme(s: &str) -> Result<IdScheme, String> {
@@ -219,11 +230,16 @@ impl ExportArgs {
                 data_set: self.data_set_id_scheme.clone(),
                 ..IdSchemes::default()
             },
+            input_use_code_fallback: self.input_use_code_fallback,
         }
     }
 
-    /// Where to write, in which format, with which compression.
-    fn target(&self) -> Result<(Option<PathBuf>, Format, Compression), Exit> {
+    /// Where to write, in which format, with which compression (the file name of a directory or
+    /// `--attachment` as `profile`'s DHIS2 names a download).
+    fn target(
+        &self,
+        profile: ImporterProfile,
+    ) -> Result<(Option<PathBuf>, Format, Compression), Exit> {
         let output = self.output.as_deref().filter(|p| p.as_os_str() != "-");
         let is_dir = output.is_some_and(Path::is_dir);
         if let Some(name) = &self.attachment {
@@ -247,22 +263,23 @@ impl ExportArgs {
             .compression
             .or_else(|| from_name.map(io::output_compression))
             .unwrap_or(Compression::None);
+        let name = |attachment: Option<&str>| {
+            let name = match profile {
+                ImporterProfile::Classic => file_name,
+                ImporterProfile::Pipeline => file_name_pipeline,
+            };
+            name(
+                attachment,
+                self.start_date,
+                self.end_date,
+                format,
+                compression,
+            )
+        };
         let path = match (output, is_dir, &self.attachment) {
-            (Some(dir), true, attachment) => Some(dir.join(file_name(
-                attachment.as_deref(),
-                self.start_date,
-                self.end_date,
-                format,
-                compression,
-            ))),
+            (Some(dir), true, attachment) => Some(dir.join(name(attachment.as_deref()))),
             (Some(file), false, _) => Some(file.to_path_buf()),
-            (None, _, Some(attachment)) => Some(PathBuf::from(file_name(
-                Some(attachment),
-                self.start_date,
-                self.end_date,
-                format,
-                compression,
-            ))),
+            (None, _, Some(attachment)) => Some(PathBuf::from(name(Some(attachment)))),
             (None, _, None) => None,
         };
         Ok((path, format, compression))
@@ -308,7 +325,39 @@ pub fn file_name(
     }
 }
 
-/// The exit of a failed export: 1 for a request DHIS2 refuses (`E20xx`), 2 otherwise.
+/// DHIS2 2.43+'s download name (`DataExportParams.Input.getFilename`): `attachment` (an empty
+/// one counts as absent) or `dataValues`, without a trailing `.gz`/`.zip` of the chosen compression and then without a
+/// trailing `.<format>`; `_<start>` when a start date is given, `_<end>` when an end date is
+/// given; then `.<format>`, plus `.gz` or `.zip` when compressed.
+pub fn file_name_pipeline(
+    attachment: Option<&str>,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    format: Format,
+    compression: Compression,
+) -> String {
+    let fmt = format!(".{}", format.extension());
+    let comp = match compression {
+        Compression::Gzip => ".gz",
+        Compression::Zip => ".zip",
+        Compression::None => "",
+    };
+    let mut name = attachment.filter(|a| !a.is_empty()).unwrap_or("dataValues");
+    name = name.strip_suffix(comp).unwrap_or(name);
+    name = name.strip_suffix(fmt.as_str()).unwrap_or(name);
+    let mut name = name.to_owned();
+    if let Some(start) = start {
+        name.push('_');
+        name.push_str(&start.format("%Y-%m-%d").to_string());
+    }
+    if let Some(end) = end {
+        name.push('_');
+        name.push_str(&end.format("%Y-%m-%d").to_string());
+    }
+    format!("{name}{fmt}{comp}")
+}
+
+/// The exit of a failed export: 1 for a request DHIS2 refuses (`E20xx`, `E82xx`), 2 otherwise.
 fn export_exit(e: ExportError) -> Exit {
     Exit {
         code: if e.error_code().is_some() { 1 } else { 2 },
@@ -324,7 +373,9 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
             args.store.display()
         )));
     }
-    let (target, format, compression) = args.target()?;
+    let profile = ImporterProfile::from_version(&args.dhis2_version)
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    let (target, format, compression) = args.target(profile)?;
     let store_err =
         |e: import_engine::StoreError| Exit::usage(format!("{}: {e}", args.store.display()));
     let mut store = SqliteStore::open(&args.store).map_err(store_err)?;
@@ -340,7 +391,9 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
         None => &superuser,
     };
     // The web API's order: parameter checks, then access; all before any output exists.
-    let exporter = Exporter::new(&metadata, access).with_check_order(CheckOrder::WebApi);
+    let exporter = Exporter::new(&metadata, access)
+        .with_check_order(CheckOrder::WebApi)
+        .with_profile(profile);
     let resolver = MetadataResolver::new(&metadata);
     let plan = exporter
         .plan(&args.params(), &resolver)
@@ -353,7 +406,11 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
     let entry = format!("dataValues.{}", format.extension());
     let out =
         io::open_output(&out_path, compression, &entry).map_err(|e| Exit::usage(e.to_string()))?;
-    let mut writer = AnyWriter::new(format, out);
+    let mut writer = match format {
+        Format::Xml => AnyWriter::Xml(dxf2_xml::Writer::with_profile(out, profile)),
+        Format::Json => AnyWriter::Json(dxf2_json::Writer::with_profile(out, profile)),
+        Format::Csv => AnyWriter::Csv(dxf2_csv::Writer::with_profile(out, profile)),
+    };
     let written = exporter
         .write(&plan, &resolver, &mut store, &mut writer)
         .map_err(export_exit)
@@ -468,6 +525,74 @@ mod tests {
         );
         assert_eq!(
             file_name(Some(""), None, None, Format::Csv, none),
+            "dataValues.csv"
+        );
+    }
+
+    #[test]
+    fn file_names_as_dhis2_2_43() {
+        let name = |a, s, e, f, c| file_name_pipeline(a, s, e, f, c);
+        let none = Compression::None;
+        assert_eq!(
+            name(None, None, None, Format::Json, none),
+            "dataValues.json"
+        );
+        assert_eq!(
+            name(
+                None,
+                Some(d(2024, 1, 1)),
+                Some(d(2050, 1, 30)),
+                Format::Xml,
+                Compression::Zip
+            ),
+            "dataValues_2024-01-01_2050-01-30.xml.zip"
+        );
+        // Each date on its own; the attachment is not cut at its first dot.
+        assert_eq!(
+            name(
+                Some("march.x"),
+                Some(d(2016, 3, 1)),
+                None,
+                Format::Csv,
+                none
+            ),
+            "march.x_2016-03-01.csv"
+        );
+        assert_eq!(
+            name(None, None, Some(d(2016, 3, 31)), Format::Csv, none),
+            "dataValues_2016-03-31.csv"
+        );
+        // A trailing compression, then format, suffix is removed first.
+        assert_eq!(
+            name(
+                Some("march.csv.gz"),
+                None,
+                None,
+                Format::Csv,
+                Compression::Gzip
+            ),
+            "march.csv.gz"
+        );
+        assert_eq!(
+            name(Some("march.json"), None, None, Format::Json, none),
+            "march.json"
+        );
+        assert_eq!(
+            name(
+                Some("march.csv.gzip"),
+                None,
+                None,
+                Format::Csv,
+                Compression::Gzip
+            ),
+            "march.csv.gzip.csv.gz"
+        );
+        assert_eq!(
+            name(Some("march.gz"), None, None, Format::Json, none),
+            "march.gz.json"
+        );
+        assert_eq!(
+            name(Some(""), None, None, Format::Csv, none),
             "dataValues.csv"
         );
     }

@@ -56,7 +56,7 @@ pub struct ImportArgs {
     /// Validate and count, write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// General id scheme (UID, CODE, NAME, ID, ATTRIBUTE:<uid>).
+    /// General id scheme (UID, CODE, NAME, ID, ATTRIBUTE:uid).
     #[arg(long, value_parser = parse_scheme)]
     pub id_scheme: Option<IdScheme>,
     /// Data element id scheme.

@@ -36,7 +36,7 @@ enum Command {
     Import(import::ImportArgs),
     /// Check a data value set: the same import as a dry run (nothing is written).
     Validate(import::ImportArgs),
-    /// Export stored values as DHIS2 2.36-2.42 does (`GET /api/dataValueSets`): XML, JSON (default)
+    /// Export stored values as DHIS2 does (2.36-2.42 by default, 2.43+ with --dhis2-version) (`GET /api/dataValueSets`): XML, JSON (default)
     /// or CSV, optionally .gz/.zip. Exit 1 when DHIS2 would refuse the request (E2001-E2012).
     Export(Box<export::ExportArgs>),
     /// Metadata commands.

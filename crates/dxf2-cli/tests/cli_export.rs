@@ -457,3 +457,222 @@ fn refused_requests_exit_1_with_dhis2s_message_and_write_nothing() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------------------
+// `--dhis2-version 2.43`: DHIS2 2.43+'s export
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn dhis2_2_43_documents_in_the_three_formats() {
+    let dir = tmp("v243");
+    let db = store(&dir);
+    let db = db.to_str().unwrap();
+    let single = [
+        "export",
+        "--store",
+        db,
+        "--dhis2-version",
+        "2.43",
+        "--data-set",
+        DS_B,
+        "--period",
+        "201604",
+        "--org-unit",
+        OU_A,
+    ];
+
+    // JSON on stdout: the group header, values without its fields, nothing null.
+    let out = dxf2(&single);
+    ok(&out);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(r#"{"dataSet":"dsabcdefghB","period":"201604","orgUnit":"ouabcdefghA","dataValues":[{"dataElement":"deabcdefghA","categoryOptionCombo":"cuabcdefghA","attributeOptionCombo":"cuabcdefghA","value":"1","#),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("\"period\"").count(), 1, "{stdout}");
+    assert!(
+        !stdout.contains("null") && !stdout.contains("completeDate"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with(r#""followup":false}]}"#), "{stdout}");
+    // The classic answer to the same request differs.
+    let classic = dxf2(
+        &single[..3]
+            .iter()
+            .chain(&single[5..])
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    ok(&classic);
+    assert!(text(&classic.stdout).starts_with(r#"{"dataSet":"dsabcdefghB","completeDate":null,"#));
+
+    // XML: the header period in ADX form; followUp only when true.
+    let xml = dir.join("april.xml");
+    let mut args = single.to_vec();
+    args.extend(["-o", xml.to_str().unwrap()]);
+    ok(&dxf2(&args));
+    let document = std::fs::read_to_string(&xml).unwrap();
+    assert!(
+        document.starts_with(
+            "<?xml version='1.0' encoding='UTF-8'?>\n<dataValueSet xmlns=\"http://dhis2.org/schema/dxf/2.0\" \
+             dataSet=\"dsabcdefghB\" period=\"2016-04-01/P1M\" orgUnit=\"ouabcdefghA\">\n  \
+             <dataValue dataElement=\"deabcdefghA\" categoryOptionCombo=\"cuabcdefghA\" attributeOptionCombo=\"cuabcdefghA\" value=\"1\""
+        ),
+        "{document}"
+    );
+    assert!(!document.contains("followUp"), "{document}");
+    let reader = dxf2_xml::Reader::with_profile(
+        BufReader::new(File::open(&xml).unwrap()),
+        dxf2_model::ImporterProfile::Pipeline,
+    )
+    .unwrap();
+    let (header, values) = read_all(reader);
+    assert_eq!(header.period.as_deref(), Some("2016-04-01/P1M"));
+    assert_eq!(values.len(), 2);
+
+    // CSV: the group's fields in every row, `deleted` false.
+    let csv = dir.join("april.csv");
+    let mut args = single.to_vec();
+    args.extend(["-o", csv.to_str().unwrap()]);
+    ok(&dxf2(&args));
+    let document = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<&str> = document.lines().collect();
+    assert_eq!(rows.len(), 3, "{document}");
+    assert!(
+        rows[1].starts_with("deabcdefghA,201604,ouabcdefghA,cuabcdefghA,cuabcdefghA,1,"),
+        "{document}"
+    );
+    assert!(rows[1].ends_with(",false,false"), "{document}");
+
+    // Deterministic.
+    let again = dxf2(&single);
+    assert_eq!(again.stdout, out.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn dhis2_2_43_names_checks_and_missing_identifiers() {
+    let dir = tmp("v243-rules");
+    let db = store(&dir);
+    let db = db.to_str().unwrap();
+    let out_dir = dir.join("downloads");
+    std::fs::create_dir_all(&out_dir).unwrap();
+
+    // 2.43's file name: a trailing `.<format>` of the attachment is not doubled.
+    ok(&dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--dhis2-version",
+        "2.43",
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_A,
+        "--format",
+        "csv",
+        "--attachment",
+        "march.csv",
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]));
+    let csv = std::fs::read_to_string(out_dir.join("march.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    ok(&dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--dhis2-version",
+        "2.43",
+        "--data-set",
+        DS_A,
+        "--start-date",
+        "2016-03-01",
+        "--end-date",
+        "2016-04-30",
+        "--org-unit",
+        OU_A,
+        "--children",
+        "--compression",
+        "gzip",
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]));
+    assert!(out_dir
+        .join("dataValues_2016-03-01_2016-04-30.json.gz")
+        .is_file());
+
+    // The first failing check: children without org units is E2006 (classic: E2008).
+    let children = |version: &str| {
+        dxf2(&[
+            "export",
+            "--store",
+            db,
+            "--dhis2-version",
+            version,
+            "--data-set",
+            DS_A,
+            "--period",
+            "201603",
+            "--children",
+        ])
+    };
+    let out = children("2.43");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "dxf2: E2006: At least one organisation unit or organisation unit group must be specified"
+    );
+    assert!(text(&children("2.42").stderr).contains("E2008: "));
+
+    // deB has no value of attribute atA: 2.43 refuses (E8201) and writes no file, classic writes
+    // the values without the identifier.
+    let file = dir.join("attribute.json");
+    let by_attribute = |version: &str| {
+        dxf2(&[
+            "export",
+            "--store",
+            db,
+            "--dhis2-version",
+            version,
+            "--data-set",
+            DS_A,
+            "--period",
+            "201603",
+            "--org-unit",
+            OU_A,
+            "--data-element-id-scheme",
+            "ATTRIBUTE:atabcdefghA",
+            "-o",
+            file.to_str().unwrap(),
+        ])
+    };
+    let out = by_attribute("2.43");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "dxf2: E8201: Export as ATTR not possible as the property is undefined for data element(s): `[deabcdefghB]`"
+    );
+    assert!(!file.exists());
+    ok(&by_attribute("2.42"));
+    assert!(file.is_file());
+
+    // An unknown version is an unusable argument.
+    let out = dxf2(&[
+        "export",
+        "--store",
+        db,
+        "--dhis2-version",
+        "2.30",
+        "--data-set",
+        DS_A,
+        "--period",
+        "201603",
+        "--org-unit",
+        OU_A,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

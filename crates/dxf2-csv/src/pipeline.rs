@@ -10,10 +10,17 @@
 //!   `"` runs to the next `"` (no `""` escape), whatever follows up to the next `,` is dropped;
 //!   otherwise the field runs to the next `,` and trailing spaces/tabs are trimmed. A trailing
 //!   `,` adds no field. The text `null` (quoted or not) is read as null.
+//! * Extra columns (neither a `DataEntryValue.Input` component nor `storedBy`/`timestamp`) go
+//!   into the value's category-option map (`@CSV.Any(ifAbsent = "categoryOptionCombo")`): a
+//!   `HashMap` sized for the header's column count, created only when the line has a field for
+//!   one of them, holding the raw cell (null, or the literal `null`, as they are); never when a
+//!   header cell is spelt exactly `categoryOptionCombo`. `attributeOptions` is split on spaces
+//!   and tabs into a `HashSet`. Both keep the iteration order of their Java collection, which
+//!   DHIS2's messages print.
 
 use std::io::{self, BufRead};
 
-use dxf2_model::Field;
+use dxf2_model::{DataValue, Field};
 
 use crate::text::{push_lossy, Tracker};
 
@@ -41,6 +48,8 @@ pub(crate) enum Target {
 pub(crate) struct Column {
     pub(crate) name: String,
     pub(crate) target: Target,
+    /// `HashMap.hash` of the name (used to order the category-option map).
+    hash: u32,
 }
 
 /// One field of the current line: a span of [`Pipeline::line`], or null.
@@ -72,6 +81,9 @@ pub(crate) struct Pipeline {
     cells: Vec<Cell>,
     /// The header ended with CR: a directly following LF belongs to it (`readLine`).
     skip_lf: bool,
+    /// Reusable: `(bucket, first column, column of the value)` of the current line's
+    /// category-option map, or `(bucket, start, end)` of its attribute options.
+    order: Vec<(u32, usize, usize)>,
 }
 
 fn lookup(name: &str) -> Option<Target> {
@@ -103,6 +115,73 @@ pub(crate) fn target_of(name: &str) -> Target {
 
 fn is_indent(b: u8) -> bool {
     b == b' ' || b == b'\t'
+}
+
+/// Java's `String.hashCode` (over UTF-16 code units) spread as `HashMap.hash` does.
+pub(crate) fn java_hash(text: &str) -> u32 {
+    let h = text.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    });
+    let h = h as u32;
+    h ^ (h >> 16)
+}
+
+/// The table size of a Java `HashMap` created with `initial` capacity once it holds `size`
+/// entries (`tableSizeFor`, then doubling whenever the size passes 3/4 of the table).
+pub(crate) fn java_table_size(initial: usize, size: usize) -> usize {
+    const MAX: usize = 1 << 30;
+    // `(int) (cap * 0.75f)` for a power of two, without overflow.
+    let threshold = |cap: usize| cap / 4 * 3 + (cap % 4) * 3 / 4;
+    let mut cap = initial
+        .max(1)
+        .checked_next_power_of_two()
+        .unwrap_or(MAX)
+        .min(MAX);
+    while size > threshold(cap) && cap < MAX {
+        cap *= 2;
+    }
+    cap
+}
+
+/// Sorts by bucket, keeping the insertion order within a bucket (a Java `HashMap`'s iteration
+/// order); an insertion sort, so that nothing is allocated.
+fn sort_by_bucket(items: &mut [(u32, usize, usize)]) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some(a), Some(b)) = (items.get(j - 1), items.get(j)) else {
+                break;
+            };
+            if a.0 <= b.0 {
+                break;
+            }
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
+/// `CSV.splitOnIndent`: the parts of `value` between spaces and tabs, as byte ranges. A value
+/// without any is one part; a run of blanks at the end yields a last empty part.
+fn split_on_indent(value: &str, mut each: impl FnMut(usize, usize)) {
+    let bytes = value.as_bytes();
+    let n = bytes.len();
+    if !bytes.iter().any(|&b| is_indent(b)) {
+        each(0, n);
+        return;
+    }
+    let mut from = 0;
+    while from < n {
+        while bytes.get(from).is_some_and(|&b| is_indent(b)) {
+            from += 1;
+        }
+        let mut to = from;
+        while bytes.get(to).is_some_and(|&b| !is_indent(b)) {
+            to += 1;
+        }
+        each(from, to);
+        from = to + 1;
+    }
 }
 
 /// `CSV.splitOnComma`: every comma splits, cells trimmed of spaces and tabs, a trailing comma
@@ -202,6 +281,7 @@ impl Pipeline {
             columns.push(Column {
                 name: name.to_owned(),
                 target: target_of(name),
+                hash: java_hash(name),
             });
         }
         let category_options_active = !columns.iter().any(|c| c.name == "categoryOptionCombo");
@@ -212,6 +292,7 @@ impl Pipeline {
             line: String::new(),
             cells: Vec::new(),
             skip_lf: term == Some(b'\r'),
+            order: Vec::new(),
         })
     }
 
@@ -327,6 +408,96 @@ impl Pipeline {
     /// Columns that have a field on the current line (DHIS2 maps `min(columns, fields)`).
     pub(crate) fn mapped(&self) -> impl Iterator<Item = (usize, &Column)> + '_ {
         self.columns.iter().enumerate().take(self.cells.len())
+    }
+
+    /// The component value of the last mapped column of `target` (the last one wins).
+    pub(crate) fn last_component(&self, target: Target) -> Option<&str> {
+        let (i, _) = self.mapped().filter(|(_, c)| c.target == target).last()?;
+        self.component(i)
+    }
+
+    /// Puts the current line's 2.43 extras into `record`: the category-option map (when DHIS2
+    /// builds one), `attributeCombo` and `attributeOptions`, in the iteration order of DHIS2's
+    /// Java collections.
+    pub(crate) fn fill_extras(&mut self, record: &mut DataValue) {
+        if self.category_options_active {
+            self.fill_category_options(record);
+        }
+        if let Some(combo) = self.last_component(Target::AttributeCombo) {
+            record.set_attribute_combo(Some(combo));
+        }
+        self.fill_attribute_options(record);
+    }
+
+    fn fill_category_options(&mut self, record: &mut DataValue) {
+        self.order.clear();
+        let mapped = self.columns.len().min(self.cells.len());
+        for (i, column) in self.columns.iter().enumerate().take(mapped) {
+            if column.target != Target::Extra {
+                continue;
+            }
+            // `Map.put`: a repeated name keeps its first place and takes the later cell.
+            let columns = &self.columns;
+            let same = |first: usize| columns.get(first).is_some_and(|c| c.name == column.name);
+            match self.order.iter_mut().find(|(_, first, _)| same(*first)) {
+                Some(entry) => entry.2 = i,
+                None => self.order.push((column.hash, i, i)),
+            }
+        }
+        if self.order.is_empty() {
+            return;
+        }
+        let mask = java_table_size(self.columns.len(), self.order.len()) - 1;
+        for entry in &mut self.order {
+            entry.0 &= mask as u32;
+        }
+        sort_by_bucket(&mut self.order);
+        record.start_category_options();
+        for &(_, first, value) in &self.order {
+            if let Some(column) = self.columns.get(first) {
+                record.put_category_option(&column.name, self.cell(value));
+            }
+        }
+    }
+
+    fn fill_attribute_options(&mut self, record: &mut DataValue) {
+        let Some((i, _)) = self
+            .mapped()
+            .filter(|(_, c)| c.target == Target::AttributeOptions)
+            .last()
+        else {
+            return;
+        };
+        if self.component(i).is_none() {
+            return;
+        }
+        let Some(&Cell { start, end, .. }) = self.cells.get(i) else {
+            return;
+        };
+        // `Collectors.toSet()`: a `HashSet` of default capacity.
+        self.order.clear();
+        let line = &self.line;
+        let order = &mut self.order;
+        let text = line.get(start..end).unwrap_or_default();
+        split_on_indent(text, |from, to| {
+            let part = |(_, s, e): &(u32, usize, usize)| line.get(*s..*e);
+            let (from, to) = (start + from, start + to);
+            let this = line.get(from..to);
+            if !order.iter().any(|o| part(o) == this) {
+                order.push((java_hash(this.unwrap_or_default()), from, to));
+            }
+        });
+        let mask = java_table_size(16, self.order.len()) - 1;
+        for entry in &mut self.order {
+            entry.0 &= mask as u32;
+        }
+        sort_by_bucket(&mut self.order);
+        record.start_attribute_options();
+        for &(_, from, to) in &self.order {
+            if let Some(part) = self.line.get(from..to) {
+                record.add_attribute_option(part);
+            }
+        }
     }
 }
 

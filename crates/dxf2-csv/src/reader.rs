@@ -241,7 +241,12 @@ impl<R: BufRead> Reader<R> {
     /// Classic: every text column but `created` is present (`Some("")` when the cell is empty or
     /// the record is short), `followup` and `deleted` are always `Some`. Pipeline: absent
     /// (`None`) when the cell is null, missing, the literal `null` or its column is not in the
-    /// header.
+    /// header; the record also carries what DHIS2 2.43 reads besides the text fields: the extra
+    /// columns as the value's [category options](DataValue::category_options) (when
+    /// [`Reader::extra_columns_are_category_options`] and the line has a field for one of them),
+    /// [`attributeCombo`](DataValue::attribute_combo) and
+    /// [`attributeOptions`](DataValue::attribute_options), in the iteration order of DHIS2's
+    /// Java `HashMap`/`HashSet`.
     pub fn read_value(&mut self, record: &mut DataValue) -> Result<bool> {
         record.clear();
         if self.done {
@@ -345,6 +350,7 @@ fn read_pipeline<R: BufRead>(
             }
         }
     }
+    p.fill_extras(record);
     Ok(true)
 }
 
@@ -429,9 +435,7 @@ impl<R> Reader<R> {
     }
 
     fn last_component(&self, target: Target) -> Option<&str> {
-        let p = self.pipeline()?;
-        let (i, _) = p.mapped().filter(|(_, c)| c.target == target).last()?;
-        p.component(i)
+        self.pipeline()?.last_component(target)
     }
 
     fn pipeline(&self) -> Option<&Pipeline> {
@@ -897,6 +901,99 @@ mod tests {
             .unwrap();
         assert_eq!(r.extra_columns().count(), 0);
         assert!(!r.extra_columns_are_category_options());
+    }
+
+    fn category_options(v: &DataValue) -> Vec<(&str, Option<&str>)> {
+        v.category_options().collect()
+    }
+
+    #[test]
+    fn pipeline_values_carry_the_extras_in_java_order() {
+        // Checked against Java 17: `new HashMap<>(12)` iterates these keys as
+        // {sex, lastupdated, x1, x2, zzz, x3, x4, age}; `new HashMap<>(3)` {age, sex}.
+        let v = pipeline(
+            "dataElement,zzz,sex,age,lastupdated,x1,x2,x3,x4,storedby,attributeCombo,attributeOptions\n\
+             de,v,v,,v,v,v,v,v,john,cc,\"cOptBbbbb01 cOptAaaaa01  cOptBbbbb01  \"\n\
+             de,v,v,null\n\
+             de\n",
+        );
+        assert_eq!(
+            category_options(&v[0]),
+            [
+                ("sex", Some("v")),
+                ("lastupdated", Some("v")),
+                ("x1", Some("v")),
+                ("x2", Some("v")),
+                ("zzz", Some("v")),
+                ("x3", Some("v")),
+                ("x4", Some("v")),
+                ("age", None),
+            ]
+        );
+        assert_eq!(v[0].attribute_combo(), Some("cc"));
+        // `Collectors.toSet()` of the parts split on blanks (a trailing run of two blanks
+        // gives an empty part).
+        assert_eq!(
+            v[0].attribute_options().collect::<Vec<_>>(),
+            ["", "cOptAaaaa01", "cOptBbbbb01"]
+        );
+        // Only the columns the line has a field for; the literal `null` is kept.
+        assert_eq!(
+            category_options(&v[1]),
+            [
+                ("sex", Some("v")),
+                ("zzz", Some("v")),
+                ("age", Some("null"))
+            ]
+        );
+        assert!(!v[1].has_attribute_options());
+        assert_eq!(v[1].attribute_combo(), None);
+        // No field for any extra column: no map at all.
+        assert!(!v[2].has_category_options());
+
+        let v = pipeline("dataElement,sex,age\nde,F\nde,F,<5\n");
+        assert_eq!(category_options(&v[0]), [("sex", Some("F"))]);
+        assert_eq!(
+            category_options(&v[1]),
+            [("age", Some("<5")), ("sex", Some("F"))]
+        );
+        // A repeated name keeps its first place and takes the later cell (`Map.put`).
+        let v = pipeline("dataElement,sex,age,sex\nde,F,<5,M\n");
+        assert_eq!(
+            category_options(&v[0]),
+            [("age", Some("<5")), ("sex", Some("M"))]
+        );
+        // A header cell spelt exactly `categoryOptionCombo` switches the map off; the
+        // lower-case spelling does not.
+        let v = pipeline("dataElement,categoryOptionCombo,sex\nde,,F\n");
+        assert!(!v[0].has_category_options());
+        let v = pipeline("dataElement,categoryoptioncombo,sex\nde,coc,F\n");
+        assert_eq!(v[0].category_option_combo(), Some("coc"));
+        assert_eq!(category_options(&v[0]), [("sex", Some("F"))]);
+        // `attributeOptions`: `null` is no set, a quoted empty cell a set of one empty option.
+        let v = pipeline("dataElement,attributeOptions\nde,null\nde,\"\"\nde,\"b\ta\"\n");
+        assert!(!v[0].has_attribute_options());
+        assert_eq!(v[1].attribute_options().collect::<Vec<_>>(), [""]);
+        assert_eq!(v[2].attribute_options().collect::<Vec<_>>(), ["a", "b"]);
+        // The classic reader keeps none of it.
+        let v = classic("h\nde,pe,ou,coc,aoc,val,by,lu,com,f,d,x\n", true);
+        assert!(!v[0].has_category_options());
+    }
+
+    #[test]
+    fn java_hash_and_table_size() {
+        use crate::pipeline::{java_hash, java_table_size};
+        assert_eq!(java_hash("a"), 97);
+        assert_eq!(java_hash("Aa"), java_hash("BB"));
+        assert_eq!(java_hash(""), 0);
+        // "polygenelubricants".hashCode() == Integer.MIN_VALUE; spread: h ^ (h >>> 16).
+        assert_eq!(java_hash("polygenelubricants"), 0x8000_8000);
+        assert_eq!(java_table_size(0, 1), 2);
+        assert_eq!(java_table_size(0, 3), 4);
+        assert_eq!(java_table_size(6, 6), 8);
+        assert_eq!(java_table_size(6, 7), 16);
+        assert_eq!(java_table_size(16, 12), 16);
+        assert_eq!(java_table_size(16, 13), 32);
     }
 
     #[test]

@@ -66,7 +66,9 @@ fn read(profile: ImporterProfile, header: bool, input: &[u8]) -> crate::Result<V
 /// What the 2.43 reader gives back for a value the 2.43 writer wrote (texts without `"`, CR or
 /// LF): empty and `null` texts are absent (the first column is quoted when empty, so
 /// `dataElement` stays `Some("")`), `storedBy`/`lastUpdated`/`created` are not read, `deleted`
-/// is always written.
+/// is always written. The export header has no column spelt exactly `categoryOptionCombo`, so
+/// its `lastupdated` column comes back as the value's one category option (DHIS2 does the
+/// same), holding the raw cell.
 fn pipeline_canonical(value: &DataValue) -> DataValue {
     let mut out = DataValue::new();
     let de = java_trim(value.data_element().unwrap_or(""));
@@ -88,6 +90,8 @@ fn pipeline_canonical(value: &DataValue) -> DataValue {
     }
     out.set_followup(value.followup());
     out.set_deleted(Some(value.deleted() == Some(true)));
+    let last_updated = java_trim(value.last_updated().unwrap_or(""));
+    out.put_category_option("lastupdated", Some(last_updated).filter(|t| !t.is_empty()));
     out
 }
 

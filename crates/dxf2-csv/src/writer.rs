@@ -140,6 +140,12 @@ impl<W: Write> Writer<W> {
         WriterBuilder::new().from_writer(wtr)
     }
 
+    /// A writer of DHIS2 `profile`'s export that fills values from the set header (what
+    /// DHIS2 2.43+ does with its group header too).
+    pub fn with_profile(wtr: W, profile: ImporterProfile) -> Writer<W> {
+        WriterBuilder::new().profile(profile).from_writer(wtr)
+    }
+
     /// The underlying writer.
     pub fn get_ref(&self) -> &W {
         &self.wtr
@@ -404,6 +410,38 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap().lines().nth(1),
             Some("de,201202,,,,,,,,false,null")
+        );
+    }
+
+    #[test]
+    fn pipeline_export_fills_the_group_into_each_row() {
+        // What the 2.43 exporter gives: a group header and values without its fields.
+        let header = DataValueSetHeader {
+            data_set: Some("ds".into()),
+            period: Some("201603".into()),
+            org_unit: Some("ou".into()),
+            attribute_option_combo: Some("aoc".into()),
+            data_element_id_scheme: Some("CODE".into()),
+            ..DataValueSetHeader::default()
+        };
+        let mut v = DataValue::from_fields(&[
+            (Field::DataElement, "de"),
+            (Field::CategoryOptionCombo, "coc"),
+            (Field::Value, "1"),
+            (Field::LastUpdated, "2016-05-01T08:00:00.000+0000"),
+        ]);
+        v.set_followup(Some(false));
+        v.set_deleted(Some(false));
+        let mut out = Vec::new();
+        let mut w = Writer::with_profile(&mut out, ImporterProfile::Pipeline);
+        w.begin(&header).unwrap();
+        w.write_value(&v).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!(
+                "{EXPORT_HEADER}\nde,201603,ou,coc,aoc,1,,2016-05-01T08:00:00.000+0000,,false,false\n"
+            )
         );
     }
 

@@ -73,9 +73,12 @@
 //! [`Reader::with_profile`] with [`ImporterProfile::Pipeline`](dxf2_model::ImporterProfile)
 //! applies the key rules of DHIS2 2.43+ instead: `followUp` (capital U) replaces `followup`;
 //! `strategy`, `attributeCategoryOptions`, `storedBy`, `created` and `lastUpdated` are not read;
-//! `attributeOptionComboIdScheme`, `categoryIdScheme` and `categoryOptionIdScheme` are. The
-//! object forms of `attributeOptionCombo`/`categoryOptionCombo` and the `deletion` object are
-//! refused with [`ErrorKind::Unsupported`] for now.
+//! `attributeOptionComboIdScheme`, `categoryIdScheme` and `categoryOptionIdScheme` are. So are
+//! the object forms of the set-level `attributeOptionCombo` and of a value's
+//! `categoryOptionCombo` (category → category option maps, kept in document order) and the
+//! `deletion` object (`orgUnits`, `periods`, `elements`), into
+//! [`DataValueSetHeader`](dxf2_model::DataValueSetHeader) and
+//! [`DataValue`](dxf2_model::DataValue).
 //!
 //! Where DHIS2 would silently misread or half-import a document, the reader refuses it with a
 //! clear error instead:

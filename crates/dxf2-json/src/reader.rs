@@ -3,7 +3,8 @@
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
 use dxf2_model::{
-    DataValue, DataValueSetHeader, DataValueSource, Field, ImporterProfile, SchemeTarget,
+    DataValue, DataValueSetHeader, DataValueSource, DeletionElement, DeletionScope, Field,
+    ImporterProfile, SchemeTarget,
 };
 
 use crate::error::{Error, ErrorKind, JsonType, Position, Result};
@@ -12,11 +13,8 @@ use crate::tokenizer::Tokenizer;
 /// What a string-typed key accepts, for messages.
 const SCALAR: &str = "a string, number, boolean or null";
 
-const UNSUPPORTED_AOC_OBJECT: &str =
-    "the object form of `attributeOptionCombo` (a category → category option map, DHIS2 2.43+)";
-const UNSUPPORTED_COC_OBJECT: &str =
-    "the object form of `categoryOptionCombo` (a category → category option map, DHIS2 2.43+)";
-const UNSUPPORTED_DELETION: &str = "the `deletion` object (DHIS2 2.43+)";
+/// What a category → option map accepts as an option, for messages.
+const OPTION: &str = "a category option (a string) or null";
 
 /// A set-level text key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,16 +153,12 @@ impl ValueKey {
 
 /// Reads an optional text the way DHIS2's `EmptyStringToNullStdDeserializer` does: a string's
 /// text, a number as written, `true`/`false`; `null` and `""` are absent. An object or array is
-/// refused (`Unsupported` when `object_form` names a form DHIS2 2.43+ accepts).
-fn read_opt_text<R: BufRead>(
-    tok: &mut Tokenizer<R>,
-    key: &'static str,
-    object_form: Option<&'static str>,
-) -> Result<Option<String>> {
+/// refused.
+fn read_opt_text<R: BufRead>(tok: &mut Tokenizer<R>, key: &'static str) -> Result<Option<String>> {
     let ty = tok.peek_type()?;
     let at = tok.position();
     match ty {
-        JsonType::Object | JsonType::Array => Err(wrong_type(key, SCALAR, ty, object_form, at)),
+        JsonType::Object | JsonType::Array => Err(wrong_type(key, SCALAR, ty, at)),
         JsonType::Null => {
             tok.read_literal("null")?;
             Ok(None)
@@ -177,24 +171,15 @@ fn read_opt_text<R: BufRead>(
     }
 }
 
-fn wrong_type(
-    key: &str,
-    expected: &'static str,
-    found: JsonType,
-    object_form: Option<&'static str>,
-    at: Position,
-) -> Error {
-    match object_form {
-        Some(what) if found == JsonType::Object => Error::at(ErrorKind::Unsupported { what }, at),
-        _ => Error::at(
-            ErrorKind::WrongType {
-                key: key.to_owned(),
-                expected,
-                found,
-            },
-            at,
-        ),
-    }
+fn wrong_type(key: &str, expected: &'static str, found: JsonType, at: Position) -> Error {
+    Error::at(
+        ErrorKind::WrongType {
+            key: key.to_owned(),
+            expected,
+            found,
+        },
+        at,
+    )
 }
 
 /// Reads an optional boolean with Jackson's coercions for `Boolean`: `true`/`false`; `null`,
@@ -217,7 +202,6 @@ fn read_opt_bool<R: BufRead>(tok: &mut Tokenizer<R>, key: &'static str) -> Resul
             key,
             "a boolean, a text true/false, or null",
             ty,
-            None,
             at,
         )),
         JsonType::Null => {
@@ -266,7 +250,7 @@ fn read_text_list<R: BufRead>(
                     tok.skip_ws()?;
                     tok.position()
                 };
-                match read_opt_text(tok, key, None)? {
+                match read_opt_text(tok, key)? {
                     Some(text) => list.push(text),
                     None => {
                         return Err(Error::at(
@@ -281,8 +265,173 @@ fn read_text_list<R: BufRead>(
             tok.leave();
             Ok(Some(list))
         }
-        _ => Err(wrong_type(key, "an array of strings or null", ty, None, at)),
+        _ => Err(wrong_type(key, "an array of strings or null", ty, at)),
     }
+}
+
+/// Reads the option of a category → option map into `out` (cleared first): a scalar's text
+/// (`""` stays empty); `None` for `null`. An object or array is refused.
+fn read_option_into<R: BufRead>(
+    tok: &mut Tokenizer<R>,
+    key: &'static str,
+    out: &mut String,
+) -> Result<bool> {
+    out.clear();
+    let ty = tok.peek_type()?;
+    let at = tok.position();
+    match ty {
+        JsonType::Null => {
+            tok.read_literal("null")?;
+            Ok(false)
+        }
+        JsonType::Object | JsonType::Array => Err(wrong_type(key, OPTION, ty, at)),
+        _ => {
+            tok.read_scalar_into(ty, out)?;
+            Ok(true)
+        }
+    }
+}
+
+/// Reads an object key (the next byte is `"`) into `out` (cleared first).
+fn read_key_into<R: BufRead>(tok: &mut Tokenizer<R>, out: &mut String) -> Result<()> {
+    out.clear();
+    tok.read_key_with(|k| {
+        // The tokenizer hands over valid UTF-8 only.
+        if let Ok(text) = std::str::from_utf8(k) {
+            out.push_str(text);
+        }
+    })
+}
+
+/// The object form of the set-level `attributeOptionCombo` (2.43+): category → option pairs in
+/// document order; a repeated category keeps its place and takes the last option (`Map.put`).
+fn read_option_map<R: BufRead>(
+    tok: &mut Tokenizer<R>,
+    key: &'static str,
+) -> Result<Vec<(String, Option<String>)>> {
+    tok.open(b'{')?;
+    let mut pairs: Vec<(String, Option<String>)> = Vec::new();
+    let mut first = true;
+    let (mut category, mut option) = (String::new(), String::new());
+    while tok.next_member(first)? {
+        first = false;
+        read_key_into(tok, &mut category)?;
+        let present = read_option_into(tok, key, &mut option)?;
+        let option = present.then(|| option.clone());
+        match pairs.iter_mut().find(|(c, _)| *c == category) {
+            Some(pair) => pair.1 = option,
+            None => pairs.push((category.clone(), option)),
+        }
+    }
+    tok.leave();
+    Ok(pairs)
+}
+
+/// The 2.43+ `deletion` object: `null` is no scope; unknown keys are skipped.
+fn read_deletion<R: BufRead>(tok: &mut Tokenizer<R>) -> Result<Option<DeletionScope>> {
+    let ty = tok.peek_type()?;
+    let at = tok.position();
+    match ty {
+        JsonType::Null => {
+            tok.read_literal("null")?;
+            return Ok(None);
+        }
+        JsonType::Object => {}
+        _ => return Err(wrong_type("deletion", "an object or null", ty, at)),
+    }
+    tok.open(b'{')?;
+    let mut scope = DeletionScope::default();
+    let mut first = true;
+    #[derive(Clone, Copy)]
+    enum Key {
+        OrgUnits,
+        Periods,
+        Elements,
+        Unknown,
+    }
+    while tok.next_member(first)? {
+        first = false;
+        let key = tok.read_key_with(|k| match k {
+            b"orgUnits" => Key::OrgUnits,
+            b"periods" => Key::Periods,
+            b"elements" => Key::Elements,
+            _ => Key::Unknown,
+        })?;
+        match key {
+            Key::OrgUnits => {
+                scope.org_units = read_text_list(tok, "orgUnits")?.unwrap_or_default();
+            }
+            Key::Periods => scope.periods = read_text_list(tok, "periods")?.unwrap_or_default(),
+            Key::Elements => scope.elements = read_deletion_elements(tok)?,
+            Key::Unknown => tok.skip_value()?,
+        }
+    }
+    tok.leave();
+    Ok(Some(scope))
+}
+
+/// `deletion.elements`: `null` or an array of objects with `dataElement`,
+/// `categoryOptionCombo` and `attributeOptionCombo`.
+fn read_deletion_elements<R: BufRead>(tok: &mut Tokenizer<R>) -> Result<Vec<DeletionElement>> {
+    let ty = tok.peek_type()?;
+    let at = tok.position();
+    match ty {
+        JsonType::Null => {
+            tok.read_literal("null")?;
+            return Ok(Vec::new());
+        }
+        JsonType::Array => {}
+        _ => {
+            return Err(wrong_type(
+                "elements",
+                "an array of objects or null",
+                ty,
+                at,
+            ))
+        }
+    }
+    tok.open(b'[')?;
+    let mut elements = Vec::new();
+    let mut first = true;
+    while tok.next_element(first)? {
+        first = false;
+        let ty = tok.peek_type()?;
+        let at = tok.position();
+        if ty != JsonType::Object {
+            return Err(wrong_type(
+                "elements",
+                "an object (a data element with its option combos) for each element",
+                ty,
+                at,
+            ));
+        }
+        tok.open(b'{')?;
+        let mut element = DeletionElement::default();
+        let mut first_member = true;
+        while tok.next_member(first_member)? {
+            first_member = false;
+            let field = tok.read_key_with(|k| match k {
+                b"dataElement" => Some(Field::DataElement),
+                b"categoryOptionCombo" => Some(Field::CategoryOptionCombo),
+                b"attributeOptionCombo" => Some(Field::AttributeOptionCombo),
+                _ => None,
+            })?;
+            let slot = match field {
+                Some(Field::DataElement) => &mut element.data_element,
+                Some(Field::CategoryOptionCombo) => &mut element.category_option_combo,
+                Some(_) => &mut element.attribute_option_combo,
+                None => {
+                    tok.skip_value()?;
+                    continue;
+                }
+            };
+            *slot = read_opt_text(tok, field.map_or("", Field::name))?;
+        }
+        tok.leave();
+        elements.push(element);
+    }
+    tok.leave();
+    Ok(elements)
 }
 
 /// Reads the value of a known set-level key into `header`.
@@ -294,27 +443,24 @@ fn read_header_member<R: BufRead>(
 ) -> Result<()> {
     let pipeline = profile == ImporterProfile::Pipeline;
     match key {
+        HeaderKey::Text(HeaderText::AttributeOptionCombo)
+            if pipeline && tok.peek_type()? == JsonType::Object =>
+        {
+            // 2.43+: a category → category option map instead of an identifier.
+            header.attribute_option_combo = None;
+            header.attribute_option_combo_options = Some(read_option_map(tok, key.name())?);
+        }
         HeaderKey::Text(text) => {
-            let object_form = (pipeline && text == HeaderText::AttributeOptionCombo)
-                .then_some(UNSUPPORTED_AOC_OBJECT);
-            *header_slot(header, text) = read_opt_text(tok, key.name(), object_form)?;
+            *header_slot(header, text) = read_opt_text(tok, key.name())?;
+            if text == HeaderText::AttributeOptionCombo {
+                header.attribute_option_combo_options = None;
+            }
         }
         HeaderKey::DryRun => header.dry_run = read_opt_bool(tok, key.name())?,
         HeaderKey::AttributeCategoryOptions => {
             header.attribute_category_options = read_text_list(tok, key.name())?;
         }
-        HeaderKey::Deletion => {
-            if tok.peek_type()? == JsonType::Null {
-                tok.read_literal("null")?;
-            } else {
-                return Err(Error::at(
-                    ErrorKind::Unsupported {
-                        what: UNSUPPORTED_DELETION,
-                    },
-                    tok.position(),
-                ));
-            }
-        }
+        HeaderKey::Deletion => header.deletion = read_deletion(tok)?,
         HeaderKey::DataValues | HeaderKey::Unknown => tok.skip_value()?,
     }
     Ok(())
@@ -363,6 +509,9 @@ pub struct Reader<R> {
     state: State,
     mode: Mode,
     values_read: u64,
+    /// Reusable texts for the category → option maps of values (2.43+).
+    scratch_key: String,
+    scratch_option: String,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -376,8 +525,12 @@ impl<R: BufRead> Reader<R> {
     ///
     /// [`ImporterProfile::Pipeline`] (2.43+) reads `followUp` (capital U) instead of
     /// `followup`, ignores `strategy`, `attributeCategoryOptions`, `storedBy`, `created` and
-    /// `lastUpdated`, and reads `attributeOptionComboIdScheme`, `categoryIdScheme` and
-    /// `categoryOptionIdScheme`.
+    /// `lastUpdated`, and reads `attributeOptionComboIdScheme`, `categoryIdScheme`,
+    /// `categoryOptionIdScheme` and the `deletion` scope
+    /// ([`DataValueSetHeader::deletion`]). It also takes the object forms of the set-level
+    /// `attributeOptionCombo` ([`DataValueSetHeader::attribute_option_combo_options`]) and of a
+    /// value's `categoryOptionCombo` ([`DataValue::category_options`]): category → category
+    /// option maps, kept in document order.
     pub fn with_profile(reader: R, profile: ImporterProfile) -> Result<Reader<R>> {
         let mut r = Reader::unopened(reader, profile, Mode::Streaming);
         r.open()?;
@@ -393,6 +546,8 @@ impl<R: BufRead> Reader<R> {
             state: State::Done,
             mode,
             values_read: 0,
+            scratch_key: String::new(),
+            scratch_option: String::new(),
         }
     }
 
@@ -594,22 +749,47 @@ impl<R: BufRead> Reader<R> {
             container = tok.read_text_into(buf)?;
             Ok::<(), Error>(())
         })?;
+        let category_options =
+            self.profile == ImporterProfile::Pipeline && field == Field::CategoryOptionCombo;
         if let Some(ty) = container {
-            let object_form = (self.profile == ImporterProfile::Pipeline
-                && field == Field::CategoryOptionCombo)
-                .then_some(UNSUPPORTED_COC_OBJECT);
-            return Err(wrong_type(
-                field.name(),
-                SCALAR,
-                ty,
-                object_form,
-                self.tok.position(),
-            ));
+            if category_options && ty == JsonType::Object {
+                // 2.43+: a category → category option map instead of an identifier.
+                record.remove(field);
+                return self.read_category_options(record);
+            }
+            return Err(wrong_type(field.name(), SCALAR, ty, self.tok.position()));
+        }
+        if category_options {
+            // The last `categoryOptionCombo` key wins.
+            record.remove_category_options();
         }
         // `null` appended nothing: like `""`, it makes the field absent.
         if record.get(field).is_some_and(str::is_empty) {
             record.remove(field);
         }
+        Ok(())
+    }
+
+    /// The object form of a value's `categoryOptionCombo` (2.43+), into the record's category
+    /// options (document order, `Map.put` semantics); no allocation once the scratch texts and
+    /// the record have grown.
+    fn read_category_options(&mut self, record: &mut DataValue) -> Result<()> {
+        self.tok.open(b'{')?;
+        record.remove_category_options();
+        record.start_category_options();
+        let mut first = true;
+        while self.tok.next_member(first)? {
+            first = false;
+            read_key_into(&mut self.tok, &mut self.scratch_key)?;
+            let present = read_option_into(
+                &mut self.tok,
+                "categoryOptionCombo",
+                &mut self.scratch_option,
+            )?;
+            let option = present.then_some(self.scratch_option.as_str());
+            record.put_category_option(&self.scratch_key, option);
+        }
+        self.tok.leave();
         Ok(())
     }
 
@@ -1129,28 +1309,155 @@ mod tests {
         let (h, _) = read_all(r#"{"categoryIdScheme":"CODE","deletion":{"x":1}}"#).unwrap();
         assert!(h.is_empty());
 
-        for (json, what) in [
+        // An object COC or AOC in classic is a plain wrong type.
+        let e = err(r#"{"dataValues":[{"categoryOptionCombo":{"cat":"opt"}}]}"#);
+        assert!(matches!(e.kind(), ErrorKind::WrongType { .. }));
+        let e = err(r#"{"attributeOptionCombo":{"cat":"opt"}}"#);
+        assert!(matches!(e.kind(), ErrorKind::WrongType { .. }));
+    }
+
+    #[test]
+    fn pipeline_object_forms_and_deletion_scope() {
+        let json = r#"{"attributeOptionCombo":{"catAaaaaa01":"cOptAaaaa01","x":null,"y":"","x":"2"},
+            "deletion":{"orgUnits":["DiszpKrYNg8","OU_B"],"periods":["202401"],"other":{"a":[]},
+              "elements":[{"dataElement":"f7n9E0hX8qk"},
+                {"dataElement":"DE_B","categoryOptionCombo":"c","attributeOptionCombo":"a","z":1}]},
+            "dataValues":[
+              {"dataElement":"a","categoryOptionCombo":{"sex":"F","age":null,"sex":"M"},"value":"1"},
+              {"dataElement":"b","categoryOptionCombo":{}},
+              {"dataElement":"c","categoryOptionCombo":{"sex":"F"},"categoryOptionCombo":"coc"},
+              {"dataElement":"d","categoryOptionCombo":"coc","categoryOptionCombo":{"k":7}}]}"#;
+        let (h, v) = read_all_with(json, ImporterProfile::Pipeline).unwrap();
+        assert_eq!(h.attribute_option_combo, None);
+        assert_eq!(
+            h.attribute_option_combo_options,
+            Some(vec![
+                ("catAaaaaa01".to_owned(), Some("cOptAaaaa01".to_owned())),
+                ("x".to_owned(), Some("2".to_owned())),
+                ("y".to_owned(), Some(String::new())),
+            ])
+        );
+        let scope = h.deletion.clone().unwrap();
+        assert_eq!(scope.org_units, ["DiszpKrYNg8", "OU_B"]);
+        assert_eq!(scope.periods, ["202401"]);
+        assert_eq!(
+            scope.elements,
+            [
+                DeletionElement {
+                    data_element: Some("f7n9E0hX8qk".into()),
+                    ..DeletionElement::default()
+                },
+                DeletionElement {
+                    data_element: Some("DE_B".into()),
+                    category_option_combo: Some("c".into()),
+                    attribute_option_combo: Some("a".into()),
+                }
+            ]
+        );
+        let pairs = |d: &DataValue| {
+            d.category_options()
+                .map(|(c, o)| (c.to_owned(), o.map(str::to_owned)))
+                .collect::<Vec<_>>()
+        };
+        assert!(v[0].has_category_options());
+        assert_eq!(v[0].category_option_combo(), None);
+        assert_eq!(
+            pairs(&v[0]),
+            [
+                ("sex".to_owned(), Some("M".to_owned())),
+                ("age".to_owned(), None)
+            ]
+        );
+        assert_eq!(v[0].value(), Some("1"));
+        assert!(v[1].has_category_options());
+        assert!(pairs(&v[1]).is_empty());
+        assert!(!v[2].has_category_options(), "the last key wins");
+        assert_eq!(v[2].category_option_combo(), Some("coc"));
+        assert_eq!(v[3].category_option_combo(), None);
+        assert_eq!(pairs(&v[3]), [("k".to_owned(), Some("7".to_owned()))]);
+        assert_eq!(
+            read_seekable(json, ImporterProfile::Pipeline).unwrap(),
+            (h, v)
+        );
+
+        // A later string form replaces the map, and the reverse.
+        let (h, _) = read_all_with(
+            r#"{"attributeOptionCombo":{"a":"b"},"attributeOptionCombo":"aoc"}"#,
+            ImporterProfile::Pipeline,
+        )
+        .unwrap();
+        assert_eq!(h.attribute_option_combo.as_deref(), Some("aoc"));
+        assert_eq!(h.attribute_option_combo_options, None);
+
+        // `null` and empty scopes; absent arrays are empty.
+        let (h, _) = read_all_with(r#"{"deletion":null}"#, ImporterProfile::Pipeline).unwrap();
+        assert_eq!(h.deletion, None);
+        let (h, _) = read_all_with(
+            r#"{"deletion":{"orgUnits":null,"elements":null}}"#,
+            ImporterProfile::Pipeline,
+        )
+        .unwrap();
+        assert_eq!(h.deletion, Some(DeletionScope::default()));
+
+        // Wrong shapes are refused with the key and position.
+        for (json, key) in [
+            (r#"{"deletion":[]}"#, "deletion"),
+            (r#"{"deletion":{"orgUnits":"a"}}"#, "orgUnits"),
+            (r#"{"deletion":{"periods":[{}]}}"#, "periods"),
+            (r#"{"deletion":{"elements":["a"]}}"#, "elements"),
             (
-                r#"{"attributeOptionCombo":{"cat":"opt"}}"#,
+                r#"{"deletion":{"elements":[{"dataElement":{}}]}}"#,
+                "dataElement",
+            ),
+            (
+                r#"{"attributeOptionCombo":{"a":[]}}"#,
                 "attributeOptionCombo",
             ),
             (
-                r#"{"dataValues":[{"categoryOptionCombo":{"cat":"opt"}}]}"#,
+                r#"{"dataValues":[{"categoryOptionCombo":{"a":{}}}]}"#,
                 "categoryOptionCombo",
             ),
-            (r#"{"deletion":{"orgUnits":["a"]}}"#, "deletion"),
+            (
+                r#"{"dataValues":[{"categoryOptionCombo":[]}]}"#,
+                "categoryOptionCombo",
+            ),
+            (
+                r#"{"dataValues":[{"attributeOptionCombo":{}}]}"#,
+                "attributeOptionCombo",
+            ),
         ] {
             let e = read_all_with(json, ImporterProfile::Pipeline).unwrap_err();
             assert!(
-                matches!(e.kind(), ErrorKind::Unsupported { what: w } if w.contains(what)),
+                matches!(e.kind(), ErrorKind::WrongType { key: k, .. } if k == key),
                 "{json}: {e}"
             );
-            let e = read_seekable(json, ImporterProfile::Pipeline).unwrap_err();
-            assert!(matches!(e.kind(), ErrorKind::Unsupported { .. }));
         }
-        // An object COC in classic is a plain wrong type.
-        let e = err(r#"{"dataValues":[{"categoryOptionCombo":{"cat":"opt"}}]}"#);
-        assert!(matches!(e.kind(), ErrorKind::WrongType { .. }));
+        let e = read_all_with(
+            r#"{"deletion":{"orgUnits":["a",null]}}"#,
+            ImporterProfile::Pipeline,
+        )
+        .unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::EmptyElement { key } if key == "orgUnits"));
+
+        // A scope or map after `dataValues` changes the header: refused when streaming.
+        let e = read_all_with(
+            r#"{"dataValues":[{}],"deletion":{"orgUnits":["a"]}}"#,
+            ImporterProfile::Pipeline,
+        )
+        .unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::HeaderAfterValues { key } if key == "deletion"));
+    }
+
+    #[test]
+    fn category_option_maps_reuse_the_record() {
+        let json = r#"{"dataValues":[{"categoryOptionCombo":{"sex":"F","age":"<5"}},{"dataElement":"x"}]}"#;
+        let mut r = Reader::with_profile(json.as_bytes(), ImporterProfile::Pipeline).unwrap();
+        let mut dv = DataValue::new();
+        assert!(r.read_value(&mut dv).unwrap());
+        assert_eq!(dv.category_options().count(), 2);
+        assert!(r.read_value(&mut dv).unwrap());
+        assert!(!dv.has_category_options());
+        assert_eq!(dv, DataValue::from_fields(&[(Field::DataElement, "x")]));
     }
 
     #[test]

@@ -81,6 +81,13 @@ impl Field {
 /// All texts live in one buffer that [`DataValue::clear`] empties without freeing, so a reader
 /// that reuses one record allocates nothing once the buffer has grown to the longest record.
 ///
+/// Besides the text fields, a record can carry the DHIS2 2.43+ alternatives to identifying an
+/// option combo directly (`DataEntryValue.Input`): the value's **category options** (a category
+/// → category option map that names the category option combo: the JSON object form of
+/// `categoryOptionCombo`, or the extra columns of a 2.43 CSV file) and, for the attribute option
+/// combo, an **attribute combo** with a set of **attribute options** (the 2.43 CSV columns
+/// `attributeCombo` and `attributeOptions`). Their texts live in the same buffer, as spans.
+///
 /// ```
 /// use dxf2_model::{DataValue, Field};
 /// let mut dv = DataValue::new();
@@ -100,9 +107,40 @@ pub struct DataValue {
     spans: [(u32, u32); Field::COUNT],
     followup: Option<bool>,
     deleted: Option<bool>,
+    /// Category → option pairs (option span absent = null), in the reader's map order.
+    category_options: Vec<[(u32, u32); 2]>,
+    /// Whether the category-option map exists (it may be empty).
+    has_category_options: bool,
+    /// `attributeCombo`.
+    attribute_combo: (u32, u32),
+    /// `attributeOptions`, distinct, in the reader's set order.
+    attribute_options: Vec<(u32, u32)>,
+    /// Whether the attribute-option set exists (it may be empty).
+    has_attribute_options: bool,
 }
 
 const ABSENT: (u32, u32) = (u32::MAX, 0);
+
+/// Appends `text` to `buf` and returns its span (absent when the buffer outgrew 4 GiB).
+fn push_span(buf: &mut String, text: &str) -> (u32, u32) {
+    let start = buf.len();
+    buf.push_str(text);
+    span_of(start, buf.len())
+}
+
+fn span_of(start: usize, end: usize) -> (u32, u32) {
+    match (u32::try_from(start), u32::try_from(end)) {
+        (Ok(s), Ok(e)) if s != u32::MAX => (s, e),
+        _ => ABSENT,
+    }
+}
+
+fn text_of(buf: &str, (start, end): (u32, u32)) -> Option<&str> {
+    if start == u32::MAX {
+        return None;
+    }
+    buf.get(start as usize..end as usize)
+}
 
 impl DataValue {
     /// An empty record.
@@ -112,6 +150,11 @@ impl DataValue {
             spans: [ABSENT; Field::COUNT],
             followup: None,
             deleted: None,
+            category_options: Vec::new(),
+            has_category_options: false,
+            attribute_combo: ABSENT,
+            attribute_options: Vec::new(),
+            has_attribute_options: false,
         }
     }
 
@@ -124,29 +167,34 @@ impl DataValue {
         dv
     }
 
-    /// Makes every field absent, keeping the buffer's capacity.
+    /// Makes every field absent (category options and attribute options included), keeping the
+    /// buffers' capacity.
     pub fn clear(&mut self) {
         self.buf.clear();
         self.spans = [ABSENT; Field::COUNT];
         self.followup = None;
         self.deleted = None;
+        self.category_options.clear();
+        self.has_category_options = false;
+        self.attribute_combo = ABSENT;
+        self.attribute_options.clear();
+        self.has_attribute_options = false;
     }
 
-    /// Whether every field is absent.
+    /// Whether every field is absent (no category options, attribute combo or options either).
     pub fn is_empty(&self) -> bool {
         self.spans.iter().all(|s| s.0 == u32::MAX)
             && self.followup.is_none()
             && self.deleted.is_none()
+            && !self.has_category_options
+            && self.attribute_combo.0 == u32::MAX
+            && !self.has_attribute_options
     }
 
     /// The text of a field, or `None` when absent.
     #[inline]
     pub fn get(&self, field: Field) -> Option<&str> {
-        let (start, end) = *self.spans.get(field.slot())?;
-        if start == u32::MAX {
-            return None;
-        }
-        self.buf.get(start as usize..end as usize)
+        text_of(&self.buf, *self.spans.get(field.slot())?)
     }
 
     /// Sets a field's text (an earlier text of the same field is replaced).
@@ -176,10 +224,7 @@ impl DataValue {
         let end = self.buf.len();
         if let Some(slot) = self.spans.get_mut(field.slot()) {
             // Records longer than 4 GiB cannot be addressed; such a field reads as absent.
-            *slot = match (u32::try_from(start), u32::try_from(end)) {
-                (Ok(s), Ok(e)) if s != u32::MAX => (s, e),
-                _ => ABSENT,
-            };
+            *slot = span_of(start, end);
         }
     }
 
@@ -266,6 +311,110 @@ impl DataValue {
             }
         }
     }
+
+    // -----------------------------------------------------------------------------------------
+    // DHIS2 2.43+: category options, attribute combo and attribute options
+    // -----------------------------------------------------------------------------------------
+
+    /// Whether the value names its category option combo by category options: a category →
+    /// option map is present (it may be empty; DHIS2 then still decodes it, and finds nothing).
+    pub fn has_category_options(&self) -> bool {
+        self.has_category_options
+    }
+
+    /// The category → category option pairs, in the order the reader's DHIS2 map iterates them
+    /// (the keys are distinct). An option is `None` when DHIS2 holds `null` for the category.
+    ///
+    /// ```
+    /// use dxf2_model::DataValue;
+    /// let mut dv = DataValue::new();
+    /// dv.put_category_option("sex", Some("female"));
+    /// dv.put_category_option("age", None);
+    /// dv.put_category_option("sex", Some("male"));
+    /// let pairs: Vec<_> = dv.category_options().collect();
+    /// assert_eq!(pairs, [("sex", Some("male")), ("age", None)]);
+    /// ```
+    pub fn category_options(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
+        self.category_options.iter().filter_map(move |[cat, opt]| {
+            text_of(&self.buf, *cat).map(|c| (c, text_of(&self.buf, *opt)))
+        })
+    }
+
+    /// Declares the category-option map present, even when no pair follows (a JSON
+    /// `"categoryOptionCombo": {}`).
+    pub fn start_category_options(&mut self) {
+        self.has_category_options = true;
+    }
+
+    /// Puts a category → option pair as a Java `Map.put` does: a category already present keeps
+    /// its position and takes the new option. Makes the map present.
+    pub fn put_category_option(&mut self, category: &str, option: Option<&str>) {
+        self.has_category_options = true;
+        let existing = self
+            .category_options
+            .iter()
+            .position(|[cat, _]| text_of(&self.buf, *cat) == Some(category));
+        let opt = option.map_or(ABSENT, |o| push_span(&mut self.buf, o));
+        match existing.and_then(|i| self.category_options.get_mut(i)) {
+            Some(pair) => pair[1] = opt,
+            None => {
+                let cat = push_span(&mut self.buf, category);
+                self.category_options.push([cat, opt]);
+            }
+        }
+    }
+
+    /// Removes the category-option map (the map is absent afterwards).
+    pub fn remove_category_options(&mut self) {
+        self.category_options.clear();
+        self.has_category_options = false;
+    }
+
+    /// `attributeCombo`: the category combo (a UID) whose option combo the
+    /// [`attribute options`](DataValue::attribute_options) name.
+    pub fn attribute_combo(&self) -> Option<&str> {
+        text_of(&self.buf, self.attribute_combo)
+    }
+
+    /// Sets `attributeCombo` (`None` makes it absent).
+    pub fn set_attribute_combo(&mut self, combo: Option<&str>) {
+        self.attribute_combo = combo.map_or(ABSENT, |c| push_span(&mut self.buf, c));
+    }
+
+    /// Whether the attribute-option set is present (it may be empty).
+    pub fn has_attribute_options(&self) -> bool {
+        self.has_attribute_options
+    }
+
+    /// `attributeOptions`: the category options (UIDs) naming the attribute option combo, in
+    /// the order the reader's DHIS2 set iterates them (distinct).
+    pub fn attribute_options(&self) -> impl Iterator<Item = &str> + '_ {
+        self.attribute_options
+            .iter()
+            .filter_map(move |span| text_of(&self.buf, *span))
+    }
+
+    /// Declares the attribute-option set present, even when no option follows.
+    pub fn start_attribute_options(&mut self) {
+        self.has_attribute_options = true;
+    }
+
+    /// Adds an attribute option as a Java `Set.add` does (a duplicate changes nothing). Makes
+    /// the set present.
+    pub fn add_attribute_option(&mut self, option: &str) {
+        self.has_attribute_options = true;
+        if self.attribute_options().any(|o| o == option) {
+            return;
+        }
+        let span = push_span(&mut self.buf, option);
+        self.attribute_options.push(span);
+    }
+
+    /// Removes the attribute-option set (the set is absent afterwards).
+    pub fn remove_attribute_options(&mut self) {
+        self.attribute_options.clear();
+        self.has_attribute_options = false;
+    }
 }
 
 impl PartialEq for DataValue {
@@ -273,6 +422,11 @@ impl PartialEq for DataValue {
         self.followup == other.followup
             && self.deleted == other.deleted
             && Field::ALL.iter().all(|f| self.get(*f) == other.get(*f))
+            && self.has_category_options == other.has_category_options
+            && self.category_options().eq(other.category_options())
+            && self.attribute_combo() == other.attribute_combo()
+            && self.has_attribute_options == other.has_attribute_options
+            && self.attribute_options().eq(other.attribute_options())
     }
 }
 
@@ -290,7 +444,33 @@ impl fmt::Debug for DataValue {
         if let Some(b) = self.deleted {
             s.field("deleted", &b);
         }
+        if self.has_category_options {
+            s.field(
+                "categoryOptions",
+                &DebugMap(self.category_options().collect::<Vec<_>>()),
+            );
+        }
+        if let Some(combo) = self.attribute_combo() {
+            s.field("attributeCombo", &combo);
+        }
+        if self.has_attribute_options {
+            s.field(
+                "attributeOptions",
+                &self.attribute_options().collect::<Vec<_>>(),
+            );
+        }
         s.finish()
+    }
+}
+
+/// Pairs printed as a map.
+struct DebugMap<'a>(Vec<(&'a str, Option<&'a str>)>);
+
+impl fmt::Debug for DebugMap<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
     }
 }
 
@@ -332,6 +512,66 @@ mod tests {
         dv.clear();
         assert!(dv.is_empty());
         assert_eq!(dv.buf.capacity(), cap);
+    }
+
+    #[test]
+    fn category_options_are_a_map_and_clear_keeps_capacity() {
+        let mut dv = DataValue::new();
+        assert!(!dv.has_category_options());
+        dv.start_category_options();
+        assert!(dv.has_category_options());
+        assert!(!dv.is_empty());
+        assert_eq!(dv.category_options().count(), 0);
+        dv.put_category_option("a", Some("1"));
+        dv.put_category_option("b", None);
+        dv.put_category_option("a", Some("2"));
+        dv.set(Field::Value, "v");
+        assert_eq!(
+            dv.category_options().collect::<Vec<_>>(),
+            [("a", Some("2")), ("b", None)]
+        );
+        assert_eq!(dv.value(), Some("v"));
+        let other = dv.clone();
+        assert_eq!(dv, other);
+        let mut different = other.clone();
+        different.put_category_option("b", Some("x"));
+        assert_ne!(dv, different);
+        let debug = format!("{dv:?}");
+        assert!(
+            debug.contains(r#"categoryOptions: {"a": Some("2"), "b": None}"#),
+            "{debug}"
+        );
+        dv.remove_category_options();
+        assert!(!dv.has_category_options());
+        assert_ne!(dv, other);
+
+        let cap = dv.category_options.capacity();
+        dv.clear();
+        assert!(dv.is_empty());
+        assert_eq!(dv.category_options.capacity(), cap);
+    }
+
+    #[test]
+    fn attribute_combo_and_options() {
+        let mut dv = DataValue::new();
+        assert_eq!(dv.attribute_combo(), None);
+        assert!(!dv.has_attribute_options());
+        dv.set_attribute_combo(Some("ccAaaaaaa01"));
+        dv.add_attribute_option("o1");
+        dv.add_attribute_option("o2");
+        dv.add_attribute_option("o1");
+        assert_eq!(dv.attribute_combo(), Some("ccAaaaaaa01"));
+        assert_eq!(dv.attribute_options().collect::<Vec<_>>(), ["o1", "o2"]);
+        assert!(format!("{dv:?}").contains(r#"attributeOptions: ["o1", "o2"]"#));
+        let mut empty_set = DataValue::new();
+        empty_set.start_attribute_options();
+        assert!(empty_set.has_attribute_options());
+        assert_ne!(empty_set, DataValue::new());
+        dv.set_attribute_combo(None);
+        dv.remove_attribute_options();
+        assert!(dv.is_empty());
+        dv.clear();
+        assert!(dv.is_empty());
     }
 
     proptest! {

@@ -25,6 +25,13 @@ pub struct DataValueSetHeader {
     pub attribute_option_combo: Option<String>,
     /// `attributeCategoryOptions` (JSON only): category options naming the attribute option combo.
     pub attribute_category_options: Option<Vec<String>>,
+    /// The object form of `attributeOptionCombo` (JSON, read by 2.43+ only): category → category
+    /// option pairs naming the attribute option combo through the data set's category combo, in
+    /// document order with distinct categories (an option is `None` when the JSON says `null`).
+    pub attribute_option_combo_options: Option<Vec<(String, Option<String>)>>,
+    /// `deletion` (JSON, read by 2.43+ only): the scope of stored values to delete before the
+    /// values are written.
+    pub deletion: Option<DeletionScope>,
     /// `idScheme`.
     pub id_scheme: Option<String>,
     /// `dataElementIdScheme`.
@@ -45,6 +52,29 @@ pub struct DataValueSetHeader {
     pub dry_run: Option<bool>,
     /// XML `importStrategy` / JSON `strategy`, as written.
     pub strategy: Option<String>,
+}
+
+/// The 2.43+ JSON `deletion` object: the stored values of every listed org unit, period and
+/// element are deleted, as written in the payload (identifiers follow the id schemes).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeletionScope {
+    /// `orgUnits`.
+    pub org_units: Vec<String>,
+    /// `periods` (ISO periods).
+    pub periods: Vec<String>,
+    /// `elements`.
+    pub elements: Vec<DeletionElement>,
+}
+
+/// One entry of [`DeletionScope::elements`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeletionElement {
+    /// `dataElement`.
+    pub data_element: Option<String>,
+    /// `categoryOptionCombo` (absent: every category option combo).
+    pub category_option_combo: Option<String>,
+    /// `attributeOptionCombo` (absent: every attribute option combo).
+    pub attribute_option_combo: Option<String>,
 }
 
 impl DataValueSetHeader {

@@ -45,7 +45,7 @@ mod value_type;
 
 pub use data_value::{DataValue, Field};
 pub use error::ModelError;
-pub use header::DataValueSetHeader;
+pub use header::{DataValueSetHeader, DeletionElement, DeletionScope};
 pub use id_scheme::{IdScheme, IdSchemes, SchemeTarget};
 pub use metadata::{Metadata, ObjectKind};
 pub use options::{ImportOptions, ImportStrategy, ImporterProfile, StrategyGroup};

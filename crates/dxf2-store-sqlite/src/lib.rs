@@ -65,7 +65,7 @@ use chrono::NaiveDate;
 use dxf2_model::{Metadata, Period, Uid};
 use import_engine::store::{
     Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, MetadataStore,
-    StoreError, StoredValue, ValueQuery,
+    StoreError, StoredValue, ValueOrder, ValueQuery,
 };
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, Row};
@@ -922,10 +922,17 @@ fn query_sql(query: &ValueQuery) -> (String, Vec<Value>) {
         sql.push_str(" AND lastupdated >= ?");
         values.push(Value::Text(text::timestamp(since)));
     }
-    sql.push_str(
-        " ORDER BY startdate, periodtype, dataelement, orgunit, categoryoptioncombo, \
-         attributeoptioncombo",
-    );
+    sql.push_str(match query.order {
+        ValueOrder::Key => {
+            " ORDER BY startdate, periodtype, dataelement, orgunit, categoryoptioncombo, \
+             attributeoptioncombo"
+        }
+        // Timestamps are stored as fixed-width UTC text, which sorts like the instants.
+        ValueOrder::Created => {
+            " ORDER BY startdate, enddate, created, dataelement, periodtype, orgunit, \
+             categoryoptioncombo, attributeoptioncombo"
+        }
+    });
     if let Some(limit) = query.limit {
         sql.push_str(" LIMIT ?");
         values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));

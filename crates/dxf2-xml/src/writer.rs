@@ -2,7 +2,9 @@
 
 use std::io::{BufWriter, Write};
 
-use dxf2_model::{DataValue, DataValueSetHeader, DataValueSink, Field, DXF2_NAMESPACE};
+use dxf2_model::{
+    DataValue, DataValueSetHeader, DataValueSink, Field, ImporterProfile, Period, DXF2_NAMESPACE,
+};
 
 use crate::error::{Error, ErrorKind};
 use crate::escape::{write_escaped, WriteProblem};
@@ -37,6 +39,18 @@ pub enum Layout {
 ///   deleted value;
 /// * a set without values is one empty element (`<dataValueSet …/>`), as Woodstox writes it.
 ///
+/// With [`ImporterProfile::Pipeline`] ([`Writer::with_profile`]) it writes what DHIS2 2.43+'s
+/// `DataExportOutput.toXml` writes instead:
+///
+/// * header attributes `dataSet`, `period` — **in ADX form** (`2022-01-01/P1M`) when it is an
+///   ISO period, as is otherwise —, `orgUnit`, `attributeOptionCombo`, then `dataSetIdScheme`,
+///   `dataElementIdScheme`, `orgUnitIdScheme`, `categoryOptionComboIdScheme`,
+///   `attributeOptionComboIdScheme`, `categoryIdScheme`, `categoryOptionIdScheme`, each only when
+///   present; then, as additions for lossless conversion, `completeDate`, `idScheme`, `dryRun`,
+///   `importStrategy` when present;
+/// * value attributes in the same order as classic, a present text written even when empty,
+///   `followUp="true"` and `deleted="true"` only when true.
+///
 /// Texts are escaped so that any reader gets them back exactly: `&`, `<`, `>`, `"` and `'` as
 /// entities, tab, LF, CR and the other control characters as character references. U+0000
 /// cannot be written in XML and is an error. Line breaks follow the [`Layout`].
@@ -66,6 +80,7 @@ pub enum Layout {
 pub struct Writer<W: Write> {
     out: BufWriter<W>,
     layout: Layout,
+    profile: ImporterProfile,
     state: State,
     values: u64,
 }
@@ -90,9 +105,25 @@ impl<W: Write> Writer<W> {
 
     /// A writer with the given layout.
     pub fn with_layout(inner: W, layout: Layout) -> Writer<W> {
+        Writer::with_layout_and_profile(inner, layout, ImporterProfile::Classic)
+    }
+
+    /// A writer of DHIS2 `profile`'s export (see the type docs) with the default
+    /// [`Layout::Lines`].
+    pub fn with_profile(inner: W, profile: ImporterProfile) -> Writer<W> {
+        Writer::with_layout_and_profile(inner, Layout::Lines, profile)
+    }
+
+    /// A writer of DHIS2 `profile`'s export with the given layout.
+    pub fn with_layout_and_profile(
+        inner: W,
+        layout: Layout,
+        profile: ImporterProfile,
+    ) -> Writer<W> {
         Writer {
             out: BufWriter::new(inner),
             layout,
+            profile,
             state: State::Initial,
             values: 0,
         }
@@ -167,6 +198,11 @@ impl<W: Write> Writer<W> {
         self.out.write_all(b"<dataValueSet xmlns=\"")?;
         self.out.write_all(DXF2_NAMESPACE.as_bytes())?;
         self.out.write_all(b"\"")?;
+        if self.profile == ImporterProfile::Pipeline {
+            self.pipeline_header(header)?;
+            self.state = State::RootOpen;
+            return Ok(());
+        }
         let h = header;
         self.optional_attribute("dataSet", h.data_set.as_deref())?;
         self.optional_attribute("completeDate", h.complete_date.as_deref())?;
@@ -198,6 +234,51 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
+    /// The root attributes of DHIS2 2.43+'s export (after `xmlns`), then our additions.
+    fn pipeline_header(&mut self, h: &DataValueSetHeader) -> Result<(), Error> {
+        self.present_attribute("dataSet", h.data_set.as_deref())?;
+        if let Some(period) = &h.period {
+            match Period::parse_with(period, ImporterProfile::Pipeline)
+                .or_else(|_| Period::parse(period))
+            {
+                Ok(p) => self.attribute("period", &p.to_adx())?,
+                Err(_) => self.attribute("period", period)?,
+            }
+        }
+        self.present_attribute("orgUnit", h.org_unit.as_deref())?;
+        self.present_attribute("attributeOptionCombo", h.attribute_option_combo.as_deref())?;
+        self.present_attribute("dataSetIdScheme", h.data_set_id_scheme.as_deref())?;
+        self.present_attribute("dataElementIdScheme", h.data_element_id_scheme.as_deref())?;
+        self.present_attribute("orgUnitIdScheme", h.org_unit_id_scheme.as_deref())?;
+        self.present_attribute(
+            "categoryOptionComboIdScheme",
+            h.category_option_combo_id_scheme.as_deref(),
+        )?;
+        self.present_attribute(
+            "attributeOptionComboIdScheme",
+            h.attribute_option_combo_id_scheme.as_deref(),
+        )?;
+        self.present_attribute("categoryIdScheme", h.category_id_scheme.as_deref())?;
+        self.present_attribute(
+            "categoryOptionIdScheme",
+            h.category_option_id_scheme.as_deref(),
+        )?;
+        self.present_attribute("completeDate", h.complete_date.as_deref())?;
+        self.present_attribute("idScheme", h.id_scheme.as_deref())?;
+        if let Some(dry_run) = h.dry_run {
+            self.attribute("dryRun", if dry_run { "true" } else { "false" })?;
+        }
+        self.present_attribute("importStrategy", h.strategy.as_deref())
+    }
+
+    /// Writes the attribute when the text is present, even when it is empty (2.43+).
+    fn present_attribute(&mut self, name: &str, text: Option<&str>) -> Result<(), Error> {
+        match text {
+            Some(text) => self.attribute(name, text),
+            None => Ok(()),
+        }
+    }
+
     fn write_value_inner(&mut self, value: &DataValue) -> Result<(), Error> {
         match self.state {
             State::Initial => {
@@ -217,11 +298,18 @@ impl<W: Write> Writer<W> {
             self.out.write_all(b"  ")?;
         }
         self.out.write_all(b"<dataValue")?;
+        let pipeline = self.profile == ImporterProfile::Pipeline;
         for field in Field::ALL {
-            self.optional_attribute(field.name(), value.get(field))?;
+            if pipeline {
+                self.present_attribute(field.name(), value.get(field))?;
+            } else {
+                self.optional_attribute(field.name(), value.get(field))?;
+            }
         }
         let followup = value.followup() == Some(true);
-        self.attribute("followUp", if followup { "true" } else { "false" })?;
+        if followup || !pipeline {
+            self.attribute("followUp", if followup { "true" } else { "false" })?;
+        }
         if value.deleted() == Some(true) {
             self.attribute("deleted", "true")?;
         }
@@ -317,6 +405,89 @@ mod tests {
              attributeOptionCombo=\"t4\" value=\"t5\" storedBy=\"t6\" created=\"t7\" lastUpdated=\"t8\" \
              comment=\"t9\" followUp=\"true\" deleted=\"true\"/></dataValueSet>"
         );
+    }
+
+    fn write_pipeline(header: &DataValueSetHeader, values: &[DataValue]) -> String {
+        let mut w =
+            Writer::with_layout_and_profile(Vec::new(), Layout::Compact, ImporterProfile::Pipeline);
+        w.begin(header).unwrap();
+        for v in values {
+            w.write_value(v).unwrap();
+        }
+        w.finish().unwrap();
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn pipeline_form_matches_dhis2_2_43() {
+        let header = DataValueSetHeader {
+            data_set: Some("ds".into()),
+            period: Some("202201".into()),
+            org_unit: Some("ou".into()),
+            attribute_option_combo: Some("aoc".into()),
+            data_set_id_scheme: Some("CODE".into()),
+            data_element_id_scheme: Some("CODE".into()),
+            org_unit_id_scheme: Some("NAME".into()),
+            category_option_combo_id_scheme: Some("CODE".into()),
+            attribute_option_combo_id_scheme: Some("CODE".into()),
+            category_id_scheme: Some("CODE".into()),
+            category_option_id_scheme: Some("ATTRIBUTE:atabcdefghA".into()),
+            ..Default::default()
+        };
+        let mut live = DataValue::from_fields(&[
+            (Field::DataElement, "de"),
+            (Field::CategoryOptionCombo, "coc"),
+            (Field::Value, ""),
+        ]);
+        live.set_followup(Some(false));
+        live.set_deleted(Some(false));
+        let mut flagged = full_value();
+        flagged.set_followup(Some(true));
+        let xml = write_pipeline(&header, &[live, flagged]);
+        assert_eq!(
+            xml,
+            "<?xml version='1.0' encoding='UTF-8'?><dataValueSet xmlns=\"http://dhis2.org/schema/dxf/2.0\" \
+             dataSet=\"ds\" period=\"2022-01-01/P1M\" orgUnit=\"ou\" attributeOptionCombo=\"aoc\" \
+             dataSetIdScheme=\"CODE\" dataElementIdScheme=\"CODE\" orgUnitIdScheme=\"NAME\" \
+             categoryOptionComboIdScheme=\"CODE\" attributeOptionComboIdScheme=\"CODE\" \
+             categoryIdScheme=\"CODE\" categoryOptionIdScheme=\"ATTRIBUTE:atabcdefghA\">\
+             <dataValue dataElement=\"de\" categoryOptionCombo=\"coc\" value=\"\"/>\
+             <dataValue dataElement=\"t0\" period=\"t1\" orgUnit=\"t2\" categoryOptionCombo=\"t3\" \
+             attributeOptionCombo=\"t4\" value=\"t5\" storedBy=\"t6\" created=\"t7\" lastUpdated=\"t8\" \
+             comment=\"t9\" followUp=\"true\" deleted=\"true\"/></dataValueSet>"
+        );
+    }
+
+    #[test]
+    fn pipeline_header_additions_and_periods_that_are_not_iso() {
+        let header = DataValueSetHeader {
+            period: Some("2022-01-01/P1M".into()),
+            complete_date: Some("2022-02-01".into()),
+            id_scheme: Some("CODE".into()),
+            dry_run: Some(true),
+            strategy: Some("DELETE".into()),
+            ..Default::default()
+        };
+        let xml = write_pipeline(&header, &[]);
+        assert_eq!(
+            xml,
+            "<?xml version='1.0' encoding='UTF-8'?><dataValueSet xmlns=\"http://dhis2.org/schema/dxf/2.0\" \
+             period=\"2022-01-01/P1M\" completeDate=\"2022-02-01\" idScheme=\"CODE\" dryRun=\"true\" \
+             importStrategy=\"DELETE\"/>"
+        );
+        // Weekly and financial periods in ADX form; a 2.43-only period type too.
+        for (iso, adx) in [
+            ("2022W1", "2022-01-03/P7D"),
+            ("2022April", "2022-04-01/P1Y"),
+            ("2022Feb", "2022-02-01/P1Y"),
+        ] {
+            let header = DataValueSetHeader {
+                period: Some(iso.into()),
+                ..Default::default()
+            };
+            let xml = write_pipeline(&header, &[]);
+            assert!(xml.contains(&format!("period=\"{adx}\"")), "{iso}: {xml}");
+        }
     }
 
     #[test]
@@ -522,6 +693,7 @@ mod tests {
                     strategy: next(),
                     dry_run,
                     attribute_category_options: aco,
+                    ..DataValueSetHeader::default()
                 }
             })
     }
@@ -562,6 +734,39 @@ mod tests {
                 prop_assert_eq!(&read_header, &expected.0, "{}", xml);
                 prop_assert_eq!(&read_values, &expected.1, "{}", xml);
             }
+        }
+    }
+
+    proptest! {
+        /// What the 2.43 writer writes, the 2.43 reader reads back (values; the header period is
+        /// in ADX form, which DHIS2 2.43 itself cannot read back).
+        #[test]
+        fn pipeline_values_read_back(values in proptest::collection::vec(value(), 0..5)) {
+            let header = DataValueSetHeader {
+                data_set: Some("pBOMPrpg1QX".into()),
+                org_unit: Some("DiszpKrYNg8".into()),
+                ..Default::default()
+            };
+            let xml = write_pipeline(&header, &values);
+            let mut reader = Reader::with_profile(xml.as_bytes(), ImporterProfile::Pipeline).unwrap();
+            prop_assert_eq!(reader.header().data_set.as_deref(), Some("pBOMPrpg1QX"));
+            let read = reader.values().collect::<Result<Vec<_>, _>>().unwrap();
+            let expected: Vec<DataValue> = values
+                .iter()
+                .map(|v| {
+                    let mut out = DataValue::new();
+                    for (field, text) in v.fields() {
+                        let read = !matches!(field, Field::StoredBy | Field::Created | Field::LastUpdated);
+                        if read && !text.is_empty() {
+                            out.set(field, text);
+                        }
+                    }
+                    out.set_followup((v.followup() == Some(true)).then_some(true));
+                    out.set_deleted((v.deleted() == Some(true)).then_some(true));
+                    out
+                })
+                .collect();
+            prop_assert_eq!(read, expected, "{}", xml);
         }
     }
 

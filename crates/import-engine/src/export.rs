@@ -1,7 +1,15 @@
-//! The classic export (DHIS2 2.36–2.42 `GET /api/dataValueSets`): request parameters, DHIS2's
-//! checks with their error codes, and the streaming of stored values to any [`DataValueSink`].
+//! The export (`GET /api/dataValueSets`): request parameters, DHIS2's checks with their error
+//! codes, and the streaming of stored values to any [`DataValueSink`].
 //!
-//! The flow follows DHIS2 (datavalueset-spec §6):
+//! Two DHIS2 generations are implemented, chosen with [`Exporter::with_profile`]: the classic
+//! export of DHIS2 2.36–2.42 (the default, described below) and the export of DHIS2 2.43+
+//! ([`ImporterProfile::Pipeline`]), whose rules that differ live in the sibling module
+//! `export_pipeline` (first failing check wins, ids listed in `E2010`–`E2012`, the group header
+//! of common data set / period / org unit / attribute option combo, values without the header's
+//! fields, the order period start, period end, created, data element, and `E8200`–`E8204` before
+//! anything is written). The writers of the codec crates have a matching 2.43 mode.
+//!
+//! The classic flow follows DHIS2 (datavalueset-spec §6):
 //!
 //! 1. **Resolve** the request's identifiers with the *input* id schemes (`getFromUrl`): data sets,
 //!    data element groups and data elements with their own input scheme, else `inputIdScheme`,
@@ -96,6 +104,19 @@
 //! // DHIS2's checks: the last failing one is reported.
 //! let err = exporter.export(&ExportParams::default(), &mut resolver, &mut store, &mut out).unwrap_err();
 //! assert_eq!(err.to_string(), "E2006: At least one organisation unit or organisation unit group must be specified");
+//!
+//! // DHIS2 2.43+: the group header; the value leaves out what the header says.
+//! use dxf2_model::ImporterProfile;
+//! let exporter = Exporter::new(&md, &access).with_profile(ImporterProfile::Pipeline);
+//! let mut out = Keep::default();
+//! exporter.export(&params, &mut resolver, &mut store, &mut out).unwrap();
+//! assert_eq!(out.0.period.as_deref(), Some("202401"));
+//! assert_eq!(out.0.attribute_option_combo.as_deref(), Some("HllvX50cXC0")); // shared by all
+//! assert_eq!(out.0.complete_date, None);
+//! assert_eq!((out.1[0].period(), out.1[0].attribute_option_combo()), (None, None));
+//! // … and the first failing check.
+//! let err = exporter.export(&ExportParams::default(), &mut resolver, &mut store, &mut out).unwrap_err();
+//! assert_eq!(err.to_string(), "E2001: At least one data element, data set or data element group must be specified");
 //! ```
 
 use std::fmt::Write as _;
@@ -103,8 +124,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc};
 use dxf2_model::metadata::Identity;
 use dxf2_model::{
-    DataValue, DataValueSetHeader, DataValueSink, Field, IdScheme, IdSchemes, Metadata, ObjectKind,
-    Period, SchemeTarget, Uid,
+    DataValue, DataValueSetHeader, DataValueSink, Field, IdScheme, IdSchemes, ImporterProfile,
+    Metadata, ObjectKind, Period, SchemeTarget, Uid,
 };
 use idscheme_resolver::{ResolveError, Resolver};
 use rustc_hash::FxHashSet;
@@ -113,7 +134,8 @@ use thiserror::Error;
 use crate::access::AccessPolicy;
 use crate::codes;
 use crate::conflicts::{format_message, ErrorCode};
-use crate::store::{DataValueStore, StoreError, StoredValue, ValueQuery};
+use crate::export_pipeline;
+use crate::store::{DataValueStore, StoreError, StoredValue, ValueOrder, ValueQuery};
 
 /// The input id schemes of an export request (`inputIdScheme`, `inputOrgUnitIdScheme`,
 /// `inputDataElementIdScheme`, `inputDataSetIdScheme`, `inputDataElementGroupIdScheme`): how the
@@ -142,6 +164,12 @@ impl InputIdSchemes {
     /// else UID.
     pub fn effective(&self, kind: ObjectKind) -> &IdScheme {
         static UID: IdScheme = IdScheme::Uid;
+        self.explicit(kind).unwrap_or(&UID)
+    }
+
+    /// The scheme the request gives for objects of `kind` (specific, else general), `None` when
+    /// UID is only assumed (DHIS2 2.43+'s `inputUseCodeFallback` then also tries codes).
+    pub fn explicit(&self, kind: ObjectKind) -> Option<&IdScheme> {
         let specific = match kind {
             ObjectKind::OrganisationUnit => self.org_unit.as_ref(),
             ObjectKind::DataElement => self.data_element.as_ref(),
@@ -149,7 +177,7 @@ impl InputIdSchemes {
             ObjectKind::DataElementGroup => self.data_element_group.as_ref(),
             _ => None,
         };
-        specific.or(self.id_scheme.as_ref()).unwrap_or(&UID)
+        specific.or(self.id_scheme.as_ref())
     }
 }
 
@@ -195,12 +223,18 @@ pub struct ExportParams {
     pub input_id_schemes: InputIdSchemes,
     /// The output id schemes (`idScheme`, `dataElementIdScheme`, `orgUnitIdScheme`,
     /// `categoryOptionComboIdScheme`, `attributeOptionComboIdScheme`, `dataSetIdScheme`): specific,
-    /// else general, else UID. `UID`, `CODE`, `NAME` and `ATTRIBUTE:<uid>` are supported.
+    /// else general, else UID. `UID`, `CODE`, `NAME` and `ATTRIBUTE:<uid>` are supported (2.43+
+    /// also takes `ID` as UID, and writes `categoryIdScheme`/`categoryOptionIdScheme` in its
+    /// header).
     pub output_id_schemes: IdSchemes,
+    /// `inputUseCodeFallback` (2.43+ only; the classic export ignores it): when no input scheme is
+    /// given for an object type, identifiers that are not UID-shaped are also looked up by code.
+    pub input_use_code_fallback: bool,
 }
 
-/// Which of DHIS2's two groups of checks runs first. Both are DHIS2's: they differ only for a
-/// request that breaks a rule of each group.
+/// Which of DHIS2's two groups of checks runs first in the classic export. Both are DHIS2's: they
+/// differ only for a request that breaks a rule of each group. (2.43+ always checks the parameters
+/// first, then access.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CheckOrder {
     /// The service (`DataValueSetService.exportDataValueSet*`, what DHIS2's export tests call):
@@ -219,7 +253,9 @@ pub struct ExportSummary {
     pub values: u64,
     /// Values left out because their attribute option combo is not data-readable by the user.
     pub skipped: u64,
-    /// Whether the set header (`dataSet`, `completeDate`, `period`, `orgUnit`) was written.
+    /// Whether a set header was written: classic `dataSet`, `completeDate`, `period`, `orgUnit`
+    /// (one data set, period and org unit requested); 2.43+ any of `dataSet`, `period`,
+    /// `orgUnit`, `attributeOptionCombo`.
     pub header: bool,
 }
 
@@ -228,7 +264,9 @@ pub struct ExportSummary {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum ExportError {
-    /// DHIS2 refuses the request ("illegal query", HTTP 409): `E2000`–`E2012`.
+    /// DHIS2 refuses the request ("illegal query", HTTP 409): `E2000`–`E2012`; with the 2.43+
+    /// profile also `E8200`–`E8204` (an object to be written lacks its identifier under the
+    /// output scheme), found before anything is written.
     #[error("{}: {message}", code.code)]
     IllegalQuery {
         /// The code and template.
@@ -245,8 +283,8 @@ pub enum ExportError {
         /// The resolver's reason.
         source: ResolveError,
     },
-    /// An output id scheme that classic DHIS2 cannot export with (`ID`, `UUID`: its export SQL
-    /// references columns that do not exist, and the request fails).
+    /// An output id scheme DHIS2 cannot export with: `ID` and `UUID` for the classic export (its
+    /// SQL references columns that do not exist, and the request fails), `UUID` for 2.43+.
     #[error("output id scheme `{scheme}` for {target} is not supported: use UID, CODE, NAME or ATTRIBUTE:<uid>")]
     UnsupportedOutputScheme {
         /// The request parameter (`dataElementIdScheme`, …).
@@ -287,7 +325,7 @@ impl ExportError {
         }
     }
 
-    fn illegal(code: ErrorCode, args: &[Option<&str>]) -> ExportError {
+    pub(crate) fn illegal(code: ErrorCode, args: &[Option<&str>]) -> ExportError {
         ExportError::IllegalQuery {
             code,
             message: format_message(code.template, args),
@@ -297,19 +335,27 @@ impl ExportError {
 
 /// The output id schemes, one per column, checked.
 #[derive(Clone, Debug)]
-struct OutputSchemes {
-    data_element: IdScheme,
-    org_unit: IdScheme,
-    category_option_combo: IdScheme,
-    attribute_option_combo: IdScheme,
-    data_set: IdScheme,
+pub(crate) struct OutputSchemes {
+    pub(crate) data_element: IdScheme,
+    pub(crate) org_unit: IdScheme,
+    pub(crate) category_option_combo: IdScheme,
+    pub(crate) attribute_option_combo: IdScheme,
+    pub(crate) data_set: IdScheme,
 }
 
 impl OutputSchemes {
+    /// The classic export's schemes: `ID` and `UUID` refused.
     fn new(schemes: &IdSchemes) -> Result<OutputSchemes, ExportError> {
+        OutputSchemes::with(schemes, false)
+    }
+
+    /// The effective schemes of `schemes`: `UID`, `CODE`, `NAME` and `ATTRIBUTE:<uid>`; `ID` is
+    /// written as UID when `id_is_uid` (2.43+) and refused otherwise, like `UUID`.
+    pub(crate) fn with(schemes: &IdSchemes, id_is_uid: bool) -> Result<OutputSchemes, ExportError> {
         let pick = |target: SchemeTarget| -> Result<IdScheme, ExportError> {
             let scheme = schemes.effective(target);
             match scheme {
+                IdScheme::Id if id_is_uid => Ok(IdScheme::Uid),
                 IdScheme::Id | IdScheme::Uuid => Err(ExportError::UnsupportedOutputScheme {
                     target: if schemes.specific(target).is_some() {
                         target.parameter_name()
@@ -333,7 +379,7 @@ impl OutputSchemes {
 
 /// The single data value set of the header rule: one data set, one period, one org unit.
 #[derive(Clone, Debug)]
-struct SingleSet {
+pub(crate) struct SingleSet {
     data_set: Uid,
     period: Period,
     org_unit: Uid,
@@ -345,13 +391,22 @@ struct SingleSet {
 /// a file.
 #[derive(Clone, Debug)]
 pub struct ExportPlan {
-    query: ValueQuery,
-    single: Option<SingleSet>,
-    schemes: OutputSchemes,
+    pub(crate) query: ValueQuery,
+    pub(crate) form: Form,
+    pub(crate) schemes: OutputSchemes,
     /// Attribute option combos the (non-super) user cannot read.
-    hidden_aocs: FxHashSet<Uid>,
+    pub(crate) hidden_aocs: FxHashSet<Uid>,
     /// The limit, applied by the exporter when rows are filtered after the store.
-    limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
+}
+
+/// What the header and the values look like: the rules of one DHIS2 generation.
+#[derive(Clone, Debug)]
+pub(crate) enum Form {
+    /// 2.36–2.42: the single-set header, when one data set, period and org unit were requested.
+    Classic(Option<SingleSet>),
+    /// 2.43+: the group of the request.
+    Pipeline(export_pipeline::Group),
 }
 
 impl ExportPlan {
@@ -360,19 +415,34 @@ impl ExportPlan {
         &self.query
     }
 
-    /// Whether the set header will be written (one data set, one period, one org unit, no data
-    /// element group).
+    /// Which DHIS2 generation's export this plan writes.
+    pub fn profile(&self) -> ImporterProfile {
+        match self.form {
+            Form::Classic(_) => ImporterProfile::Classic,
+            Form::Pipeline(_) => ImporterProfile::Pipeline,
+        }
+    }
+
+    /// Whether the request alone puts a set header in the output: classic, one data set, one
+    /// period, one org unit and no data element group; 2.43+, one data set, one period, one
+    /// attribute option combo, or one org unit without children or groups (a 2.43+ export also
+    /// writes an org unit or attribute option combo that every exported value shares).
     pub fn has_header(&self) -> bool {
-        self.single.is_some()
+        match &self.form {
+            Form::Classic(single) => single.is_some(),
+            Form::Pipeline(group) => group.set_by_request(),
+        }
     }
 }
 
-/// Exports stored data values as DHIS2 2.36–2.42 does, for one acting user.
+/// Exports stored data values as DHIS2 does (2.36–2.42 by default, or 2.43+), for one acting
+/// user.
 pub struct Exporter<'m> {
-    metadata: &'m Metadata,
-    access: &'m dyn AccessPolicy,
+    pub(crate) metadata: &'m Metadata,
+    pub(crate) access: &'m dyn AccessPolicy,
     now: DateTime<Utc>,
     order: CheckOrder,
+    profile: ImporterProfile,
 }
 
 impl<'m> Exporter<'m> {
@@ -384,7 +454,15 @@ impl<'m> Exporter<'m> {
             access,
             now: Utc::now(),
             order: CheckOrder::default(),
+            profile: ImporterProfile::Classic,
         }
+    }
+
+    /// Exports as this DHIS2 generation does: [`ImporterProfile::Classic`] (2.36–2.42, the
+    /// default) or [`ImporterProfile::Pipeline`] (2.43+).
+    pub fn with_profile(mut self, profile: ImporterProfile) -> Self {
+        self.profile = profile;
+        self
     }
 
     /// Pretends the export runs at `now` (`lastUpdatedDuration` counts back from it).
@@ -393,7 +471,8 @@ impl<'m> Exporter<'m> {
         self
     }
 
-    /// Runs DHIS2's two groups of checks in this order.
+    /// Runs DHIS2's two groups of checks in this order (classic only: 2.43+ checks the parameters
+    /// first).
     pub fn with_check_order(mut self, order: CheckOrder) -> Self {
         self.order = order;
         self
@@ -405,7 +484,10 @@ impl<'m> Exporter<'m> {
         params: &ExportParams,
         resolver: &dyn Resolver,
     ) -> Result<ExportPlan, ExportError> {
-        let r = self.resolve(params, resolver)?;
+        if self.profile == ImporterProfile::Pipeline {
+            return export_pipeline::plan(self, params, resolver);
+        }
+        let r = self.resolve(params, resolver, ImporterProfile::Classic)?;
         match self.order {
             CheckOrder::Service => {
                 self.decide_access(&r)?;
@@ -417,7 +499,23 @@ impl<'m> Exporter<'m> {
             }
         }
         let schemes = OutputSchemes::new(&params.output_id_schemes)?;
-        self.build_plan(params, r, schemes)
+        let mut plan = self.build_plan(params, &r, schemes)?;
+        let single = match (
+            r.data_sets.as_slice(),
+            r.periods.as_slice(),
+            r.org_units.as_slice(),
+        ) {
+            ([data_set], [period], [org_unit]) if r.data_element_groups.is_empty() => {
+                Some(SingleSet {
+                    data_set: *data_set,
+                    period: *period,
+                    org_unit: *org_unit,
+                })
+            }
+            _ => None,
+        };
+        plan.form = Form::Classic(single);
+        Ok(plan)
     }
 
     /// Exports: [`plan`](Exporter::plan), then [`write`](Exporter::write).
@@ -432,8 +530,13 @@ impl<'m> Exporter<'m> {
         self.write(&plan, resolver, store, sink)
     }
 
-    /// Streams the values of a plan from `store` to `sink`: `begin` (with the header of the
-    /// single-set case), one `write_value` per row in the store's order, `finish`.
+    /// Streams the values of a plan from `store` to `sink`: `begin` (with the header), one
+    /// `write_value` per row in the query's order, `finish`.
+    ///
+    /// Classic: the header of the single-set case. 2.43+ ([`ImporterProfile::Pipeline`]): the
+    /// group header; when it depends on the values (a shared org unit or attribute option combo)
+    /// or an output scheme is not UID, a first pass over the same query compares keys and checks
+    /// identifiers (`E8200`–`E8204`) before anything is written, in constant memory.
     pub fn write<S: DataValueSink>(
         &self,
         plan: &ExportPlan,
@@ -441,33 +544,26 @@ impl<'m> Exporter<'m> {
         store: &mut dyn DataValueStore,
         sink: &mut S,
     ) -> Result<ExportSummary, ExportError> {
+        let single = match &plan.form {
+            Form::Classic(single) => single,
+            Form::Pipeline(group) => {
+                return export_pipeline::write(plan, group, resolver, store, sink)
+            }
+        };
         let mut summary = ExportSummary::default();
-        let header = match &plan.single {
+        let header = match single {
             Some(single) => {
                 summary.header = true;
                 self.header(single, &plan.schemes, resolver, store)?
             }
             None => DataValueSetHeader::default(),
         };
-        sink.begin(&header).map_err(|e| ExportError::Write {
-            values_written: 0,
-            source: Box::new(e),
-        })?;
+        begin(sink, &header)?;
 
         let mut record = DataValue::new();
         let mut sink_error: Option<S::Error> = None;
-        let limit = plan.limit.unwrap_or(u64::MAX);
-        let filtering = !plan.hidden_aocs.is_empty();
-        let queried = store.query(&plan.query, &mut |row: &StoredValue| {
-            if filtering {
-                if plan.hidden_aocs.contains(&row.key.attribute_option_combo) {
-                    summary.skipped = summary.skipped.saturating_add(1);
-                    return Ok(());
-                }
-                if summary.values >= limit {
-                    return Ok(());
-                }
-            }
+        let mut skipped = 0;
+        let queried = for_each_row(plan, store, &mut skipped, &mut |row: &StoredValue| {
             fill_record(&mut record, row, &plan.schemes, resolver);
             if let Err(e) = sink.write_value(&record) {
                 sink_error = Some(e);
@@ -476,40 +572,39 @@ impl<'m> Exporter<'m> {
             summary.values = summary.values.saturating_add(1);
             Ok(())
         });
-        if let Some(e) = sink_error {
-            return Err(ExportError::Write {
-                values_written: summary.values,
-                source: Box::new(e),
-            });
-        }
-        queried.map_err(|source| ExportError::Store {
-            values_written: summary.values,
-            source,
-        })?;
-        sink.finish().map_err(|e| ExportError::Write {
-            values_written: summary.values,
-            source: Box::new(e),
-        })?;
-        Ok(summary)
+        summary.skipped = skipped;
+        finish(sink, sink_error, queried, summary)
     }
 
     // -----------------------------------------------------------------------------------------
     // Resolution (`getFromUrl`)
     // -----------------------------------------------------------------------------------------
 
-    fn resolve(
+    /// Resolves the request's identifiers; periods are parsed as `profile` parses them, and
+    /// with 2.43+'s `inputUseCodeFallback` identifiers without an input scheme that are not
+    /// UID-shaped are looked up by code too.
+    pub(crate) fn resolve(
         &self,
         params: &ExportParams,
         resolver: &dyn Resolver,
+        profile: ImporterProfile,
     ) -> Result<Resolved, ExportError> {
         let schemes = &params.input_id_schemes;
         let general = schemes.id_scheme.as_ref().unwrap_or(&IdScheme::Uid);
+        let fallback = profile == ImporterProfile::Pipeline && params.input_use_code_fallback;
         let list = |kind: ObjectKind, scheme: &IdScheme, keys: &[String], parameter| {
-            self.resolve_list(resolver, kind, scheme, keys, parameter)
+            let explicit = match kind {
+                ObjectKind::OrganisationUnitGroup | ObjectKind::CategoryOptionCombo => {
+                    schemes.id_scheme.is_some()
+                }
+                _ => schemes.explicit(kind).is_some(),
+            };
+            let code_fallback = fallback && !explicit;
+            self.resolve_list(resolver, kind, scheme, keys, parameter, code_fallback)
         };
         let mut periods = Vec::new();
         for text in &params.periods {
-            if let Ok(period) = Period::parse(text) {
+            if let Ok(period) = Period::parse_with(text, profile) {
                 if !periods.contains(&period) {
                     periods.push(period);
                 }
@@ -559,7 +654,29 @@ impl<'m> Exporter<'m> {
     /// Resolves every key; unknown keys are dropped, duplicates collapse (DHIS2 collects the
     /// objects in a set). A key several objects carry (a shared name) yields all of them, as
     /// DHIS2's `IN` query does.
+    ///
+    /// With `code_fallback` (2.43+ `inputUseCodeFallback`, UID only assumed) and a key that is
+    /// not UID-shaped, the UID-shaped keys are taken as UIDs and every key is also looked up by
+    /// code (DHIS2's `decodeIds`).
     fn resolve_list(
+        &self,
+        resolver: &dyn Resolver,
+        kind: ObjectKind,
+        scheme: &IdScheme,
+        keys: &[String],
+        parameter: &'static str,
+        code_fallback: bool,
+    ) -> Result<Vec<Uid>, ExportError> {
+        let mut out = self.resolve_keys(resolver, kind, scheme, keys, parameter)?;
+        if code_fallback && keys.iter().any(|k| Uid::parse(k).is_err()) {
+            for uid in self.resolve_keys(resolver, kind, &IdScheme::Code, keys, parameter)? {
+                push_unique(&mut out, uid);
+            }
+        }
+        Ok(out)
+    }
+
+    fn resolve_keys(
         &self,
         resolver: &dyn Resolver,
         kind: ObjectKind,
@@ -615,7 +732,7 @@ impl<'m> Exporter<'m> {
     /// DHIS2's `canDataRead` on a category option combo: superusers, the default combo and a
     /// combo without options always; otherwise every option must grant data read (an option
     /// missing from the catalogue grants nothing).
-    fn can_read_option_combo(&self, uid: &Uid) -> bool {
+    pub(crate) fn can_read_option_combo(&self, uid: &Uid) -> bool {
         if self.access.is_superuser() {
             return true;
         }
@@ -636,10 +753,11 @@ impl<'m> Exporter<'m> {
     // Query (`SpringDataValueSetStore.getDataValueSql`)
     // -----------------------------------------------------------------------------------------
 
-    fn build_plan(
+    /// The store query of a resolved request (the form is filled in by the caller).
+    pub(crate) fn build_plan(
         &self,
         params: &ExportParams,
-        r: Resolved,
+        r: &Resolved,
         schemes: OutputSchemes,
     ) -> Result<ExportPlan, ExportError> {
         let md = self.metadata;
@@ -722,26 +840,12 @@ impl<'m> Exporter<'m> {
             last_updated_since,
             // With rows left out after the store, the exporter counts the limit itself.
             limit: if hidden_aocs.is_empty() { limit } else { None },
-        };
-
-        let single = match (
-            r.data_sets.as_slice(),
-            r.periods.as_slice(),
-            r.org_units.as_slice(),
-        ) {
-            ([data_set], [period], [org_unit]) if r.data_element_groups.is_empty() => {
-                Some(SingleSet {
-                    data_set: *data_set,
-                    period: *period,
-                    org_unit: *org_unit,
-                })
-            }
-            _ => None,
+            order: ValueOrder::Key,
         };
 
         Ok(ExportPlan {
             query,
-            single,
+            form: Form::Classic(None),
             schemes,
             hidden_aocs,
             limit,
@@ -750,7 +854,7 @@ impl<'m> Exporter<'m> {
 
     /// For a user who is not a superuser: the option combos with a category option the user
     /// cannot data-read (DHIS2's `getAttributeOptionComboClause`).
-    fn hidden_option_combos(&self) -> FxHashSet<Uid> {
+    pub(crate) fn hidden_option_combos(&self) -> FxHashSet<Uid> {
         if self.access.is_superuser() {
             return FxHashSet::default();
         }
@@ -819,14 +923,77 @@ impl<'m> Exporter<'m> {
 
 /// The request's objects, resolved.
 #[derive(Debug, Default)]
-struct Resolved {
-    data_sets: Vec<Uid>,
-    data_element_groups: Vec<Uid>,
-    data_elements: Vec<Uid>,
-    periods: Vec<Period>,
-    org_units: Vec<Uid>,
-    org_unit_groups: Vec<Uid>,
-    attribute_option_combos: Vec<Uid>,
+pub(crate) struct Resolved {
+    pub(crate) data_sets: Vec<Uid>,
+    pub(crate) data_element_groups: Vec<Uid>,
+    pub(crate) data_elements: Vec<Uid>,
+    pub(crate) periods: Vec<Period>,
+    pub(crate) org_units: Vec<Uid>,
+    pub(crate) org_unit_groups: Vec<Uid>,
+    pub(crate) attribute_option_combos: Vec<Uid>,
+}
+
+/// Calls `each` for every row a plan exports, in the query's order: the store's rows without
+/// those of attribute option combos the user cannot read (counted in `skipped`), at most the
+/// plan's limit.
+pub(crate) fn for_each_row(
+    plan: &ExportPlan,
+    store: &mut dyn DataValueStore,
+    skipped: &mut u64,
+    each: &mut dyn FnMut(&StoredValue) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let limit = plan.limit.unwrap_or(u64::MAX);
+    let filtering = !plan.hidden_aocs.is_empty();
+    let mut passed: u64 = 0;
+    store.query(&plan.query, &mut |row: &StoredValue| {
+        if filtering {
+            if plan.hidden_aocs.contains(&row.key.attribute_option_combo) {
+                *skipped = skipped.saturating_add(1);
+                return Ok(());
+            }
+            if passed >= limit {
+                return Ok(());
+            }
+        }
+        passed = passed.saturating_add(1);
+        each(row)
+    })
+}
+
+/// `sink.begin(header)`, its failure as [`ExportError::Write`].
+pub(crate) fn begin<S: DataValueSink>(
+    sink: &mut S,
+    header: &DataValueSetHeader,
+) -> Result<(), ExportError> {
+    sink.begin(header).map_err(|e| ExportError::Write {
+        values_written: 0,
+        source: Box::new(e),
+    })
+}
+
+/// Ends a write: the sink's failure (which stopped the query), else the store's, else
+/// `sink.finish()`.
+pub(crate) fn finish<S: DataValueSink>(
+    sink: &mut S,
+    sink_error: Option<S::Error>,
+    queried: Result<(), StoreError>,
+    summary: ExportSummary,
+) -> Result<ExportSummary, ExportError> {
+    if let Some(e) = sink_error {
+        return Err(ExportError::Write {
+            values_written: summary.values,
+            source: Box::new(e),
+        });
+    }
+    queried.map_err(|source| ExportError::Store {
+        values_written: summary.values,
+        source,
+    })?;
+    sink.finish().map_err(|e| ExportError::Write {
+        values_written: summary.values,
+        source: Box::new(e),
+    })?;
+    Ok(summary)
 }
 
 /// DHIS2's `validate`: every check is evaluated and the last failing one is reported.
@@ -910,7 +1077,7 @@ pub fn parse_duration(text: &str) -> Option<TimeDelta> {
 }
 
 /// A Java `MessageFormat` number: digits grouped by three with `,` (English locale).
-fn group_thousands(n: i64) -> String {
+pub(crate) fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if n < 0 {
@@ -926,7 +1093,7 @@ fn group_thousands(n: i64) -> String {
     out
 }
 
-fn push_unique(list: &mut Vec<Uid>, uid: Uid) {
+pub(crate) fn push_unique(list: &mut Vec<Uid>, uid: Uid) {
     if !list.contains(&uid) {
         list.push(uid);
     }
@@ -944,7 +1111,7 @@ fn identifier_of<'a>(id: &'a Identity, scheme: &IdScheme) -> Option<&'a str> {
 }
 
 /// An object's identifier under an output scheme (UIDs are written as stored).
-fn output_id<'r>(
+pub(crate) fn output_id<'r>(
     resolver: &'r dyn Resolver,
     kind: ObjectKind,
     scheme: &IdScheme,

@@ -1,7 +1,7 @@
 //! `import-engine`: import DHIS2 data value sets exactly as DHIS2 does, without a server.
 //!
 //! The pipeline: a [`DataValueSource`] (any reader of the codec crates) yields raw values; a
-//! [`Resolver`](idscheme_resolver::Resolver) maps their identifiers to UIDs under the effective id
+//! [`Resolver`] maps their identifiers to UIDs under the effective id
 //! schemes; each value is validated against the [`Metadata`] in DHIS2's order with DHIS2's error
 //! codes; the strategy decides create / update / delete / ignore; the changes go to a
 //! [`DataValueStore`]; the result is DHIS2's [`ImportSummary`].
@@ -63,6 +63,7 @@ mod classic;
 pub mod codes;
 pub mod conflicts;
 pub mod export;
+mod export_pipeline;
 pub mod index;
 pub mod memory;
 mod pipeline;

@@ -43,7 +43,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::store::{
     Audit, Completion, DataValueKey, DataValueStore, Existing, MetadataStore, StoreError,
-    StoredValue, ValueQuery,
+    StoredValue, ValueOrder, ValueQuery,
 };
 
 /// The key of a completion registration: (data set, period, org unit, attribute option combo).
@@ -252,6 +252,19 @@ pub(crate) fn compare_keys(a: &DataValueKey, b: &DataValueKey) -> Ordering {
                 .as_str()
                 .cmp(b.attribute_option_combo.as_str())
         })
+}
+
+/// DHIS2 2.43+'s export order ([`ValueOrder::Created`]): period start, period end, created, data
+/// element, then the rest of the key order to break ties.
+fn compare_created(a: &StoredValue, b: &StoredValue) -> Ordering {
+    let (ka, kb) = (&a.key, &b.key);
+    ka.period
+        .start_date()
+        .cmp(&kb.period.start_date())
+        .then_with(|| ka.period.end_date().cmp(&kb.period.end_date()))
+        .then_with(|| a.created.cmp(&b.created))
+        .then_with(|| ka.data_element.as_str().cmp(kb.data_element.as_str()))
+        .then_with(|| compare_keys(ka, kb))
 }
 
 /// A [`ValueQuery`] with its lists turned into sets.
@@ -486,7 +499,10 @@ impl DataValueStore for MemoryStore {
             .map(|slot| &slot.row)
             .filter(|row| filter.matches(row))
             .collect();
-        rows.sort_unstable_by(|a, b| compare_keys(&a.key, &b.key));
+        match query.order {
+            ValueOrder::Key => rows.sort_unstable_by(|a, b| compare_keys(&a.key, &b.key)),
+            ValueOrder::Created => rows.sort_unstable_by(|a, b| compare_created(a, b)),
+        }
         let limit = query
             .limit
             .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
@@ -677,6 +693,35 @@ mod tests {
         q.limit = None;
         q.data_elements = Vec::new();
         assert!(values(&mut s, &q).is_empty());
+    }
+
+    #[test]
+    fn created_order_is_period_start_end_created_data_element() {
+        let mut s = MemoryStore::new();
+        let later = now() + chrono::TimeDelta::try_hours(1).unwrap();
+        let mut add = |de: &str, pe: &str, ou: &str, value: &str, created| {
+            let mut r = row(key(de, pe, ou), value);
+            r.created = created;
+            s.insert(&r).unwrap();
+        };
+        // 2020W1 starts 2019-12-30: before the month; 2020Q1 starts with January but ends later.
+        add("deAAAAAAAAA", "2020Q1", "ouAAAAAAAAA", "6", now());
+        add("deAAAAAAAAA", "202001", "ouAAAAAAAAA", "4", later);
+        add("deBBBBBBBBB", "202001", "ouAAAAAAAAA", "3", now());
+        add("deAAAAAAAAA", "202001", "ouBBBBBBBBB", "2", now());
+        add("deAAAAAAAAA", "2020W1", "ouBBBBBBBBB", "1", later);
+        add("deCCCCCCCCC", "202001", "ouAAAAAAAAA", "5", later);
+        let mut q = ValueQuery {
+            data_elements: vec![uid("deAAAAAAAAA"), uid("deBBBBBBBBB"), uid("deCCCCCCCCC")],
+            order: ValueOrder::Created,
+            ..ValueQuery::default()
+        };
+        assert_eq!(values(&mut s, &q), ["1", "2", "3", "4", "5", "6"]);
+        q.limit = Some(3);
+        assert_eq!(values(&mut s, &q), ["1", "2", "3"]);
+        q.order = ValueOrder::Key;
+        q.limit = None;
+        assert_eq!(values(&mut s, &q), ["1", "4", "2", "3", "5", "6"]);
     }
 
     #[test]

@@ -22,13 +22,35 @@
 //!    the UID scheme an identifier is only checked for its shape, so an unknown but well-formed
 //!    UID passes decoding and is caught by group validation (`E8020`, `E8022`, …). Any decoding
 //!    error fails the whole import: status `ERROR`, counts 0, one conflict with `indexes` `[-1]`.
+//!
+//!    **Category options.** A set-level `attributeOptionCombo` given as a category → option map
+//!    (JSON) needs the data set (`E8101` with index `*`); the categories of the data set's
+//!    category combo, under `categoryIdScheme`, pick the map's options, and the option combo of
+//!    that combo whose options (under `categoryOptionIdScheme`) are exactly that set becomes the
+//!    group's attribute option combo — no match leaves the group without one (default). A
+//!    value without a `categoryOptionCombo` but with category options (the JSON object form, or
+//!    a 2.43 CSV file's extra columns) is decoded the same way through the data element's
+//!    effective category combo in the data set (`E8101` without a data set, `E8108` with the
+//!    map when no option combo matches). A value without an attribute option combo (its own or
+//!    the group's) but with an `attributeCombo` (CSV) takes the option combo of that category
+//!    combo (a UID; `E8126` when unknown or without option combos) whose options (UIDs) are
+//!    exactly its `attributeOptions` (`E8127`); the combo found is then decoded with the AOC
+//!    scheme like a written one. Maps and sets appear in messages as Java prints them
+//!    (`{sex=F, age=null}`, `[a, b]`), in the order the reader kept.
+//!
+//!    **Deletion scope** (JSON `deletion`), decoded after the values: org units, periods, then
+//!    each element's data element, category option combo and attribute option combo with their
+//!    schemes (`E8034` not found, `E8035` not a UID; a bad period fails the import).
 //! 3. **Groups**: one group per import, whose data set is the payload's (or, for CSV, the request
 //!    option's) or is detected during validation; with the system setting
 //!    [`SystemSettings::data_entry_auto_group`](crate::SystemSettings::data_entry_auto_group) a set
 //!    without a data set is split into one group per data set (`E8003` when a data element is in
 //!    none: a decoding-style failure).
 //! 4. **Group validation** (§4.9), first failure wins and rejects the whole group (one conflict
-//!    whose `indexes` are all the group's values, status `ERROR`): data set detection
+//!    whose `indexes` are all the group's values, status `ERROR`). A deletion scope is validated
+//!    first, as if its org unit × period × element combinations were values (data set detection
+//!    from its data elements, access, key consistency and timeliness; no duplicate or value
+//!    checks), then the values: data set detection
 //!    (`E8003`/`E8002`); user access unless superuser (`E8010`, `E8011`, `E8012`); key consistency
 //!    (`E8020` element not in the data set, `E8022` org unit not a source, `E8021` period of another
 //!    type, `E8023` attribute option combo not of the data set's category combo, `E8024` category
@@ -41,12 +63,15 @@
 //!    value type, `E8123` option, `E8124` comment option, `E8125` comment over 5,000 characters.
 //!    A value error skips only that value (one conflict per value, `indexes` `[i]`); with `atomic`
 //!    any value error rejects the group with `E8000` (or the single error of a one-value group).
-//! 6. **Upsert** of the valid values: insert or overwrite, whatever was stored (no create/update
-//!    distinction, no "unchanged" case, zero values stored); `storedBy` is the importing user,
+//! 6. **Deletion** of the live rows the scope selects (soft delete, `DELETE` changelog row; a
+//!    dry run counts them), then the **upsert** of the valid values: insert or overwrite,
+//!    whatever was stored (no create/update distinction, no "unchanged" case, zero values
+//!    stored); `storedBy` is the importing user,
 //!    payload `storedBy`/`created`/`lastUpdated` are ignored; a deletion keeps the stored comment
 //!    of a live row. Every upsert writes a changelog (audit) row.
 //! 7. **Summary** (§5.5): `imported` is always 0; every value written counts as `updated`
-//!    (`deleted` instead under the DELETE strategy); `ignored` = value errors. Status `SUCCESS`
+//!    (added to `deleted` instead under the DELETE strategy); `deleted` counts the rows the
+//!    deletion scope removed; `ignored` = value errors. Status `SUCCESS`
 //!    without value errors, else `WARNING` when something was written and `ERROR` when nothing
 //!    was; any group failure makes it `ERROR`. Value conflicts come first, then group conflicts;
 //!    `rejectedIndexes` likewise. The summary has no description.
@@ -95,17 +120,32 @@
 //!   becomes deleted, `UPDATE` otherwise (holding the previous value).
 //! * A `followUp` or `deleted` flag the payload leaves out is stored as `false`.
 //!
-//! Not implemented, because a [`DataValueSource`] does not carry them: the CSV columns
-//! `attributeCombo`/`attributeOptions` (`E8126`/`E8127`) and category-option columns (`E8101`,
-//! `E8108` from category options), and the JSON `deletion` scope (`E8034`/`E8035`); the readers
-//! refuse the JSON object forms and the deletion scope.
+//! * Deletion scope (the specification names the codes and the count, not the rows): a row is
+//!   selected when its org unit and period are listed and an element names its data element
+//!   and, when the element gives them, its category and attribute option combos (an absent one
+//!   matches any, and is not checked by `E8023`/`E8024`); exact org units (no descendants); only
+//!   live rows are deleted and counted. An empty `orgUnits`, `periods` or `elements` selects
+//!   nothing and is not validated. A scope element without a data element fails the import
+//!   (DHIS2 fails with a `NullPointerException`). With `dataEntryAutoGroup` each group keeps the
+//!   first scope element of each of its values' data elements, so a scope without values is
+//!   dropped (`splitGroup`). Under the DELETE strategy the upserted values are added to the
+//!   scope's `deleted`.
+//! * A value decoded through category options whose data element is not in the data set fails
+//!   the import (DHIS2: `NullPointerException`). Two option combos with the same options: the
+//!   first in metadata order wins (DHIS2 fails on the duplicate key). An option without an
+//!   identifier under `categoryOptionIdScheme` takes its option combo out of the lookup.
+//! * `categoryIdScheme`/`categoryOptionIdScheme` `UUID` fails the import like any other UUID
+//!   scheme (`DataEntryGroup.Ids.of` converts them all).
+//! * Category-option maps print in the order the reader kept: a 2.43 CSV file's in the iteration
+//!   order of DHIS2's `HashMap` (exact), a JSON object's in document order (DHIS2's JSON tree
+//!   map order was not determined).
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use dxf2_model::metadata::{DataElement, DataSet};
+use dxf2_model::metadata::{DataElement, DataSet, Identity};
 use dxf2_model::{
-    DataValue, DataValueSetHeader, DataValueSource, IdScheme, IdSchemes, ImportConflict,
-    ImportCount, ImportOptions, ImportStatus, ImportSummary, ImporterProfile, Metadata, ObjectKind,
-    Period, SchemeTarget, Uid, ValueType,
+    DataValue, DataValueSetHeader, DataValueSource, DeletionScope, IdScheme, IdSchemes,
+    ImportConflict, ImportCount, ImportOptions, ImportStatus, ImportSummary, ImporterProfile,
+    Metadata, ObjectKind, Period, SchemeTarget, Uid, ValueType,
 };
 use idscheme_resolver::Resolver;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -113,7 +153,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::codes::*;
 use crate::conflicts::{format_message, ErrorCode};
 use crate::store::{
-    Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, StoredValue,
+    Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, StoredValue, ValueQuery,
 };
 use crate::{Failure, ImportOutcome, Importer, Progress};
 
@@ -389,6 +429,106 @@ enum Decoded {
     Invalid,
 }
 
+/// A decoded `deletion` scope (`DataEntryGroup.Scope`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Scope {
+    org_units: Vec<Uid>,
+    periods: Vec<Period>,
+    elements: Vec<ScopeElement>,
+}
+
+impl Scope {
+    /// An empty list of org units, periods or elements selects no stored value.
+    fn selects_nothing(&self) -> bool {
+        self.org_units.is_empty() || self.periods.is_empty() || self.elements.is_empty()
+    }
+}
+
+/// One element of a deletion scope; an absent option combo matches every option combo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ScopeElement {
+    de: Uid,
+    coc: Option<Uid>,
+    aoc: Option<Uid>,
+}
+
+impl ScopeElement {
+    fn matches(&self, key: &DataValueKey) -> bool {
+        self.de == key.data_element
+            && self.coc.is_none_or(|c| c == key.category_option_combo)
+            && self.aoc.is_none_or(|a| a == key.attribute_option_combo)
+    }
+}
+
+/// The option combos of one category combo keyed by the identifiers of their options
+/// (`HibernateDataEntryStore.getDataElementCocIdMapping` / `getDataSetAocIdMapping`).
+struct ComboKey {
+    /// The combo's categories under `categoryIdScheme` (`None`: the category lacks one).
+    categories: Vec<Option<String>>,
+    /// Each option combo (metadata order) with the sorted, distinct identifiers of its options
+    /// under `categoryOptionIdScheme`; a combo with an option lacking one is left out.
+    option_combos: Vec<(Vec<String>, Uid)>,
+}
+
+impl ComboKey {
+    /// The option combo whose options are exactly the options `option_of` gives for the
+    /// combo's categories (compared as sets, as DHIS2 compares `Set<String>` keys).
+    fn find<'a>(&self, option_of: impl Fn(&str) -> Option<&'a str>) -> Option<Uid> {
+        let mut wanted: Vec<&str> = Vec::with_capacity(self.categories.len());
+        for category in &self.categories {
+            // A category without an identifier, or without an option, looks up `null`, which
+            // no option combo's key holds.
+            wanted.push(category.as_deref().and_then(&option_of)?);
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        self.option_combos
+            .iter()
+            .find(|(ids, _)| ids.iter().map(String::as_str).eq(wanted.iter().copied()))
+            .map(|(_, uid)| *uid)
+    }
+}
+
+/// What category decoding looks up, built on first use and kept for the import.
+#[derive(Default)]
+struct CategoryCache {
+    /// Category combo → its option combos by option identifiers.
+    combos: FxHashMap<Uid, ComboKey>,
+    /// (data set, data element) → the element's effective category combo (`None`: the element
+    /// is not in the data set).
+    effective: FxHashMap<(Uid, Uid), Option<Uid>>,
+}
+
+/// The identifier of an object under a scheme (`ID` is the UID on 2.43+).
+fn identifier<'a>(id: &'a Identity, scheme: &IdScheme) -> Option<&'a str> {
+    match scheme {
+        IdScheme::Uid | IdScheme::Id | IdScheme::Uuid => Some(id.uid.as_str()),
+        IdScheme::Code => id.code.as_deref(),
+        IdScheme::Name => id.name.as_deref(),
+        IdScheme::Attribute(attribute) => id.attribute_value(attribute),
+    }
+}
+
+/// A Java `Map` as `AbstractMap.toString` prints it: `{k=v, k2=null}` (pairs in iteration order).
+fn java_map<'a>(pairs: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in pairs.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(key);
+        out.push('=');
+        out.push_str(value.unwrap_or("null"));
+    }
+    out.push('}');
+    out
+}
+
+/// A Java `Set` as `AbstractCollection.toString` prints it: `[a, b]`.
+fn java_set<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    format!("[{}]", items.collect::<Vec<_>>().join(", "))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Effective options
 // ---------------------------------------------------------------------------------------------
@@ -405,7 +545,8 @@ struct Settings {
     edit_expired: bool,
 }
 
-/// The object types a data value set names, with the scheme target and kind of each.
+/// The object types a data value set names by identifier, with the scheme target and kind of
+/// each.
 const DECODED_TYPES: [(SchemeTarget, ObjectKind); 5] = [
     (SchemeTarget::DataSet, ObjectKind::DataSet),
     (SchemeTarget::DataElement, ObjectKind::DataElement),
@@ -450,6 +591,8 @@ fn decode_failed(problem: &Problem, options: &ImportOptions) -> ImportOutcome {
 struct GroupDone {
     attempted: u64,
     succeeded: u64,
+    /// Rows removed by the deletion scope (counted in a dry run too).
+    deleted: u64,
     /// Value errors: (value index, problem).
     errors: Vec<(i64, Problem)>,
     /// The completion date written, if the group was completed.
@@ -470,10 +613,11 @@ impl From<crate::store::StoreError> for GroupError {
     }
 }
 
-/// One group: its data set (when given) and the positions of its values.
+/// One group: its data set (when given), the positions of its values and its deletion scope.
 struct Group {
     data_set: Option<Uid>,
     members: Vec<u32>,
+    scope: Option<Scope>,
 }
 
 /// Everything one import shares.
@@ -522,7 +666,8 @@ impl<'m> Importer<'m> {
         // Decoding: the group first, then every value. The whole input is read even after a
         // decoding error, because DHIS2 parses it all before decoding.
         let mut stop: Option<Stop> = None;
-        let group_header = match run.decode_group(&header) {
+        let mut cache = CategoryCache::default();
+        let group_header = match run.decode_group(&header, &mut cache) {
             Ok(g) => Some(g),
             Err(s) => {
                 stop = Some(s);
@@ -547,7 +692,7 @@ impl<'m> Importer<'m> {
                 }
             }
             if let (None, Some(group)) = (&stop, &group_header) {
-                if let Err(s) = run.decode_value(group, &record, index, &mut values) {
+                if let Err(s) = run.decode_value(group, &record, index, &mut values, &mut cache) {
                     stop = Some(s);
                 }
             }
@@ -563,6 +708,17 @@ impl<'m> Importer<'m> {
             values_done: index.unsigned_abs(),
             total: Some(index.unsigned_abs()),
         });
+        // The deletion scope is decoded after the values (`decodeGroup`), from the header as it
+        // stands once the whole input is read.
+        let mut scope = None;
+        if stop.is_none() {
+            if let Some(deletion) = &source.header().deletion {
+                match run.decode_scope(deletion) {
+                    Ok(s) => scope = Some(s),
+                    Err(s) => stop = Some(s),
+                }
+            }
+        }
         let group_header = match (stop, group_header) {
             (Some(Stop::Conflict(p)), _) => return decode_failed(&p, options),
             (Some(Stop::Fail(m)), _) => return fail(m),
@@ -574,7 +730,7 @@ impl<'m> Importer<'m> {
                 e.deleted = Some(true);
             }
         }
-        let groups = match run.groups(&group_header, &values) {
+        let groups = match run.groups(&group_header, &values, scope.as_ref()) {
             Ok(g) => g,
             Err(Stop::Conflict(p)) => return decode_failed(&p, options),
             Err(Stop::Fail(m)) => return fail(m),
@@ -634,7 +790,8 @@ impl<'m> Importer<'m> {
     ) -> Result<Settings, String> {
         let payload = header.id_schemes(true).map_err(|e| e.to_string())?;
         let schemes = IdSchemes::pipeline_merge(&payload, &options.id_schemes);
-        for (target, _) in DECODED_TYPES {
+        // `DataEntryGroup.Ids.of` converts every scheme, the category ones included.
+        for target in SchemeTarget::ALL {
             if *schemes.effective(target) == IdScheme::Uuid {
                 return Err(format!(
                     "id scheme UUID ({}) is not supported by the DHIS2 2.43+ importer",
@@ -667,10 +824,11 @@ fn summarise(
 ) -> ImportSummary {
     let mut conflicts = Conflicts::default();
     let mut rejected = Vec::new();
-    let (mut attempted, mut succeeded, mut errors) = (0u64, 0u64, 0u64);
+    let (mut attempted, mut succeeded, mut errors, mut deleted) = (0u64, 0u64, 0u64, 0u64);
     for d in done {
         attempted += d.attempted;
         succeeded += d.succeeded;
+        deleted += d.deleted;
         for (index, problem) in &d.errors {
             errors += 1;
             rejected.push(*index);
@@ -681,10 +839,10 @@ fn summarise(
         imported: 0,
         updated: succeeded,
         ignored: attempted.saturating_sub(succeeded) + errors,
-        deleted: 0,
+        deleted,
     };
     if settings.delete {
-        count.deleted = count.updated;
+        count.deleted += count.updated;
         count.updated = 0;
     }
     let mut status = if errors == 0 {
@@ -744,7 +902,11 @@ impl<'m> Run<'_, 'm> {
         }
     }
 
-    fn decode_group(&self, header: &DataValueSetHeader) -> Result<GroupHeader, Stop> {
+    fn decode_group(
+        &self,
+        header: &DataValueSetHeader,
+        cache: &mut CategoryCache,
+    ) -> Result<GroupHeader, Stop> {
         let period = match header.period.as_deref().filter(|p| !p.is_empty()) {
             Some(p) => Some(parse_period(p)?),
             None => None,
@@ -768,6 +930,32 @@ impl<'m> Run<'_, 'm> {
             },
             None => None,
         };
+        // The object form of `attributeOptionCombo`: category → option, decoded through the data
+        // set's category combo; no match silently leaves the group without an AOC.
+        let mut attribute_option_combo = header.attribute_option_combo.clone();
+        let options = header
+            .attribute_option_combo_options
+            .as_deref()
+            .filter(|o| !o.is_empty());
+        if let (None, Some(options)) = (&attribute_option_combo, options) {
+            let pairs = || options.iter().map(|(c, o)| (c.as_str(), o.as_deref()));
+            let Some(ds) = data_set else {
+                return Err(Stop::Conflict(Problem::new(
+                    E8101,
+                    vec![Arg::text("*"), Arg::text(java_map(pairs()))],
+                )));
+            };
+            let found = self.data_set_combo(&ds).and_then(|cc| {
+                let option_of = |category: &str| {
+                    options
+                        .iter()
+                        .find(|(c, _)| c == category)
+                        .and_then(|(_, o)| o.as_deref())
+                };
+                self.combo_key(cc, cache).find(option_of)
+            });
+            attribute_option_combo = found.map(|uid| uid.as_str().to_owned());
+        }
         if completion.is_some()
             && (header.data_set.is_none() || header.org_unit.is_none() || period.is_none())
         {
@@ -777,8 +965,212 @@ impl<'m> Run<'_, 'm> {
             data_set,
             period,
             org_unit: header.org_unit.clone(),
-            attribute_option_combo: header.attribute_option_combo.clone(),
+            attribute_option_combo,
             completion,
+        })
+    }
+
+    /// The category combo of a data set known to the metadata.
+    fn data_set_combo(&self, ds: &Uid) -> Option<Uid> {
+        self.md.data_set(ds).map(|d| d.category_combo)
+    }
+
+    /// The option combos of `cc` keyed by option identifiers (built once per import).
+    fn combo_key<'c>(&self, cc: Uid, cache: &'c mut CategoryCache) -> &'c ComboKey {
+        let md = self.md;
+        let category_scheme = self.settings.schemes.effective(SchemeTarget::Category);
+        let option_scheme = self
+            .settings
+            .schemes
+            .effective(SchemeTarget::CategoryOption);
+        cache.combos.entry(cc).or_insert_with(|| {
+            let categories = md
+                .category_combo(&cc)
+                .map(|combo| {
+                    combo
+                        .categories
+                        .iter()
+                        .map(|c| {
+                            md.category(c)
+                                .and_then(|c| identifier(&c.id, category_scheme))
+                                .map(str::to_owned)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let option_combos = md
+                .category_option_combos
+                .iter()
+                .filter(|coc| coc.category_combo == cc)
+                .filter_map(|coc| {
+                    let mut ids = coc
+                        .options
+                        .iter()
+                        .map(|o| {
+                            md.category_option(o)
+                                .and_then(|o| identifier(&o.id, option_scheme))
+                                .map(str::to_owned)
+                        })
+                        .collect::<Option<Vec<String>>>()?;
+                    ids.sort_unstable();
+                    ids.dedup();
+                    Some((ids, coc.id.uid))
+                })
+                .collect();
+            ComboKey {
+                categories,
+                option_combos,
+            }
+        })
+    }
+
+    /// A value's category option combo from its category options (`decodeGroup`, COC part):
+    /// the categories of the data element's effective category combo in the data set.
+    fn coc_from_options(
+        &self,
+        ds: Uid,
+        de: Uid,
+        de_raw: &str,
+        dv: &DataValue,
+        index: i64,
+        cache: &mut CategoryCache,
+    ) -> Result<Uid, Stop> {
+        let md = self.md;
+        let cc = *cache.effective.entry((ds, de)).or_insert_with(|| {
+            let data_set = md.data_set(&ds)?;
+            let element = md.data_element(&de)?;
+            data_set
+                .elements
+                .iter()
+                .any(|e| e.data_element == de)
+                .then(|| element_category_combo(data_set, element))
+        });
+        let Some(cc) = cc else {
+            // DHIS2 has no categories for an element outside the data set and fails with a
+            // NullPointerException.
+            return Err(Stop::Fail(format!(
+                "value #{index}: the category options of data element `{de_raw}` cannot be \
+                 decoded: it is not in data set `{ds}`"
+            )));
+        };
+        let option_of = |category: &str| {
+            dv.category_options()
+                .find(|(c, _)| *c == category)
+                .and_then(|(_, o)| o)
+        };
+        self.combo_key(cc, cache).find(option_of).ok_or_else(|| {
+            Stop::Conflict(Problem::new(
+                E8108,
+                vec![Arg::Int(index), Arg::text(java_map(dv.category_options()))],
+            ))
+        })
+    }
+
+    /// A value's attribute option combo from `attributeCombo` and `attributeOptions`
+    /// (`getCategoryComboAocIdMapping`: UIDs only, whatever the id schemes).
+    fn aoc_from_attribute_options(
+        &self,
+        combo: &str,
+        dv: &DataValue,
+        index: i64,
+    ) -> Result<Uid, Stop> {
+        let md = self.md;
+        let cc = Uid::parse(combo).ok().filter(|cc| {
+            md.category_combo(cc).is_some()
+                && md
+                    .category_option_combos
+                    .iter()
+                    .any(|coc| coc.category_combo == *cc)
+        });
+        let Some(cc) = cc else {
+            return Err(Stop::Conflict(Problem::new(
+                E8126,
+                vec![Arg::Int(index), Arg::text(combo)],
+            )));
+        };
+        let found = dv.has_attribute_options().then(|| {
+            // Both sides are sets: the reader keeps the options distinct.
+            let mut given: Vec<&str> = dv.attribute_options().collect();
+            given.sort_unstable();
+            md.category_option_combos
+                .iter()
+                .filter(|coc| coc.category_combo == cc)
+                .find(|coc| {
+                    let mut ids: Vec<&str> = coc.options.iter().map(Uid::as_str).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids == given
+                })
+                .map(|coc| coc.id.uid)
+        });
+        found.flatten().ok_or_else(|| {
+            let options = dv
+                .has_attribute_options()
+                .then(|| java_set(dv.attribute_options()));
+            Stop::Conflict(Problem::new(
+                E8127,
+                vec![Arg::Int(index), Arg::text(combo), Arg::Text(options)],
+            ))
+        })
+    }
+
+    /// The `deletion` scope (`decodeGroup`, after the values): `E8034` for an identifier not
+    /// found under its scheme, `E8035` for one that is not a UID; a bad period fails the import.
+    fn decode_scope(&self, deletion: &DeletionScope) -> Result<Scope, Stop> {
+        let id = |target, kind, raw: &str| -> Result<Uid, Stop> {
+            match self.decode_id(target, kind, raw)? {
+                Decoded::Found(uid) => Ok(uid),
+                Decoded::NotFound => Err(Stop::Conflict(Problem::new(E8034, vec![Arg::text(raw)]))),
+                Decoded::Invalid => Err(Stop::Conflict(Problem::new(E8035, vec![Arg::text(raw)]))),
+            }
+        };
+        let org_units = deletion
+            .org_units
+            .iter()
+            .map(|ou| id(SchemeTarget::OrgUnit, ObjectKind::OrganisationUnit, ou))
+            .collect::<Result<Vec<_>, _>>()?;
+        let periods = deletion
+            .periods
+            .iter()
+            .map(|p| parse_period(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut elements = Vec::with_capacity(deletion.elements.len());
+        for e in &deletion.elements {
+            let Some(de_raw) = e.data_element.as_deref() else {
+                // DHIS2 keeps a `null` data element and fails later (NullPointerException).
+                return Err(Stop::Fail(
+                    "a deletion scope element has no data element".to_owned(),
+                ));
+            };
+            let de = id(SchemeTarget::DataElement, ObjectKind::DataElement, de_raw)?;
+            let coc = e
+                .category_option_combo
+                .as_deref()
+                .map(|raw| {
+                    id(
+                        SchemeTarget::CategoryOptionCombo,
+                        ObjectKind::CategoryOptionCombo,
+                        raw,
+                    )
+                })
+                .transpose()?;
+            let aoc = e
+                .attribute_option_combo
+                .as_deref()
+                .map(|raw| {
+                    id(
+                        SchemeTarget::AttributeOptionCombo,
+                        ObjectKind::CategoryOptionCombo,
+                        raw,
+                    )
+                })
+                .transpose()?;
+            elements.push(ScopeElement { de, coc, aoc });
+        }
+        Ok(Scope {
+            org_units,
+            periods,
+            elements,
         })
     }
 
@@ -789,6 +1181,7 @@ impl<'m> Run<'_, 'm> {
         dv: &DataValue,
         index: i64,
         values: &mut Values,
+        cache: &mut CategoryCache,
     ) -> Result<(), Stop> {
         let at = Arg::Int(index);
         let input = || Arg::text(render_input(dv));
@@ -822,8 +1215,15 @@ impl<'m> Run<'_, 'm> {
                 Decoded::NotFound => return Err(conflict(E8107, Arg::text(ou_raw))),
                 Decoded::Invalid => return Err(conflict(E8106, Arg::text(ou_raw))),
             };
-        // COC
-        let coc = match dv.category_option_combo().filter(|c| !c.is_empty()) {
+        // COC: the identifier, else the category options (decoded through the data set)
+        let coc_raw = dv.category_option_combo().filter(|c| !c.is_empty());
+        let coc = match coc_raw {
+            None if dv.has_category_options() => {
+                let Some(ds) = group.data_set else {
+                    return Err(conflict(E8101, Arg::text(java_map(dv.category_options()))));
+                };
+                Some(self.coc_from_options(ds, de, de_raw, dv, index, cache)?)
+            }
             Some(raw) => match self.decode_id(
                 SchemeTarget::CategoryOptionCombo,
                 ObjectKind::CategoryOptionCombo,
@@ -835,11 +1235,19 @@ impl<'m> Run<'_, 'm> {
             },
             None => None,
         };
-        // AOC
-        let aoc_raw = dv
+        // AOC: the value's, else the group's, else from `attributeCombo` + `attributeOptions`
+        // (the combo found is then decoded with the AOC scheme, as DHIS2 does)
+        let mut aoc_raw = dv
             .attribute_option_combo()
             .filter(|a| !a.is_empty())
             .or(group.attribute_option_combo.as_deref());
+        let from_options = match (aoc_raw, dv.attribute_combo()) {
+            (None, Some(combo)) => Some(self.aoc_from_attribute_options(combo, dv, index)?),
+            _ => None,
+        };
+        if let Some(found) = &from_options {
+            aoc_raw = Some(found.as_str());
+        }
         let aoc = match aoc_raw {
             Some(raw) => match self.decode_id(
                 SchemeTarget::AttributeOptionCombo,
@@ -873,8 +1281,13 @@ impl<'m> Run<'_, 'm> {
         Ok(())
     }
 
-    /// The groups of the import (§4.9 step 2).
-    fn groups(&self, header: &GroupHeader, values: &Values) -> Result<Vec<Group>, Stop> {
+    /// The groups of the import (§4.9 step 2), each with its part of the deletion scope.
+    fn groups(
+        &self,
+        header: &GroupHeader,
+        values: &Values,
+        scope: Option<&Scope>,
+    ) -> Result<Vec<Group>, Stop> {
         let all = || -> Result<Vec<u32>, Stop> {
             (0..values.entries.len())
                 .map(|p| {
@@ -886,6 +1299,7 @@ impl<'m> Run<'_, 'm> {
             return Ok(vec![Group {
                 data_set: header.data_set,
                 members: all()?,
+                scope: scope.cloned(),
             }]);
         }
         // `splitGroup`: every value goes to the first data set of its data element.
@@ -905,11 +1319,25 @@ impl<'m> Run<'_, 'm> {
                 groups.push(Group {
                     data_set: Some(ds),
                     members: Vec::new(),
+                    scope: None,
                 });
                 groups.len() - 1
             });
             if let Some(g) = groups.get_mut(at) {
                 g.members.push(position);
+                // `splitGroup`: a group's scope keeps the first scope element of each of its
+                // values' data elements (scope elements of other data elements are dropped).
+                let element = scope.and_then(|s| s.elements.iter().find(|e| e.de == de));
+                if let (Some(scope), Some(element)) = (scope, element) {
+                    let part = g.scope.get_or_insert_with(|| Scope {
+                        org_units: scope.org_units.clone(),
+                        periods: scope.periods.clone(),
+                        elements: Vec::new(),
+                    });
+                    if !part.elements.contains(element) {
+                        part.elements.push(*element);
+                    }
+                }
             }
         }
         if !without.is_empty() {
@@ -922,6 +1350,7 @@ impl<'m> Run<'_, 'm> {
             groups.push(Group {
                 data_set: None,
                 members: Vec::new(),
+                scope: None,
             });
         }
         Ok(groups)
@@ -936,14 +1365,27 @@ fn parse_period(raw: &str) -> Result<Period, Stop> {
 fn render_input(dv: &DataValue) -> String {
     let s = |v: Option<&str>| v.unwrap_or("null").to_owned();
     let b = |v: Option<bool>| v.map_or_else(|| "null".to_owned(), |b| b.to_string());
+    let category_options = if dv.has_category_options() {
+        java_map(dv.category_options())
+    } else {
+        "null".to_owned()
+    };
+    let attribute_options = if dv.has_attribute_options() {
+        java_set(dv.attribute_options())
+    } else {
+        "null".to_owned()
+    };
     format!(
-        "Input[dataElement={}, orgUnit={}, categoryOptionCombo={}, categoryOptions=null, \
-         attributeOptionCombo={}, attributeCombo=null, attributeOptions=null, period={}, \
+        "Input[dataElement={}, orgUnit={}, categoryOptionCombo={}, categoryOptions={}, \
+         attributeOptionCombo={}, attributeCombo={}, attributeOptions={}, period={}, \
          value={}, comment={}, followUp={}, deleted={}]",
         s(dv.data_element()),
         s(dv.org_unit()),
         s(dv.category_option_combo()),
+        category_options,
         s(dv.attribute_option_combo()),
+        s(dv.attribute_combo()),
+        attribute_options,
         s(dv.period()),
         s(dv.value()),
         s(dv.comment()),
@@ -971,6 +1413,50 @@ fn element_category_combo(ds: &DataSet, de: &DataElement) -> Uid {
         .unwrap_or(de.category_combo)
 }
 
+/// The deletion scope as values to validate (`ScopeValidationSource`): every element × org unit ×
+/// period, in that nesting, so that DHIS2's lists come in its order; no value, no comment.
+fn scope_source(data_set: Option<Uid>, scope: &Scope) -> Result<(Group, Values), GroupError> {
+    let intern = |values: &mut Values, uid: Uid| {
+        values.ids.intern(uid).map_err(|stop| match stop {
+            Stop::Fail(m) => GroupError::Store(m),
+            Stop::Conflict(p) => GroupError::Conflict(p),
+        })
+    };
+    let mut values = Values::default();
+    for e in &scope.elements {
+        let de = intern(&mut values, e.de)?;
+        let coc = e.coc.map(|c| intern(&mut values, c)).transpose()?;
+        let aoc = e.aoc.map(|a| intern(&mut values, a)).transpose()?;
+        for ou in &scope.org_units {
+            let ou = intern(&mut values, *ou)?;
+            for period in &scope.periods {
+                values.entries.push(Entry {
+                    de,
+                    ou,
+                    coc: coc.unwrap_or(NONE),
+                    aoc: aoc.unwrap_or(NONE),
+                    period: *period,
+                    value: Span::ABSENT,
+                    comment: Span::ABSENT,
+                    followup: None,
+                    deleted: Some(true),
+                });
+            }
+        }
+    }
+    let members = (0..values.entries.len())
+        .map(|p| {
+            u32::try_from(p).map_err(|_| GroupError::Store("deletion scope too large".to_owned()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let group = Group {
+        data_set,
+        members,
+        scope: None,
+    };
+    Ok((group, values))
+}
+
 /// Whether `date` is within `[start, end]` (open ends allowed), as DHIS2's `DateRange.includes`.
 fn in_range<T: PartialOrd>(start: Option<T>, end: Option<T>, date: T) -> bool {
     start.is_none_or(|s| s <= date) && end.is_none_or(|e| date <= e)
@@ -989,7 +1475,8 @@ impl<'m> Run<'_, 'm> {
         numbers.iter().filter_map(|&n| values.uid(n)).collect()
     }
 
-    /// `upsertGroup` / `deleteGroup` for one group.
+    /// `upsertGroup` / `deleteGroup` for one group: the deletion scope is validated first, then
+    /// the values; the scope's rows are deleted before the values are written.
     fn import_group(
         &self,
         group: &Group,
@@ -997,34 +1484,21 @@ impl<'m> Run<'_, 'm> {
         values: &Values,
         store: &mut dyn DataValueStore,
     ) -> Result<GroupDone, GroupError> {
+        let scope = group.scope.as_ref().filter(|s| !s.selects_nothing());
+        if let Some(scope) = scope {
+            let (scope_group, scope_values) = scope_source(group.data_set, scope)?;
+            self.validate_keys_and_time(&scope_group, &scope_values, store, true)?;
+        }
         if group.members.is_empty() {
+            let deleted = self.delete_scope(scope, store)?;
             let completed = self.complete(group.data_set, header, store)?;
             return Ok(GroupDone {
                 completed,
+                deleted,
                 ..GroupDone::default()
             });
         }
-        let ds_uid = match group.data_set {
-            Some(ds) => ds,
-            None => self.detect_data_set(group, values)?,
-        };
-        let ds = self.md.data_set(&ds_uid);
-        let ds_arg = || Arg::text(ds_uid.as_str());
-        if !self.settings.superuser {
-            self.check_access(ds, group, values)?;
-        }
-        let Some(ds) = ds else {
-            // An unknown data set contains no data element.
-            let des = distinct(self.members(group, values).map(|e| e.de));
-            return Err(GroupError::Conflict(Problem::new(
-                E8020,
-                vec![ds_arg(), Arg::uids(&Self::uids(values, &des))],
-            )));
-        };
-        self.check_keys(ds, group, values)?;
-        if !self.settings.skip_timeliness {
-            self.check_timeliness(ds, group, values, store)?;
-        }
+        let (ds_uid, ds) = self.validate_keys_and_time(group, values, store, false)?;
         self.check_duplicates(group, values)?;
         let mut errors = Vec::new();
         let valid = self.check_values(ds, group, values, &mut errors);
@@ -1044,6 +1518,7 @@ impl<'m> Run<'_, 'm> {
                 ],
             )));
         }
+        let deleted = self.delete_scope(scope, store)?;
         if !self.settings.dry_run {
             let mut buf: Option<StoredValue> = None;
             for &position in &valid {
@@ -1060,9 +1535,93 @@ impl<'m> Run<'_, 'm> {
         Ok(GroupDone {
             attempted,
             succeeded: attempted,
+            deleted,
             errors,
             completed,
         })
+    }
+
+    /// `validate` up to the value checks, for the values of a group or for its deletion scope
+    /// (`wildcards`: an absent option combo is "any", not the default): data set detection,
+    /// user access, key consistency and timeliness. Returns the data set.
+    fn validate_keys_and_time(
+        &self,
+        group: &Group,
+        values: &Values,
+        store: &mut dyn DataValueStore,
+        wildcards: bool,
+    ) -> Result<(Uid, &'m DataSet), GroupError> {
+        let ds_uid = match group.data_set {
+            Some(ds) => ds,
+            None => self.detect_data_set(group, values)?,
+        };
+        let ds = self.md.data_set(&ds_uid);
+        if !self.settings.superuser {
+            self.check_access(ds, group, values)?;
+        }
+        let Some(ds) = ds else {
+            // An unknown data set contains no data element.
+            let des = distinct(self.members(group, values).map(|e| e.de));
+            return Err(GroupError::Conflict(Problem::new(
+                E8020,
+                vec![
+                    Arg::text(ds_uid.as_str()),
+                    Arg::uids(&Self::uids(values, &des)),
+                ],
+            )));
+        };
+        self.check_keys(ds, group, values, wildcards)?;
+        if !self.settings.skip_timeliness {
+            self.check_timeliness(ds, group, values, store)?;
+        }
+        Ok((ds_uid, ds))
+    }
+
+    /// Deletes the live rows a deletion scope selects (soft delete, with a `DELETE` changelog
+    /// row each) and returns how many; a dry run only counts them (`countScope`).
+    fn delete_scope(
+        &self,
+        scope: Option<&Scope>,
+        store: &mut dyn DataValueStore,
+    ) -> Result<u64, GroupError> {
+        let Some(scope) = scope else {
+            return Ok(0);
+        };
+        let query = ValueQuery {
+            data_elements: distinct(scope.elements.iter().map(|e| e.de)),
+            periods: scope.periods.clone(),
+            org_units: Some(scope.org_units.clone()),
+            include_deleted: false,
+            ..ValueQuery::default()
+        };
+        let mut rows: Vec<StoredValue> = Vec::new();
+        store.query(&query, &mut |row| {
+            if scope.elements.iter().any(|e| e.matches(&row.key)) {
+                rows.push(row.clone());
+            }
+            Ok(())
+        })?;
+        let count = rows.len() as u64;
+        if self.settings.dry_run {
+            return Ok(count);
+        }
+        let now = self.importer.now;
+        let username = self.importer.access.username();
+        for mut row in rows {
+            let previous = row.value.clone();
+            row.deleted = true;
+            row.last_updated = now;
+            set_text(&mut row.stored_by, Some(username));
+            store.update(&row)?;
+            store.audit(&Audit {
+                key: row.key,
+                previous_value: previous,
+                modified_by: username.to_owned(),
+                created: now,
+                audit_type: AuditType::Delete,
+            })?;
+        }
+        Ok(count)
     }
 
     /// `autoTargetDataSet`: the one data set of the group's data elements.
@@ -1143,8 +1702,15 @@ impl<'m> Run<'_, 'm> {
         Ok(())
     }
 
-    /// `validateKeyConsistency`.
-    fn check_keys(&self, ds: &DataSet, group: &Group, values: &Values) -> Result<(), GroupError> {
+    /// `validateKeyConsistency`. With `wildcards` (a deletion scope) an absent option combo
+    /// is not checked; for values it is the default combo.
+    fn check_keys(
+        &self,
+        ds: &DataSet,
+        group: &Group,
+        values: &Values,
+        wildcards: bool,
+    ) -> Result<(), GroupError> {
         let md = self.md;
         let index = &self.importer.index;
         let ds_arg = || Arg::text(ds.id.uid.as_str());
@@ -1182,6 +1748,7 @@ impl<'m> Run<'_, 'm> {
             .is_some_and(|cc| cc.id.name.as_deref() == Some("default"));
         let aocs = distinct(
             self.members(group, values)
+                .filter(|e| !(wildcards && e.aoc == NONE))
                 .map(|e| values.uid(e.aoc).unwrap_or(self.default_coc)),
         );
         let bad_aocs: Vec<Uid> = aocs
@@ -1200,6 +1767,9 @@ impl<'m> Run<'_, 'm> {
         // E8024: category option combos of the element's category combo (absent = default).
         let mut cocs_of: FxHashMap<u32, Vec<Uid>> = FxHashMap::default();
         for e in self.members(group, values) {
+            if wildcards && e.coc == NONE {
+                continue;
+            }
             let coc = values.uid(e.coc).unwrap_or(self.default_coc);
             let list = cocs_of.entry(e.de).or_default();
             if !list.contains(&coc) {

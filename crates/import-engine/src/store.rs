@@ -150,8 +150,25 @@ pub struct ValueQuery {
     pub include_deleted: bool,
     /// Only rows with `lastUpdated >=` this instant.
     pub last_updated_since: Option<DateTime<Utc>>,
-    /// At most this many rows.
+    /// At most this many rows (the first ones in [`ValueQuery::order`]).
     pub limit: Option<u64>,
+    /// The order the rows come in.
+    pub order: ValueOrder,
+}
+
+/// The order in which [`DataValueStore::query`] returns rows. Both orders are total (every key
+/// field takes part), so an export is deterministic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ValueOrder {
+    /// Period start, period type, data element, org unit, category option combo, attribute
+    /// option combo (UIDs compared as text): the key order, used by the classic export (DHIS2
+    /// 2.36–2.42 has no `ORDER BY`; any deterministic order is DHIS2's).
+    #[default]
+    Key,
+    /// DHIS2 2.43+'s default export order: period start, period end, `created`, data element
+    /// (DHIS2 orders by its numeric id; the UID text here); then period type, org unit, category
+    /// option combo, attribute option combo to break ties.
+    Created,
 }
 
 /// A store failure: not about the data being imported, but about the store itself.
@@ -212,8 +229,9 @@ pub trait DataValueStore {
         org_unit: &Uid,
     ) -> Result<bool, StoreError>;
 
-    /// Calls `each` for every row matching `query`, in the store's deterministic order
-    /// (period start, period type, data element, org unit, COC, AOC).
+    /// Calls `each` for every row matching `query`, in the query's deterministic
+    /// [`order`](ValueQuery::order) (by default period start, period type, data element, org
+    /// unit, COC, AOC), at most [`limit`](ValueQuery::limit) rows.
     fn query(
         &mut self,
         query: &ValueQuery,
