@@ -744,6 +744,19 @@ fn json_attribute_category_options_find_the_attribute_option_combo() {
     let bad = json.replace("cOptAaaaa01", "nonEx1sting");
     let outcome = w.run(Source::json(&bad), &ImportOptions::default());
     assert_eq!(outcome.summary.status, ImportStatus::Error);
+    assert_eq!(
+        outcome.summary.description.as_deref(),
+        Some(
+            "The import process failed: Category option not found or not accessible: `nonEx1sting`"
+        )
+    );
+    // Only some of the categories given, or none of the combo's options: E2041.
+    let none = json.replace("cOptAaaaa01", "xYerKDKCefk");
+    let outcome = w.run(Source::json(&none), &ImportOptions::default());
+    assert_eq!(
+        outcome.summary.description.as_deref(),
+        Some("The import process failed: Attribute option combo does not exist for given category combo and category options")
+    );
 }
 
 /// Appendix D of the spec, adapted to fixture C (data set dsA, monthly, sources ouA and ouC).
@@ -807,5 +820,137 @@ fn sqlite_store_reimport_and_rollback() {
         stored(&mut store, &md).len(),
         12,
         "a dry run writes nothing"
+    );
+}
+
+// ---- The remaining classic codes, one test each ----
+
+fn with_header(attrs: &str, values: &str) -> String {
+    format!(
+        r#"<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" {attrs}>{values}</dataValueSet>"#
+    )
+}
+
+#[test]
+fn e7600_unknown_data_set_aborts() {
+    let mut w = World::new();
+    let s = w
+        .run(
+            Source::xml(&with_header(
+                r#"dataSet="nonEx1sting""#,
+                &dv(DE_A, "201201", r#"value="1""#),
+            )),
+            &ImportOptions::default(),
+        )
+        .summary;
+    assert_eq!(s.status, ImportStatus::Error);
+    assert_eq!(s.description.as_deref(), Some("Import process was aborted"));
+    assert_eq!(s.conflicts[0].error_code.as_deref(), Some("E7600"));
+    assert_eq!(
+        s.conflicts[0].value,
+        "Data set not found or not accessible: `nonEx1sting`"
+    );
+    assert!(all_rows(&mut w.store, &w.md).is_empty());
+}
+
+#[test]
+fn e7603_unknown_set_level_org_unit_aborts() {
+    let mut w = World::new();
+    let text = with_header(
+        r#"dataSet="pBOMPrpg1QX" orgUnit="nonEx1sting""#,
+        r#"<dataValue dataElement="f7n9E0hX8qk" period="201201" value="1"/>"#,
+    );
+    let s = w.run(Source::xml(&text), &ImportOptions::default()).summary;
+    assert_eq!(s.status, ImportStatus::Error);
+    assert_eq!(s.conflicts[0].error_code.as_deref(), Some("E7603"));
+    assert_eq!(
+        s.conflicts[0].objects,
+        [
+            ("organisationUnit".into(), Some("nonEx1sting".into())),
+            ("dataSet".into(), Some("pBOMPrpg1QX".into()))
+        ]
+    );
+}
+
+#[test]
+fn e7614_category_option_not_writable_with_preheated_cache() {
+    let mut w = World::new();
+    for o in &mut w.md.category_options {
+        if o.id.name.as_deref() == Some("CategoryOptionB") {
+            o.sharing.users.clear();
+        }
+    }
+    let v = dv(
+        DE_A,
+        "201201",
+        r#"value="1" categoryOptionCombo="Gad33qy67g5""#,
+    );
+    let mut o = ImportOptions::default();
+    o.preheat_cache = Some(true);
+    let mut source = Source::xml(&xml(&v));
+    let s = import_source(&w.md, Some("userA"), &mut source, &o, &mut w.store).summary;
+    assert_eq!(codes(&s), one("E7614", 0));
+    assert_eq!(
+        s.conflicts[0].objects[1],
+        ("categoryOption".into(), Some("cOptBbbbb01".into()))
+    );
+    let mut source = Source::xml(&xml(&v));
+    let s = import_source(
+        &w.md,
+        Some("userA"),
+        &mut source,
+        &ImportOptions::default(),
+        &mut w.store,
+    )
+    .summary;
+    assert_eq!(
+        codes(&s),
+        one("E7613", 0),
+        "without the preheated cache the combo is simply not found"
+    );
+}
+
+#[test]
+fn e7633_strict_data_elements() {
+    let mut w = World::new();
+    let mut o = ImportOptions::default();
+    o.strict_data_elements = true;
+    // deF is in no data set.
+    let s = w.xml(
+        &(dv("jH26dja2f30", "201201", r#"value="true""#) + &dv(DE_A, "201201", r#"value="1""#)),
+        &o,
+    );
+    assert_eq!(codes(&s), one("E7633", 0));
+    assert_eq!(
+        s.conflicts[0].value,
+        "Data element: `jH26dja2f30` is not part of dataset(s): ``"
+    );
+    let text = with_header(
+        r#"dataSet="pBOMPrpg1QX""#,
+        &dv("jH26dja2f30", "201202", r#"value="true""#),
+    );
+    let s = w.run(Source::xml(&text), &o).summary;
+    assert_eq!(
+        s.conflicts[0].value,
+        "Data element: `jH26dja2f30` is not part of dataset(s): `pBOMPrpg1QX`"
+    );
+}
+
+#[test]
+fn e7644_periods_not_open_in_any_data_set_of_the_element() {
+    let mut w = World::new();
+    w.md.data_sets[0].data_input_periods = vec![dxf2::model::metadata::DataInputPeriod {
+        period: "201202".parse().unwrap(),
+        opening_date: None,
+        closing_date: None,
+    }];
+    // ouB is not a source of dsA: no target data set, so C14 passes and C15 decides.
+    let v =
+        r#"<dataValue dataElement="f7n9E0hX8qk" period="201201" orgUnit="BdfsJfj87js" value="1"/>"#;
+    let s = w.xml(v, &ImportOptions::default());
+    assert_eq!(codes(&s), one("E7644", 0));
+    assert_eq!(
+        s.conflicts[0].value,
+        "Period: `201201` does not conform to the open periods of associated data sets"
     );
 }

@@ -797,6 +797,30 @@ fn unknown_codes_and_missing_fields_fail_decoding() {
             "E8100",
             "Value #0 period not defined in group or value: `Input[dataElement=f7n9E0hX8qk, orgUnit=DiszpKrYNg8, categoryOptionCombo=null, categoryOptions=null, attributeOptionCombo=null, attributeCombo=null, attributeOptions=null, period=null, value=1, comment=null, followUp=null, deleted=null]`",
         ),
+        (
+            "",
+            r#"period="201201" orgUnit="DiszpKrYNg8" value="1""#,
+            "E8102",
+            "Value #0 data element not defined in group or value: `Input[dataElement=null, orgUnit=DiszpKrYNg8, categoryOptionCombo=null, categoryOptions=null, attributeOptionCombo=null, attributeCombo=null, attributeOptions=null, period=201201, value=1, comment=null, followUp=null, deleted=null]`",
+        ),
+        (
+            "",
+            r#"dataElement="f7n9E0hX8qk" period="201201" value="1""#,
+            "E8105",
+            "Value #0 org unit not defined in group or value: `Input[dataElement=f7n9E0hX8qk, orgUnit=null, categoryOptionCombo=null, categoryOptions=null, attributeOptionCombo=null, attributeCombo=null, attributeOptions=null, period=201201, value=1, comment=null, followUp=null, deleted=null]`",
+        ),
+        (
+            "",
+            r#"dataElement="f7n9E0hX8qk" period="201201" orgUnit="DiszpKrYNg8" categoryOptionCombo="coc-x""#,
+            "E8109",
+            "Value #0 category option combo UID is not valid: `coc-x`",
+        ),
+        (
+            "",
+            r#"dataElement="f7n9E0hX8qk" period="201201" orgUnit="DiszpKrYNg8" attributeOptionCombo="aoc-x""#,
+            "E8111",
+            "Value #0 attribute option combo UID is not valid: `aoc-x`",
+        ),
     ];
     for (set, value, code, message) in cases {
         let xml = format!(
