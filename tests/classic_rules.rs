@@ -65,18 +65,6 @@ impl World {
     }
 }
 
-fn codes(s: &ImportSummary) -> Vec<(String, Vec<i64>)> {
-    s.conflicts
-        .iter()
-        .map(|c| {
-            (
-                c.error_code.clone().unwrap_or_default(),
-                c.indexes.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
-}
-
 fn one(code: &str, index: i64) -> Vec<(String, Vec<i64>)> {
     vec![(code.to_owned(), vec![index])]
 }

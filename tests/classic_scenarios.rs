@@ -15,50 +15,17 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::import::*;
-use dxf2::engine::store::{AuditType, Completion};
+use common::scenarios::*;
+use dxf2::engine::store::AuditType;
 use dxf2::engine::{DataValueStore, MemoryStore};
 use dxf2::model::{IdScheme, ImportOptions, ImportStatus, ImportStrategy, ImportSummary, Metadata};
 
 const USER: Option<&str> = Some("userA");
-const DE_A: &str = "f7n9E0hX8qk";
-const DE_B: &str = "Ix2HsbDMLea";
-const DE_C: &str = "eY5ehpbEsB7";
-const OU_A: &str = "DiszpKrYNg8";
-const OU_B: &str = "BdfsJfj87js";
-const DEF: &str = "HllvX50cXC0";
-const OC_A: &str = "kjuiHgy67hg";
-
-fn payload(name: &str) -> Option<PathBuf> {
-    common::corpus_file(&format!("datavalueset/{name}"))
-}
-
-/// Fixture C and a store holding its completion registration (dsA, 201201, ouA, default).
-fn setup() -> (Metadata, MemoryStore) {
-    let md = fixture("fixture_c.json");
-    let mut store = MemoryStore::new();
-    store.begin().unwrap();
-    store
-        .set_completion(&Completion {
-            data_set: uid("pBOMPrpg1QX"),
-            period: "201201".parse().unwrap(),
-            org_unit: uid(OU_A),
-            attribute_option_combo: uid(DEF),
-            date: "2012-01-09".parse().unwrap(),
-            stored_by: "userA".into(),
-            last_updated: now(),
-            completed: true,
-        })
-        .unwrap();
-    store.commit().unwrap();
-    (md, store)
-}
 
 fn run(name: &str, options: &ImportOptions) -> Option<(ImportSummary, Metadata, MemoryStore)> {
     let path = payload(name)?;
-    let (md, mut store) = setup();
+    let (md, mut store) = classic_setup();
     let s = import_file(&md, USER, &path, options, &mut store);
     Some((s, md, store))
 }
@@ -76,7 +43,8 @@ fn assert_success(s: &ImportSummary, imported: u64, updated: u64, deleted: u64) 
     );
 }
 
-fn codes(s: &ImportSummary) -> Vec<(String, Vec<i64>)> {
+/// The error code (for a legacy conflict: its object) and the indexes of each conflict.
+fn codes_or_objects(s: &ImportSummary) -> Vec<(String, Vec<i64>)> {
     s.conflicts
         .iter()
         .map(|c| {
@@ -92,41 +60,8 @@ fn codes(s: &ImportSummary) -> Vec<(String, Vec<i64>)> {
 
 fn schemes(general: &str, de: &str, ou: &str) -> ImportOptions {
     let mut o = ImportOptions::default();
-    o.id_schemes.id_scheme = Some(IdScheme::parse(general).unwrap());
-    o.id_schemes.data_element = Some(IdScheme::parse(de).unwrap());
-    o.id_schemes.org_unit = Some(IdScheme::parse(ou).unwrap());
+    set_schemes(&mut o, general, de, ou);
     o
-}
-
-fn b_keys() -> Vec<(String, String, String)> {
-    let mut keys = Vec::new();
-    for de in [DE_A, DE_B, DE_C] {
-        for pe in ["201201", "201202"] {
-            for ou in [OU_A, OU_B] {
-                keys.push((de.to_owned(), pe.to_owned(), ou.to_owned()));
-            }
-        }
-    }
-    keys
-}
-
-fn assert_b_keys(store: &mut MemoryStore, md: &Metadata) {
-    let mut got: Vec<_> = stored(store, md)
-        .iter()
-        .map(|r| {
-            assert_eq!(r.key.category_option_combo, uid(DEF));
-            assert_eq!(r.key.attribute_option_combo, uid(DEF));
-            (
-                r.key.data_element.to_string(),
-                r.key.period.to_string(),
-                r.key.org_unit.to_string(),
-            )
-        })
-        .collect();
-    got.sort();
-    let mut want = b_keys();
-    want.sort();
-    assert_eq!(got, want);
 }
 
 #[test]
@@ -299,7 +234,7 @@ fn c34_boolean_csv_with_duplicates_2_42_version() {
     assert_eq!(s.status, ImportStatus::Warning);
     assert_eq!(s.conflict_occurrences(), 4);
     assert_eq!(
-        codes(&s),
+        codes_or_objects(&s),
         [
             ("E7619".to_owned(), vec![10, 11]),
             ("E7619".to_owned(), vec![16, 17])
@@ -357,7 +292,7 @@ fn c34_boolean_csv_master_version_under_classic_rules() {
         return;
     };
     assert_eq!(
-        codes(&s),
+        codes_or_objects(&s),
         [
             ("E7619".to_owned(), vec![10, 11]),
             ("E7619".to_owned(), vec![16, 17])
@@ -445,7 +380,7 @@ fn c40_org_unit_outside_hierarchy() {
         return;
     };
     assert_eq!(s.status, ImportStatus::Warning);
-    assert_eq!(codes(&s), [("E7617".to_owned(), vec![1, 2])]);
+    assert_eq!(codes_or_objects(&s), [("E7617".to_owned(), vec![1, 2])]);
     let c = &s.conflicts[0];
     assert_eq!(
         c.objects,
@@ -490,7 +425,7 @@ fn c42_unknown_data_element_and_org_unit() {
     };
     assert_eq!(s.status, ImportStatus::Warning);
     assert_eq!(
-        codes(&s),
+        codes_or_objects(&s),
         [
             ("E7610".to_owned(), vec![0, 1]),
             ("E7612".to_owned(), vec![2])
@@ -523,7 +458,7 @@ fn c43_strict_periods() {
         return;
     };
     assert_eq!(
-        codes(&s),
+        codes_or_objects(&s),
         [("E7632".to_owned(), vec![1]), ("E7632".to_owned(), vec![2])]
     );
     assert_eq!(
@@ -541,7 +476,7 @@ fn c44_strict_category_option_combos() {
     let Some(s) = non_strict(|o| o.strict_category_option_combos = true) else {
         return;
     };
-    assert_eq!(codes(&s), [("E7634".to_owned(), vec![0])]);
+    assert_eq!(codes_or_objects(&s), [("E7634".to_owned(), vec![0])]);
     assert_eq!(
         s.conflicts[0].objects,
         [
@@ -557,7 +492,7 @@ fn c45_strict_attribute_option_combos() {
     let Some(s) = non_strict(|o| o.strict_attribute_option_combos = true) else {
         return;
     };
-    assert_eq!(codes(&s), [("E7635".to_owned(), vec![1])]);
+    assert_eq!(codes_or_objects(&s), [("E7635".to_owned(), vec![1])]);
     assert_eq!(
         s.conflicts[0].objects,
         [
@@ -574,7 +509,7 @@ fn c46_required_category_option_combo() {
         return;
     };
     assert_eq!(s.conflict_occurrences(), 2);
-    assert_eq!(codes(&s), [("E7630".to_owned(), vec![1, 2])]);
+    assert_eq!(codes_or_objects(&s), [("E7630".to_owned(), vec![1, 2])]);
     assert!(s.conflicts[0].object.is_none());
     assert_eq!(counts(&s), (1, 0, 0, 2));
 }
@@ -584,7 +519,7 @@ fn c47_required_attribute_option_combo() {
     let Some(s) = non_strict(|o| o.require_attribute_option_combo = true) else {
         return;
     };
-    assert_eq!(codes(&s), [("E7631".to_owned(), vec![0, 2])]);
+    assert_eq!(codes_or_objects(&s), [("E7631".to_owned(), vec![0, 2])]);
     assert_eq!(counts(&s), (1, 0, 0, 2));
 }
 
@@ -593,7 +528,7 @@ fn c48_strict_organisation_units() {
     let Some(s) = non_strict(|o| o.strict_organisation_units = true) else {
         return;
     };
-    assert_eq!(codes(&s), [("E7636".to_owned(), vec![2])]);
+    assert_eq!(codes_or_objects(&s), [("E7636".to_owned(), vec![2])]);
     assert_eq!(
         s.conflicts[0].objects,
         [
@@ -616,7 +551,7 @@ fn c49_unknown_data_element_with_option_set() {
         return;
     };
     assert_eq!(s.status, ImportStatus::Warning);
-    assert_eq!(codes(&s), [("E7610".to_owned(), vec![2])]);
+    assert_eq!(codes_or_objects(&s), [("E7610".to_owned(), vec![2])]);
     assert_eq!(s.import_count.imported, 2);
     assert_eq!(s.data_set_complete.as_deref(), Some("2012-01-09"));
 }
@@ -635,14 +570,14 @@ fn c50_attribute_option_combo_dates() {
     let Some(path) = payload("dataValueSetH.xml") else {
         return;
     };
-    let (mut md, mut store) = setup();
+    let (mut md, mut store) = classic_setup();
     with_option_a(&mut md, |o| {
         o.start_date = "2012-02-01".parse().ok();
         o.end_date = "2012-02-29".parse().ok();
     });
     let s = import_file(&md, USER, &path, &ImportOptions::default(), &mut store);
     assert_eq!(
-        codes(&s),
+        codes_or_objects(&s),
         [("E7638".to_owned(), vec![0]), ("E7617".to_owned(), vec![2])]
     );
     assert_eq!(
@@ -663,10 +598,10 @@ fn c51_attribute_option_combo_org_units() {
     let Some(path) = payload("dataValueSetH.xml") else {
         return;
     };
-    let (mut md, mut store) = setup();
+    let (mut md, mut store) = classic_setup();
     with_option_a(&mut md, |o| o.org_units = vec![uid(OU_A), uid(OU_B)]);
     let s = import_file(&md, USER, &path, &ImportOptions::default(), &mut store);
-    assert_eq!(codes(&s), [("E7617".to_owned(), vec![2])]);
+    assert_eq!(codes_or_objects(&s), [("E7617".to_owned(), vec![2])]);
     assert_eq!(counts(&s), (2, 0, 0, 1));
     let rows = stored(&mut store, &md);
     assert!(rows
@@ -684,7 +619,7 @@ fn update_twice(skip_audit: bool) -> Option<(ImportSummary, Metadata, MemoryStor
     ) else {
         return None;
     };
-    let (md, mut store) = setup();
+    let (md, mut store) = classic_setup();
     let first = import_file(&md, USER, &a, &ImportOptions::default(), &mut store);
     assert_success(&first, 3, 0, 0);
     let mut o = ImportOptions::default();
@@ -730,7 +665,7 @@ fn c54_null_values() {
     };
     assert_eq!(s.status, ImportStatus::Warning);
     assert_eq!(
-        codes(&s),
+        codes_or_objects(&s),
         [("E7618".to_owned(), vec![0]), ("E7618".to_owned(), vec![1])]
     );
     assert_eq!(
@@ -744,7 +679,7 @@ fn c54_null_values() {
 
 #[test]
 fn c55_expiry_days_and_future_periods() {
-    let (mut md, mut store) = setup();
+    let (mut md, mut store) = classic_setup();
     let ds = md
         .data_sets
         .iter_mut()
@@ -785,7 +720,7 @@ fn c55_expiry_days_and_future_periods() {
     .summary;
     assert_eq!(s.conflicts.len(), 3, "{s:#?}");
     assert_eq!(
-        codes(&s),
+        codes_or_objects(&s),
         [
             ("E7641".to_owned(), vec![0]),
             ("E7640".to_owned(), vec![3]),
@@ -813,7 +748,7 @@ fn c56_c57_data_set_write_sharing() {
         return;
     };
     for (access, ok) in [("r-r-----", false), ("rwrw----", true)] {
-        let (mut md, mut store) = setup();
+        let (mut md, mut store) = classic_setup();
         let ds = md
             .data_sets
             .iter_mut()
@@ -825,7 +760,7 @@ fn c56_c57_data_set_write_sharing() {
             assert_success(&s, 3, 0, 0);
         } else {
             assert_eq!(s.status, ImportStatus::Error);
-            assert_eq!(codes(&s), [("E7601".to_owned(), vec![])]);
+            assert_eq!(codes_or_objects(&s), [("E7601".to_owned(), vec![])]);
             assert_eq!(
                 s.conflicts[0].objects,
                 [("dataSet".into(), Some("pBOMPrpg1QX".into()))]

@@ -10,165 +10,40 @@
     clippy::indexing_slicing
 )]
 
-use std::fs::File;
-use std::path::Path;
+mod common;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
+use common::export::*;
+use common::import::{key, uid};
 use dxf2::engine::export::{CheckOrder, ExportError, ExportParams, ExportSummary, Exporter};
-use dxf2::engine::store::{Completion, DataValueKey, StoredValue};
-use dxf2::engine::{
-    AccessPolicy, DataValueStore, MemoryStore, MetadataStore, Superuser, UserAccess,
-};
+use dxf2::engine::store::{Completion, StoredValue};
+use dxf2::engine::{AccessPolicy, DataValueStore, Superuser, UserAccess};
 use dxf2::model::metadata::{
     CategoryOption, CategoryOptionCombo, DataElementGroup, DataSet, Identity, Sharing,
 };
-use dxf2::model::{
-    DataValue, DataValueSetHeader, DataValueSink, IdScheme, IdSchemes, Metadata, Period, Uid,
-};
+use dxf2::model::{DataValue, DataValueSetHeader, IdScheme, IdSchemes, Metadata};
 use dxf2::resolver::MetadataResolver;
-use dxf2::sqlite::SqliteStore;
 
-// Fixture E (UIDs of DHIS2's test helpers; random ones replaced by fixed ones).
-const DE_A: &str = "deabcdefghA";
-const DE_B: &str = "deabcdefghB";
-const DE_C: &str = "deabcdefghC";
-const COC_A: &str = "cuabcdefghA";
-const COC_B: &str = "cuabcdefghB";
-const DS_A: &str = "dsabcdefghA";
-const DS_B: &str = "dsabcdefghB";
-const OU_A: &str = "ouabcdefghA";
-const OU_B: &str = "ouabcdefghB";
-const OU_C: &str = "ouabcdefghC";
-const OG_A: &str = "ogabcdefghA";
-const AT_A: &str = "atabcdefghA";
-const PE_A: &str = "201603";
-const PE_B: &str = "201604";
-const DEFAULT_COC: &str = "HllvX50cXC0";
 /// A category option user A cannot data-read, and an option combo made of it (our addition).
 const CO_R: &str = "coRestrictR";
 const COC_R: &str = "cuabcdefghR";
 
-fn uid(s: &str) -> Uid {
-    Uid::parse(s).unwrap()
-}
-
-fn fixture() -> Metadata {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fixture_e.json");
-    dxf2::json::metadata::read_metadata(File::open(path).unwrap()).unwrap()
-}
-
-/// When the values were stored: 2016-05-01 08:00 UTC, plus `i` hours for the i-th value.
-fn stored_at(i: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2016, 5, 1, 8, 0, 0).unwrap() + TimeDelta::try_hours(i).unwrap()
-}
-
-/// The instant the exports run at.
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2016, 5, 2, 0, 0, 0).unwrap()
-}
-
+/// A stored value of fixture E (COC = AOC), created at `at(i)`.
 fn row(i: i64, de: &str, pe: &str, ou: &str, coc: &str, value: &str) -> StoredValue {
-    let key = DataValueKey {
-        data_element: uid(de),
-        period: pe.parse::<Period>().unwrap(),
-        org_unit: uid(ou),
-        category_option_combo: uid(coc),
-        attribute_option_combo: uid(coc),
-    };
-    let mut row = StoredValue::empty(key, stored_at(i));
-    row.value = Some(value.to_owned());
-    row.stored_by = Some("admin".to_owned());
-    row
+    stored_row(i, key(de, pe, ou, coc, coc), value)
 }
 
-/// The 12 stored values of fixture E: deA × {peA, peB} × {ouA, ouB} × {cocA, cocB} and
-/// deB × peA × {ouA, ouB} × {cocA, cocB}, value `1`, COC = AOC.
+/// The 12 stored values of fixture E ([`fixture_keys`]), value `1`, the i-th created at `at(i)`.
 fn fixture_rows() -> Vec<StoredValue> {
-    let mut rows = Vec::new();
-    let mut i = 0;
-    for (de, periods) in [(DE_A, &[PE_A, PE_B][..]), (DE_B, &[PE_A][..])] {
-        for pe in periods {
-            for ou in [OU_A, OU_B] {
-                for coc in [COC_A, COC_B] {
-                    rows.push(row(i, de, pe, ou, coc, "1"));
-                    i += 1;
-                }
-            }
-        }
-    }
-    rows
-}
-
-fn fill<S: DataValueStore + MetadataStore>(
-    store: &mut S,
-    md: &Metadata,
-    rows: &[StoredValue],
-    completions: &[Completion],
-) {
-    store.begin().unwrap();
-    store.save_metadata(md).unwrap();
-    for r in rows {
-        store.insert(r).unwrap();
-    }
-    for c in completions {
-        store.set_completion(c).unwrap();
-    }
-    store.commit().unwrap();
-}
-
-/// A memory store and an SQLite store holding the same metadata, values and completions.
-fn stores_with(
-    md: &Metadata,
-    rows: &[StoredValue],
-    completions: &[Completion],
-) -> Vec<(&'static str, Box<dyn DataValueStore>)> {
-    let mut memory = MemoryStore::new();
-    fill(&mut memory, md, rows, completions);
-    let mut sqlite = SqliteStore::open_in_memory().unwrap();
-    fill(&mut sqlite, md, rows, completions);
-    vec![("memory", Box::new(memory)), ("sqlite", Box::new(sqlite))]
+    fixture_keys()
+        .into_iter()
+        .enumerate()
+        .map(|(i, key)| stored_row(i as i64, key, "1"))
+        .collect()
 }
 
 fn stores(md: &Metadata) -> Vec<(&'static str, Box<dyn DataValueStore>)> {
     stores_with(md, &fixture_rows(), &[])
-}
-
-/// A sink that keeps what it is given.
-#[derive(Debug, Default)]
-struct Collect {
-    header: Option<DataValueSetHeader>,
-    values: Vec<DataValue>,
-    finished: bool,
-}
-
-impl DataValueSink for Collect {
-    type Error = std::io::Error;
-    fn begin(&mut self, header: &DataValueSetHeader) -> std::io::Result<()> {
-        assert!(self.header.is_none(), "begin called twice");
-        self.header = Some(header.clone());
-        Ok(())
-    }
-    fn write_value(&mut self, value: &DataValue) -> std::io::Result<()> {
-        assert!(self.header.is_some() && !self.finished);
-        self.values.push(value.clone());
-        Ok(())
-    }
-    fn finish(&mut self) -> std::io::Result<()> {
-        self.finished = true;
-        Ok(())
-    }
-}
-
-impl Collect {
-    fn header(&self) -> &DataValueSetHeader {
-        self.header.as_ref().unwrap()
-    }
-    fn column(&self, f: impl Fn(&DataValue) -> Option<&str>) -> Vec<String> {
-        self.values
-            .iter()
-            .map(|v| f(v).unwrap_or("<absent>").to_owned())
-            .collect()
-    }
 }
 
 fn export_as(
@@ -215,19 +90,6 @@ fn export_admin(
     .map(|(c, _)| c)
 }
 
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
-}
-
-fn params(data_sets: &[&str], periods: &[&str], org_units: &[&str]) -> ExportParams {
-    ExportParams {
-        data_sets: strings(data_sets),
-        periods: strings(periods),
-        org_units: strings(org_units),
-        ..ExportParams::default()
-    }
-}
-
 fn error_of(result: Result<Collect, ExportError>) -> (String, String) {
     match result {
         Ok(c) => panic!("expected an error, got {} values", c.values.len()),
@@ -240,17 +102,13 @@ fn error_of(result: Result<Collect, ExportError>) -> (String, String) {
     }
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
 // ---------------------------------------------------------------------------------------------
 // DHIS2's export tests (DataValueSetServiceExportTest, 2.42)
 // ---------------------------------------------------------------------------------------------
 
 #[test]
 fn basic_single_set_has_the_header_and_four_values() {
-    let md = fixture();
+    let md = fixture_e();
     for (name, mut store) in stores(&md) {
         let out = export_user_a(&md, &params(&[DS_A], &[PE_A], &[OU_A]), store.as_mut()).unwrap();
         let h = out.header();
@@ -266,7 +124,7 @@ fn basic_single_set_has_the_header_and_four_values() {
 
 #[test]
 fn data_elements_by_code_from_url_params() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[], &[PE_A], &["OrganisationUnitCodeA"]);
     p.data_elements = strings(&["DataElementCodeA", "DataElementCodeB"]);
     p.input_id_schemes.data_element = Some(IdScheme::Code);
@@ -288,7 +146,7 @@ fn data_elements_by_code_from_url_params() {
 
 #[test]
 fn data_set_and_org_unit_by_code_from_url_params() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&["DataSetCodeA"], &[PE_A], &["OrganisationUnitCodeA"]);
     p.input_id_schemes.data_set = Some(IdScheme::Code);
     p.input_id_schemes.org_unit = Some(IdScheme::Code);
@@ -317,7 +175,7 @@ fn data_set_and_org_unit_by_code_from_url_params() {
 
 #[test]
 fn attribute_option_combo_filter() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[DS_A], &[PE_A], &[OU_B]);
     p.attribute_option_combos = strings(&[COC_A]);
     for (name, mut store) in stores(&md) {
@@ -332,7 +190,7 @@ fn attribute_option_combo_filter() {
 
 #[test]
 fn attribute_option_combo_filter_with_codes_from_url_params() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&["DataSetCodeA"], &[PE_A], &["OrganisationUnitCodeB"]);
     p.attribute_option_combos = strings(&["CategoryOptionComboCodeA"]);
     p.input_id_schemes.id_scheme = Some(IdScheme::Code);
@@ -361,7 +219,7 @@ fn attribute_option_combo_filter_with_codes_from_url_params() {
 
 #[test]
 fn org_unit_children_give_eight_values_and_keep_the_header() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[DS_A], &[PE_A], &[OU_A]);
     p.children = true;
     for (name, mut store) in stores(&md) {
@@ -380,7 +238,7 @@ fn org_unit_children_give_eight_values_and_keep_the_header() {
 
 #[test]
 fn output_code_scheme_for_a_single_set() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[DS_B], &[PE_B], &[OU_A]);
     p.output_id_schemes = IdSchemes {
         org_unit: Some(IdScheme::Code),
@@ -406,7 +264,7 @@ fn output_code_scheme_for_a_single_set() {
 
 #[test]
 fn output_code_scheme_for_a_single_set_from_url_params_with_codes() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&["DataSetCodeB"], &[PE_B], &["OrganisationUnitCodeA"]);
     p.input_id_schemes.id_scheme = Some(IdScheme::Code);
     p.output_id_schemes = IdSchemes {
@@ -425,7 +283,7 @@ fn output_code_scheme_for_a_single_set_from_url_params_with_codes() {
 
 #[test]
 fn output_attribute_scheme() {
-    let md = fixture();
+    let md = fixture_e();
     let scheme = IdScheme::parse(&format!("ATTRIBUTE:{AT_A}")).unwrap();
     let mut p = params(&[DS_B], &[PE_B], &[OU_A]);
     p.output_id_schemes = IdSchemes {
@@ -474,7 +332,7 @@ fn output_attribute_scheme() {
 
 #[test]
 fn last_updated_alone_is_enough_and_exports_everything() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[DS_A], &[], &[OU_A]);
     p.children = true;
     p.last_updated = Some(Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap());
@@ -494,7 +352,7 @@ fn last_updated_alone_is_enough_and_exports_everything() {
 
 #[test]
 fn every_parameter_check_with_dhis2s_code_and_message() {
-    let md = fixture();
+    let md = fixture_e();
     let dated = |start: NaiveDate, end: NaiveDate, periods: &[&str]| {
         let mut p = params(&[DS_A], periods, &[OU_B]);
         p.start_date = Some(start);
@@ -614,7 +472,7 @@ fn every_parameter_check_with_dhis2s_code_and_message() {
 
 #[test]
 fn an_org_unit_outside_the_users_hierarchy_is_refused() {
-    let md = fixture();
+    let md = fixture_e();
     for (name, mut store) in stores(&md) {
         let (code, message) = error_of(export_user_a(
             &md,
@@ -635,7 +493,7 @@ fn an_org_unit_outside_the_users_hierarchy_is_refused() {
 /// Fixture E plus: dsB no longer shared with user A; category option R that user A cannot
 /// data-read, with an option combo R; stored values of deA with AOC R.
 fn restricted_fixture() -> (Metadata, Vec<StoredValue>) {
-    let mut md = fixture();
+    let mut md = fixture_e();
     let mut ds_b: DataSet = md.data_set(&uid(DS_B)).unwrap().clone();
     ds_b.sharing.users.clear();
     md.add_data_set(ds_b);
@@ -745,7 +603,7 @@ fn values_of_unreadable_attribute_option_combos_are_left_out_for_non_superusers(
 
 #[test]
 fn check_order_of_the_service_and_of_the_web_api() {
-    let md = fixture();
+    let md = fixture_e();
     let user = UserAccess::by_username(&md, "userA").unwrap();
     // Outside the hierarchy (E2012) and no period (E2002).
     let p = params(&[DS_A], &[], &[OU_C]);
@@ -771,7 +629,7 @@ fn check_order_of_the_service_and_of_the_web_api() {
 
 #[test]
 fn deleted_values_only_on_request() {
-    let md = fixture();
+    let md = fixture_e();
     let mut rows = fixture_rows();
     rows[0].deleted = true; // deA / peA / ouA / cocA
     for (name, mut store) in stores_with(&md, &rows, &[]) {
@@ -791,16 +649,16 @@ fn deleted_values_only_on_request() {
 
 #[test]
 fn last_updated_and_last_updated_duration() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[DS_A], &[], &[OU_A]);
     p.children = true;
     for (name, mut store) in stores(&md) {
         // Values i = 0..12 were updated at 08:00 + i hours; the boundary is included.
-        p.last_updated = Some(stored_at(9));
+        p.last_updated = Some(at(9));
         let out = export_admin(&md, &p, store.as_mut()).unwrap();
         assert_eq!(out.values.len(), 3, "{name}");
 
-        // now = 2016-05-02 00:00 = stored_at(16): 10h back is stored_at(6).
+        // now = 2016-05-02 00:00 = at(16): 10h back is at(6).
         p.last_updated = None;
         p.last_updated_duration = Some("10h".into());
         let out = export_admin(&md, &p, store.as_mut()).unwrap();
@@ -816,7 +674,7 @@ fn last_updated_and_last_updated_duration() {
             0
         );
         // `lastUpdated` wins over the duration.
-        p.last_updated = Some(stored_at(11));
+        p.last_updated = Some(at(11));
         p.last_updated_duration = Some("1d".into());
         assert_eq!(
             export_admin(&md, &p, store.as_mut()).unwrap().values.len(),
@@ -827,7 +685,7 @@ fn last_updated_and_last_updated_duration() {
 
 #[test]
 fn start_and_end_dates_select_periods_fully_inside() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[DS_A], &[], &[OU_A]);
     p.children = true;
     for (name, mut store) in stores(&md) {
@@ -853,7 +711,7 @@ fn start_and_end_dates_select_periods_fully_inside() {
 
 #[test]
 fn limit_and_deterministic_order() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[DS_A, DS_B], &[PE_A, PE_B], &[OU_A]);
     p.children = true;
     for (name, mut store) in stores(&md) {
@@ -895,7 +753,7 @@ fn limit_and_deterministic_order() {
 
 #[test]
 fn data_element_groups_replace_data_sets_and_drop_the_header() {
-    let mut md = fixture();
+    let mut md = fixture_e();
     md.add_data_element_group(DataElementGroup {
         id: Identity {
             code: Some("DataElementGroupCodeA".into()),
@@ -916,7 +774,7 @@ fn data_element_groups_replace_data_sets_and_drop_the_header() {
 
 #[test]
 fn org_unit_groups_add_their_members() {
-    let mut md = fixture();
+    let mut md = fixture_e();
     let mut group = md.org_unit_group(&uid(OG_A)).unwrap().clone();
     group.org_units = vec![uid(OU_B)];
     md.add_org_unit_group(group);
@@ -933,7 +791,7 @@ fn org_unit_groups_add_their_members() {
 
 #[test]
 fn a_shared_name_selects_every_object_that_has_it() {
-    let mut md = fixture();
+    let mut md = fixture_e();
     for ou in [OU_A, OU_B] {
         let mut unit = md.org_unit(&uid(ou)).unwrap().clone();
         unit.id.name = Some("Twin".into());
@@ -954,7 +812,7 @@ fn a_shared_name_selects_every_object_that_has_it() {
 
 #[test]
 fn data_sets_without_data_elements_fail_like_dhis2() {
-    let mut md = fixture();
+    let mut md = fixture_e();
     let mut empty = md.data_set(&uid(DS_B)).unwrap().clone();
     empty.id = Identity::new(uid("dsabcdefghE"));
     empty.elements.clear();
@@ -972,7 +830,7 @@ fn data_sets_without_data_elements_fail_like_dhis2() {
 
 #[test]
 fn id_output_scheme_is_refused_before_writing() {
-    let md = fixture();
+    let md = fixture_e();
     let mut p = params(&[DS_A], &[PE_A], &[OU_A]);
     p.output_id_schemes.org_unit = Some(IdScheme::Id);
     for (name, mut store) in stores(&md) {
@@ -987,7 +845,7 @@ fn id_output_scheme_is_refused_before_writing() {
 
 #[test]
 fn json_document_of_a_single_set_with_its_completion() {
-    let md = fixture();
+    let md = fixture_e();
     let completion = Completion {
         data_set: uid(DS_B),
         period: PE_B.parse().unwrap(),
@@ -1001,7 +859,7 @@ fn json_document_of_a_single_set_with_its_completion() {
     let mut rows = fixture_rows();
     rows[4].comment = Some("a \"quoted\" comment".into());
     rows[4].followup = true;
-    rows[4].last_updated = stored_at(4) + TimeDelta::try_milliseconds(123).unwrap();
+    rows[4].last_updated = at(4) + TimeDelta::try_milliseconds(123).unwrap();
     let expected = concat!(
         r#"{"dataSet":"dsabcdefghB","completeDate":"2016-05-02T00:00:00.000+0000","period":"201604","orgUnit":"ouabcdefghA","dataValues":["#,
         r#"{"dataElement":"deabcdefghA","period":"201604","orgUnit":"ouabcdefghA","categoryOptionCombo":"cuabcdefghA","attributeOptionCombo":"cuabcdefghA","value":"1","storedBy":"admin","created":"2016-05-01T12:00:00.000+0000","lastUpdated":"2016-05-01T12:00:00.123+0000","comment":"a \"quoted\" comment","followup":true},"#,
@@ -1047,7 +905,7 @@ fn json_document_of_a_single_set_with_its_completion() {
 
 #[test]
 fn plans_are_checked_before_anything_is_written() {
-    let md = fixture();
+    let md = fixture_e();
     let access = Superuser::default();
     let exporter = Exporter::new(&md, &access);
     let resolver = MetadataResolver::new(&md);

@@ -13,155 +13,48 @@
     clippy::indexing_slicing
 )]
 
-use std::fs::File;
-use std::path::Path;
+mod common;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use common::export::*;
+use common::import::{key, uid};
 use dxf2::engine::export::{CheckOrder, ExportError, ExportParams, ExportSummary, Exporter};
 use dxf2::engine::store::{
     Audit, Completion, DataValueKey, Existing, StoredValue, ValueOrder, ValueQuery,
 };
-use dxf2::engine::{
-    AccessPolicy, DataValueStore, MemoryStore, MetadataStore, StoreError, Superuser, UserAccess,
-};
+use dxf2::engine::{AccessPolicy, DataValueStore, StoreError, Superuser, UserAccess};
 use dxf2::model::metadata::DataSet;
-use dxf2::model::{
-    DataValue, DataValueSetHeader, DataValueSink, IdScheme, IdSchemes, ImporterProfile, Metadata,
-    Period, Uid,
-};
+use dxf2::model::{DataValue, IdScheme, IdSchemes, ImporterProfile, Metadata, Period, Uid};
 use dxf2::resolver::MetadataResolver;
-use dxf2::sqlite::SqliteStore;
-
-const DE_A: &str = "deabcdefghA";
-const DE_B: &str = "deabcdefghB";
-const COC_A: &str = "cuabcdefghA";
-const COC_B: &str = "cuabcdefghB";
-const DS_A: &str = "dsabcdefghA";
-const DS_B: &str = "dsabcdefghB";
-const OU_A: &str = "ouabcdefghA";
-const OU_B: &str = "ouabcdefghB";
-const OU_C: &str = "ouabcdefghC";
-const OG_A: &str = "ogabcdefghA";
-const AT_A: &str = "atabcdefghA";
-const PE_A: &str = "201603";
-const PE_B: &str = "201604";
-const DEFAULT_COC: &str = "HllvX50cXC0";
-
-fn uid(s: &str) -> Uid {
-    Uid::parse(s).unwrap()
-}
 
 fn fixture() -> Metadata {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fixture_e.json");
-    let mut md = dxf2::json::metadata::read_metadata(File::open(path).unwrap()).unwrap();
+    let mut md = fixture_e();
     md.ensure_defaults();
     md.compute_paths();
     md
 }
 
-/// 2016-05-01 08:00 UTC plus `hours`.
-fn at(hours: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2016, 5, 1, 8, 0, 0).unwrap() + TimeDelta::try_hours(hours).unwrap()
-}
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2016, 5, 2, 0, 0, 0).unwrap()
-}
-
+/// A stored value created at `at(created)`, with value `v<created>`.
 fn row(created: i64, de: &str, pe: &str, ou: &str, coc: &str, aoc: &str) -> StoredValue {
-    let key = DataValueKey {
-        data_element: uid(de),
-        period: pe.parse::<Period>().unwrap(),
-        org_unit: uid(ou),
-        category_option_combo: uid(coc),
-        attribute_option_combo: uid(aoc),
-    };
-    let mut row = StoredValue::empty(key, at(created));
-    row.value = Some(format!("v{created}"));
-    row.stored_by = Some("admin".to_owned());
-    row
+    stored_row(created, key(de, pe, ou, coc, aoc), &format!("v{created}"))
 }
 
-/// The 12 values of fixture E (COC = AOC), each with value `v<i>`, created at `at(i)` where i
-/// counts *down* in the key order (so that the 2.43 order, by `created`, is visibly not the key
-/// order): deA × {peA, peB} × {ouA, ouB} × {cocA, cocB}, then deB × peA × {ouA, ouB} × {cocA,
-/// cocB}.
+/// The 12 values of fixture E ([`fixture_keys`]), each with value `v<i>`, created at `at(i)`
+/// where i counts *down* in the key order (so that the 2.43 order, by `created`, is visibly not
+/// the key order).
 fn fixture_rows() -> Vec<StoredValue> {
-    let mut rows = Vec::new();
-    let mut i = 12;
-    for (de, periods) in [(DE_A, &[PE_A, PE_B][..]), (DE_B, &[PE_A][..])] {
-        for pe in periods {
-            for ou in [OU_A, OU_B] {
-                for coc in [COC_A, COC_B] {
-                    i -= 1;
-                    rows.push(row(i, de, pe, ou, coc, coc));
-                }
-            }
-        }
-    }
-    rows
-}
-
-fn fill<S: DataValueStore + MetadataStore>(store: &mut S, md: &Metadata, rows: &[StoredValue]) {
-    store.begin().unwrap();
-    store.save_metadata(md).unwrap();
-    for r in rows {
-        store.insert(r).unwrap();
-    }
-    store.commit().unwrap();
-}
-
-fn stores_with(
-    md: &Metadata,
-    rows: &[StoredValue],
-) -> Vec<(&'static str, Box<dyn DataValueStore>)> {
-    let mut memory = MemoryStore::new();
-    fill(&mut memory, md, rows);
-    let mut sqlite = SqliteStore::open_in_memory().unwrap();
-    fill(&mut sqlite, md, rows);
-    vec![("memory", Box::new(memory)), ("sqlite", Box::new(sqlite))]
+    let keys = fixture_keys();
+    let last = keys.len() as i64 - 1;
+    keys.into_iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let created = last - i as i64;
+            stored_row(created, key, &format!("v{created}"))
+        })
+        .collect()
 }
 
 fn stores(md: &Metadata) -> Vec<(&'static str, Box<dyn DataValueStore>)> {
-    stores_with(md, &fixture_rows())
-}
-
-/// A sink that keeps what it is given.
-#[derive(Debug, Default)]
-struct Collect {
-    header: Option<DataValueSetHeader>,
-    values: Vec<DataValue>,
-    finished: bool,
-}
-
-impl DataValueSink for Collect {
-    type Error = std::io::Error;
-    fn begin(&mut self, header: &DataValueSetHeader) -> std::io::Result<()> {
-        assert!(self.header.is_none(), "begin called twice");
-        self.header = Some(header.clone());
-        Ok(())
-    }
-    fn write_value(&mut self, value: &DataValue) -> std::io::Result<()> {
-        assert!(self.header.is_some() && !self.finished);
-        self.values.push(value.clone());
-        Ok(())
-    }
-    fn finish(&mut self) -> std::io::Result<()> {
-        self.finished = true;
-        Ok(())
-    }
-}
-
-impl Collect {
-    fn header(&self) -> &DataValueSetHeader {
-        self.header.as_ref().unwrap()
-    }
-    fn column(&self, f: impl Fn(&DataValue) -> Option<&str>) -> Vec<String> {
-        self.values
-            .iter()
-            .map(|v| f(v).unwrap_or("<absent>").to_owned())
-            .collect()
-    }
+    stores_with(md, &fixture_rows(), &[])
 }
 
 fn export_with(
@@ -201,19 +94,6 @@ fn export(params: &ExportParams, md: &Metadata, store: &mut dyn DataValueStore) 
     .0
 }
 
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
-}
-
-fn params(data_sets: &[&str], periods: &[&str], org_units: &[&str]) -> ExportParams {
-    ExportParams {
-        data_sets: strings(data_sets),
-        periods: strings(periods),
-        org_units: strings(org_units),
-        ..ExportParams::default()
-    }
-}
-
 /// The code and message of a refused export, under both profiles: (2.43+, classic).
 fn refusals(
     md: &Metadata,
@@ -245,10 +125,6 @@ fn refusal(
         Ok((c, _)) => panic!("expected a refusal, got {} values", c.values.len()),
         Err(e) => e.to_string(),
     }
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,7 +346,7 @@ fn default_attribute_option_combo_in_the_header_by_name() {
         row(1, DE_A, PE_A, OU_C, DEFAULT_COC, DEFAULT_COC),
         row(2, DE_B, PE_A, OU_C, DEFAULT_COC, DEFAULT_COC),
     ];
-    for (name, mut store) in stores_with(&md, &rows) {
+    for (name, mut store) in stores_with(&md, &rows, &[]) {
         let mut p = params(&[DS_A], &[PE_A], &[OU_C]);
         p.output_id_schemes.id_scheme = Some(IdScheme::Name);
         let out = export(&p, &md, store.as_mut());
@@ -582,7 +458,7 @@ fn deleted_values_and_empty_texts() {
     rows[1].comment = Some(String::new());
     rows[1].stored_by = Some(String::new());
     rows[1].value = None;
-    for (name, mut store) in stores_with(&md, &rows) {
+    for (name, mut store) in stores_with(&md, &rows, &[]) {
         let mut p = params(&[DS_A], &[PE_A], &[OU_A]);
         p.include_deleted = true;
         let out = export(&p, &md, store.as_mut());

@@ -20,7 +20,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use common::import::*;
-use dxf2::engine::store::{AuditType, Completion, DataValueStore};
+use common::scenarios::*;
+use dxf2::engine::store::{AuditType, DataValueStore};
 use dxf2::engine::{Importer, MemoryStore, SystemSettings, UserAccess};
 use dxf2::model::metadata::{Identity, User};
 use dxf2::model::{
@@ -30,20 +31,8 @@ use dxf2::resolver::MetadataResolver;
 
 /// Fixture M's tests run as the admin superuser.
 const ADMIN: Option<&str> = Some("admin");
-const DS_A: &str = "pBOMPrpg1QX";
-const DE_A: &str = "f7n9E0hX8qk";
-const DE_B: &str = "Ix2HsbDMLea";
-const DE_C: &str = "eY5ehpbEsB7";
 const DE_D: &str = "deabcdefghD";
-const OU_A: &str = "DiszpKrYNg8";
-const OU_B: &str = "BdfsJfj87js";
 const OU_C: &str = "j7Hg26FpoIa";
-const DEF: &str = "HllvX50cXC0";
-const OC_A: &str = "kjuiHgy67hg";
-
-fn payload(name: &str) -> Option<PathBuf> {
-    common::corpus_file(&format!("datavalueset/{name}"))
-}
 
 /// DHIS2's `new ImportOptions()` (CREATE_AND_UPDATE) with the 2.43+ profile.
 fn pipeline() -> ImportOptions {
@@ -102,18 +91,6 @@ fn assert_clean(s: &ImportSummary, updated: u64) {
     assert_eq!(s.description, None);
 }
 
-fn codes(s: &ImportSummary) -> Vec<(String, Vec<i64>)> {
-    s.conflicts
-        .iter()
-        .map(|c| {
-            (
-                c.error_code.clone().unwrap_or_default(),
-                c.indexes.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
-}
-
 /// A group-level failure: status ERROR, one conflict of `code` with `message`, every index of
 /// the group rejected, nothing counted.
 fn assert_group_error(s: &ImportSummary, code: &str, message: &str, indexes: &[i64]) {
@@ -137,40 +114,6 @@ fn assert_decode_error(s: &ImportSummary, code: &str, message: &str) {
     assert!(s.rejected_indexes.is_empty());
     assert_eq!(counts(s), (0, 0, 0, 0));
     assert_eq!(s.data_set_complete, None);
-}
-
-fn b_keys() -> BTreeSet<(String, String, String)> {
-    let mut keys = BTreeSet::new();
-    for de in [DE_A, DE_B, DE_C] {
-        for pe in ["201201", "201202"] {
-            for ou in [OU_A, OU_B] {
-                keys.insert((de.to_owned(), pe.to_owned(), ou.to_owned()));
-            }
-        }
-    }
-    keys
-}
-
-fn assert_b_keys(store: &mut MemoryStore, md: &Metadata) {
-    let got: BTreeSet<_> = stored(store, md)
-        .iter()
-        .map(|r| {
-            assert_eq!(r.key.category_option_combo, uid(DEF));
-            assert_eq!(r.key.attribute_option_combo, uid(DEF));
-            (
-                r.key.data_element.to_string(),
-                r.key.period.to_string(),
-                r.key.org_unit.to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(got, b_keys());
-}
-
-fn schemes(o: &mut ImportOptions, general: &str, de: &str, ou: &str) {
-    o.id_schemes.id_scheme = Some(IdScheme::parse(general).unwrap());
-    o.id_schemes.data_element = Some(IdScheme::parse(de).unwrap());
-    o.id_schemes.org_unit = Some(IdScheme::parse(ou).unwrap());
 }
 
 /// The 12 values of data value set B (C24/M24), with the given identifiers.
@@ -270,7 +213,7 @@ fn m22_xml_set_b_detects_the_data_set() {
 fn m23_m30_code_schemes() {
     for preheat in [None, Some(true)] {
         let mut o = pipeline();
-        schemes(&mut o, "CODE", "CODE", "CODE");
+        set_schemes(&mut o, "CODE", "CODE", "CODE");
         o.preheat_cache = preheat;
         let Some((s, md, mut store)) = run("dataValueSetBCode.xml", &o) else {
             return;
@@ -329,7 +272,7 @@ fn m27_m29_attribute_schemes() {
     for preheat in [None, Some(true)] {
         let a = "ATTRIBUTE:uh6H2ff562G";
         let mut o = pipeline();
-        schemes(&mut o, a, a, a);
+        set_schemes(&mut o, a, a, a);
         o.preheat_cache = preheat;
         let Some((s, md, mut store)) = run("dataValueSetBAttribute.xml", &o) else {
             return;
@@ -2051,27 +1994,6 @@ fn deletion_scope_in_the_sqlite_store() {
 // ---------------------------------------------------------------------------------------------
 // Cross-checks: the same payloads keep their classic answers under the classic profile
 // ---------------------------------------------------------------------------------------------
-
-/// Fixture C as its classic scenarios set it up (user A, completion of dsA/201201/ouA).
-fn classic_setup() -> (Metadata, MemoryStore) {
-    let md = fixture("fixture_c.json");
-    let mut store = MemoryStore::new();
-    store.begin().unwrap();
-    store
-        .set_completion(&Completion {
-            data_set: uid(DS_A),
-            period: "201201".parse().unwrap(),
-            org_unit: uid(OU_A),
-            attribute_option_combo: uid(DEF),
-            date: "2012-01-09".parse().unwrap(),
-            stored_by: "userA".into(),
-            last_updated: now(),
-            completed: true,
-        })
-        .unwrap();
-    store.commit().unwrap();
-    (md, store)
-}
 
 #[test]
 fn cross_check_classic_answers_stay_classic() {

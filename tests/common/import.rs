@@ -147,6 +147,19 @@ pub fn import_file(
     import_source(md, username, &mut source, options, store).summary
 }
 
+/// The error code (empty for a legacy conflict) and the indexes of each conflict.
+pub fn codes(s: &ImportSummary) -> Vec<(String, Vec<i64>)> {
+    s.conflicts
+        .iter()
+        .map(|c| {
+            (
+                c.error_code.clone().unwrap_or_default(),
+                c.indexes.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 /// `(imported, updated, deleted, ignored)`.
 pub fn counts(s: &ImportSummary) -> (u64, u64, u64, u64) {
     let c = s.import_count;

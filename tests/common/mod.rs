@@ -30,4 +30,6 @@ pub fn corpus_dir() -> Option<PathBuf> {
 pub fn corpus_file(rel: &str) -> Option<PathBuf> {
     corpus_dir().map(|d| d.join(rel))
 }
+pub mod export;
 pub mod import;
+pub mod scenarios;

@@ -21,11 +21,36 @@ const DS_B: &str = "dsabcdefghB";
 const OU_A: &str = "ouabcdefghA";
 const OU_C: &str = "ouabcdefghC";
 
+/// Data set A from 2016-03-01 to 2016-04-30 in the subtree of ouA (all its 12 values).
+const MARCH_APRIL: [&str; 9] = [
+    "--data-set",
+    DS_A,
+    "--start-date",
+    "2016-03-01",
+    "--end-date",
+    "2016-04-30",
+    "--org-unit",
+    OU_A,
+    "--children",
+];
+
 fn dxf2(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dxf2"))
         .args(args)
         .output()
         .unwrap()
+}
+
+/// `dxf2 export --store <db>` and `args`.
+fn export(db: &str, args: &[&str]) -> Output {
+    dxf2(&[&["export", "--store", db], args].concat())
+}
+
+/// `dxf2 export --store <db> --data-set <ds> --period <pe> --org-unit <ou>` and `more`: one data
+/// set, one period, one org unit.
+fn export_one(db: &str, ds: &str, pe: &str, ou: &str, more: &[&str]) -> Output {
+    let one = ["--data-set", ds, "--period", pe, "--org-unit", ou];
+    export(db, &[&one[..], more].concat())
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -124,19 +149,7 @@ fn import_then_export_to_xml_csv_zip_and_json_gz() {
 
     // XML, the single-set case: header and 4 values.
     let xml = dir.join("march.xml");
-    let out = dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "--org-unit",
-        OU_A,
-        "-o",
-        xml.to_str().unwrap(),
-    ]);
+    let out = export_one(db, DS_A, "201603", OU_A, &["-o", xml.to_str().unwrap()]);
     ok(&out);
     assert!(
         text(&out.stderr).contains("4 values written"),
@@ -156,24 +169,24 @@ fn import_then_export_to_xml_csv_zip_and_json_gz() {
 
     // CSV in a zip: two data sets, two periods, the subtree of ouA; org unit codes.
     let csv_zip = dir.join("all.csv.zip");
-    ok(&dxf2(&[
-        "export",
-        "--store",
+    ok(&export(
         db,
-        "--data-set",
-        DS_A,
-        DS_B,
-        "--period",
-        "201603",
-        "201604",
-        "--org-unit",
-        OU_A,
-        "--children",
-        "--org-unit-id-scheme",
-        "CODE",
-        "-o",
-        csv_zip.to_str().unwrap(),
-    ]));
+        &[
+            "--data-set",
+            DS_A,
+            DS_B,
+            "--period",
+            "201603",
+            "201604",
+            "--org-unit",
+            OU_A,
+            "--children",
+            "--org-unit-id-scheme",
+            "CODE",
+            "-o",
+            csv_zip.to_str().unwrap(),
+        ],
+    ));
     let mut archive = zip::ZipArchive::new(File::open(&csv_zip).unwrap()).unwrap();
     assert_eq!(archive.len(), 1);
     let mut entry = archive.by_index(0).unwrap();
@@ -195,23 +208,26 @@ fn import_then_export_to_xml_csv_zip_and_json_gz() {
 
     // JSON, gzip: data element codes, no header (two periods).
     let json_gz = dir.join("all.json.gz");
-    ok(&dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "201604",
-        "--org-unit",
-        OU_A,
-        "--children",
-        "--data-element-id-scheme",
-        "CODE",
-        "-o",
-        json_gz.to_str().unwrap(),
-    ]));
+    let by_code = |file: &Path| {
+        export(
+            db,
+            &[
+                "--data-set",
+                DS_A,
+                "--period",
+                "201603",
+                "201604",
+                "--org-unit",
+                OU_A,
+                "--children",
+                "--data-element-id-scheme",
+                "CODE",
+                "-o",
+                file.to_str().unwrap(),
+            ],
+        )
+    };
+    ok(&by_code(&json_gz));
     let gz = flate2::read::GzDecoder::new(File::open(&json_gz).unwrap());
     let reader = dxf2_json::Reader::new(BufReader::new(gz)).unwrap();
     let (header, values) = read_all(reader);
@@ -226,23 +242,7 @@ fn import_then_export_to_xml_csv_zip_and_json_gz() {
 
     // Deterministic: the same request gives the same bytes.
     let again = dir.join("again.json.gz");
-    ok(&dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "201604",
-        "--org-unit",
-        OU_A,
-        "--children",
-        "--data-element-id-scheme",
-        "CODE",
-        "-o",
-        again.to_str().unwrap(),
-    ]));
+    ok(&by_code(&again));
     assert_eq!(
         std::fs::read(&json_gz).unwrap(),
         std::fs::read(&again).unwrap()
@@ -256,17 +256,7 @@ fn stdout_is_json_by_default_and_names_follow_dhis2() {
     let db = store(&dir);
     let db = db.to_str().unwrap();
 
-    let out = dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--data-set",
-        DS_B,
-        "--period",
-        "201604",
-        "--org-unit",
-        OU_A,
-    ]);
+    let out = export_one(db, DS_B, "201604", OU_A, &[]);
     ok(&out);
     let stdout = text(&out.stdout);
     assert!(
@@ -278,26 +268,9 @@ fn stdout_is_json_by_default_and_names_follow_dhis2() {
     // A directory: DHIS2's download name.
     let out_dir = dir.join("downloads");
     std::fs::create_dir_all(&out_dir).unwrap();
-    ok(&dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--data-set",
-        DS_A,
-        "--start-date",
-        "2016-03-01",
-        "--end-date",
-        "2016-04-30",
-        "--org-unit",
-        OU_A,
-        "--children",
-        "--format",
-        "xml",
-        "--compression",
-        "zip",
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]));
+    let xml_zip = ["--format", "xml", "--compression", "zip"];
+    let to_dir = ["-o", out_dir.to_str().unwrap()];
+    ok(&export(db, &[&MARCH_APRIL[..], &xml_zip, &to_dir].concat()));
     let zipped = out_dir.join("dataValues_2016-03-01_2016-04-30.xml.zip");
     let mut archive = zip::ZipArchive::new(File::open(&zipped).unwrap()).unwrap();
     let entry = archive.by_index(0).unwrap();
@@ -308,23 +281,14 @@ fn stdout_is_json_by_default_and_names_follow_dhis2() {
     let (_, values) = read_all(dxf2_xml::Reader::new(BufReader::new(entry)).unwrap());
     assert_eq!(values.len(), 12);
 
-    ok(&dxf2(&[
-        "export",
-        "--store",
+    let csv_attachment = ["--format", "csv", "--attachment", "march"];
+    ok(&export_one(
         db,
-        "--data-set",
         DS_A,
-        "--period",
         "201603",
-        "--org-unit",
         OU_A,
-        "--format",
-        "csv",
-        "--attachment",
-        "march",
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]));
+        &[&csv_attachment[..], &to_dir].concat(),
+    ));
     let csv = std::fs::read_to_string(out_dir.join("march.csv")).unwrap();
     assert_eq!(csv.lines().count(), 5, "{csv}");
     assert!(
@@ -341,17 +305,17 @@ fn refused_requests_exit_1_with_dhis2s_message_and_write_nothing() {
     let db = db.to_str().unwrap();
     let file = dir.join("nothing.json");
 
-    let out = dxf2(&[
-        "export",
-        "--store",
+    let out = export(
         db,
-        "--period",
-        "201603",
-        "--org-unit",
-        OU_A,
-        "-o",
-        file.to_str().unwrap(),
-    ]);
+        &[
+            "--period",
+            "201603",
+            "--org-unit",
+            OU_A,
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
@@ -360,36 +324,17 @@ fn refused_requests_exit_1_with_dhis2s_message_and_write_nothing() {
     assert!(!file.exists());
 
     // The web API's order: the parameter checks come before access (E2012 is not reported).
-    let out = dxf2(&[
-        "export",
-        "--store",
+    let out = export(
         db,
-        "--data-set",
-        DS_A,
-        "--org-unit",
-        OU_C,
-        "--user",
-        "userA",
-    ]);
+        &["--data-set", DS_A, "--org-unit", OU_C, "--user", "userA"],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("E2002: "),
         "{}",
         text(&out.stderr)
     );
-    let out = dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "--org-unit",
-        OU_C,
-        "--user",
-        "userA",
-    ]);
+    let out = export_one(db, DS_A, "201603", OU_C, &["--user", "userA"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains(&format!(
@@ -398,62 +343,20 @@ fn refused_requests_exit_1_with_dhis2s_message_and_write_nothing() {
         "{}",
         text(&out.stderr)
     );
-    let out = dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "--org-unit",
-        OU_A,
-        "--limit",
-        "-2",
-    ]);
+    let out = export_one(db, DS_A, "201603", OU_A, &["--limit", "-2"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("E2009: Limit cannot be less than zero: `-2`"));
 
     // Unusable arguments or store: 2.
     let missing = dir.join("missing.sqlite");
-    let out = dxf2(&[
-        "export",
-        "--store",
-        missing.to_str().unwrap(),
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "--org-unit",
-        OU_A,
-    ]);
+    let out = export_one(missing.to_str().unwrap(), DS_A, "201603", OU_A, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!missing.exists());
-    let out = dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--user",
-        "nobody",
-        "--org-unit",
-        OU_A,
-    ]);
+    let out = export(db, &["--user", "nobody", "--org-unit", OU_A]);
     assert_eq!(out.status.code(), Some(2));
-    let out = dxf2(&["export", "--store", db, "--start-date", "March"]);
+    let out = export(db, &["--start-date", "March"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "--org-unit",
-        OU_A,
-        "--id-scheme",
-        "ID",
-    ]);
+    let out = export_one(db, DS_A, "201603", OU_A, &["--id-scheme", "ID"]);
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -467,22 +370,18 @@ fn dhis2_2_43_documents_in_the_three_formats() {
     let dir = tmp("v243");
     let db = store(&dir);
     let db = db.to_str().unwrap();
-    let single = [
-        "export",
-        "--store",
-        db,
-        "--dhis2-version",
-        "2.43",
-        "--data-set",
-        DS_B,
-        "--period",
-        "201604",
-        "--org-unit",
-        OU_A,
-    ];
+    let single = |more: &[&str]| {
+        export_one(
+            db,
+            DS_B,
+            "201604",
+            OU_A,
+            &[&["--dhis2-version", "2.43"], more].concat(),
+        )
+    };
 
     // JSON on stdout: the group header, values without its fields, nothing null.
-    let out = dxf2(&single);
+    let out = single(&[]);
     ok(&out);
     let stdout = text(&out.stdout);
     assert!(
@@ -496,21 +395,13 @@ fn dhis2_2_43_documents_in_the_three_formats() {
     );
     assert!(stdout.ends_with(r#""followup":false}]}"#), "{stdout}");
     // The classic answer to the same request differs.
-    let classic = dxf2(
-        &single[..3]
-            .iter()
-            .chain(&single[5..])
-            .copied()
-            .collect::<Vec<_>>(),
-    );
+    let classic = export_one(db, DS_B, "201604", OU_A, &[]);
     ok(&classic);
     assert!(text(&classic.stdout).starts_with(r#"{"dataSet":"dsabcdefghB","completeDate":null,"#));
 
     // XML: the header period in ADX form; followUp only when true.
     let xml = dir.join("april.xml");
-    let mut args = single.to_vec();
-    args.extend(["-o", xml.to_str().unwrap()]);
-    ok(&dxf2(&args));
+    ok(&single(&["-o", xml.to_str().unwrap()]));
     let document = std::fs::read_to_string(&xml).unwrap();
     assert!(
         document.starts_with(
@@ -532,9 +423,7 @@ fn dhis2_2_43_documents_in_the_three_formats() {
 
     // CSV: the group's fields in every row, `deleted` false.
     let csv = dir.join("april.csv");
-    let mut args = single.to_vec();
-    args.extend(["-o", csv.to_str().unwrap()]);
-    ok(&dxf2(&args));
+    ok(&single(&["-o", csv.to_str().unwrap()]));
     let document = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = document.lines().collect();
     assert_eq!(rows.len(), 3, "{document}");
@@ -545,7 +434,7 @@ fn dhis2_2_43_documents_in_the_three_formats() {
     assert!(rows[1].ends_with(",false,false"), "{document}");
 
     // Deterministic.
-    let again = dxf2(&single);
+    let again = single(&[]);
     assert_eq!(again.stdout, out.stdout);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -559,65 +448,36 @@ fn dhis2_2_43_names_checks_and_missing_identifiers() {
     std::fs::create_dir_all(&out_dir).unwrap();
 
     // 2.43's file name: a trailing `.<format>` of the attachment is not doubled.
-    ok(&dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--dhis2-version",
-        "2.43",
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "--org-unit",
-        OU_A,
-        "--format",
-        "csv",
-        "--attachment",
-        "march.csv",
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]));
+    let v243 = ["--dhis2-version", "2.43"];
+    let csv_attachment = ["--format", "csv", "--attachment", "march.csv"];
+    let to_dir = ["-o", out_dir.to_str().unwrap()];
+    let more = [&v243[..], &csv_attachment, &to_dir].concat();
+    ok(&export_one(db, DS_A, "201603", OU_A, &more));
     let csv = std::fs::read_to_string(out_dir.join("march.csv")).unwrap();
     assert_eq!(csv.lines().count(), 5, "{csv}");
-    ok(&dxf2(&[
-        "export",
-        "--store",
+    let gzip = ["--compression", "gzip"];
+    ok(&export(
         db,
-        "--dhis2-version",
-        "2.43",
-        "--data-set",
-        DS_A,
-        "--start-date",
-        "2016-03-01",
-        "--end-date",
-        "2016-04-30",
-        "--org-unit",
-        OU_A,
-        "--children",
-        "--compression",
-        "gzip",
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]));
+        &[&v243[..], &MARCH_APRIL, &gzip, &to_dir].concat(),
+    ));
     assert!(out_dir
         .join("dataValues_2016-03-01_2016-04-30.json.gz")
         .is_file());
 
     // The first failing check: children without org units is E2006 (classic: E2008).
     let children = |version: &str| {
-        dxf2(&[
-            "export",
-            "--store",
+        export(
             db,
-            "--dhis2-version",
-            version,
-            "--data-set",
-            DS_A,
-            "--period",
-            "201603",
-            "--children",
-        ])
+            &[
+                "--dhis2-version",
+                version,
+                "--data-set",
+                DS_A,
+                "--period",
+                "201603",
+                "--children",
+            ],
+        )
     };
     let out = children("2.43");
     assert_eq!(out.status.code(), Some(1));
@@ -631,23 +491,13 @@ fn dhis2_2_43_names_checks_and_missing_identifiers() {
     // the values without the identifier.
     let file = dir.join("attribute.json");
     let by_attribute = |version: &str| {
-        dxf2(&[
-            "export",
-            "--store",
-            db,
-            "--dhis2-version",
-            version,
-            "--data-set",
-            DS_A,
-            "--period",
-            "201603",
-            "--org-unit",
-            OU_A,
-            "--data-element-id-scheme",
-            "ATTRIBUTE:atabcdefghA",
-            "-o",
-            file.to_str().unwrap(),
-        ])
+        let scheme = ["--data-element-id-scheme", "ATTRIBUTE:atabcdefghA"];
+        let more = [
+            &["--dhis2-version", version][..],
+            &scheme,
+            &["-o", file.to_str().unwrap()],
+        ];
+        export_one(db, DS_A, "201603", OU_A, &more.concat())
     };
     let out = by_attribute("2.43");
     assert_eq!(out.status.code(), Some(1));
@@ -660,19 +510,7 @@ fn dhis2_2_43_names_checks_and_missing_identifiers() {
     assert!(file.is_file());
 
     // An unknown version is an unusable argument.
-    let out = dxf2(&[
-        "export",
-        "--store",
-        db,
-        "--dhis2-version",
-        "2.30",
-        "--data-set",
-        DS_A,
-        "--period",
-        "201603",
-        "--org-unit",
-        OU_A,
-    ]);
+    let out = export_one(db, DS_A, "201603", OU_A, &["--dhis2-version", "2.30"]);
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }

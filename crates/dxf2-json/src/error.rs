@@ -5,20 +5,9 @@ use std::io;
 
 use thiserror::Error as ThisError;
 
-/// Where an error happened in the input: 1-based line and column (columns count characters).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Position {
-    /// Line, starting at 1.
-    pub line: u64,
-    /// Column, starting at 1, counted in characters (not bytes).
-    pub column: u64,
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}", self.line, self.column)
-    }
-}
+/// Where an error happened in the input: 1-based line and column (columns count characters),
+/// shared with the other codecs ([`dxf2_model::position::TextPosition`]).
+pub use dxf2_model::position::TextPosition as Position;
 
 /// The shape of a JSON value, used in messages ("found an object").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1139,6 +1139,18 @@ const AGGREGATION_TYPES: &[&str] = &[
 const DOMAIN_TYPES: &[&str] = &["AGGREGATE", "TRACKER"];
 const DATA_DIMENSION_TYPES: &[&str] = &["DISAGGREGATION", "ATTRIBUTE"];
 
+/// The `dataDimensionType` of a category or category combo (`DISAGGREGATION` when absent).
+fn data_dimension_type(at: &ObjectRef, s: Option<String>) -> Result<String, MetadataError> {
+    one_of(
+        at,
+        "dataDimensionType",
+        s,
+        "DISAGGREGATION",
+        DATA_DIMENSION_TYPES,
+        "DISAGGREGATION or ATTRIBUTE",
+    )
+}
+
 fn make_sharing(at: &ObjectRef, raw: Option<RawSharing>) -> Result<Sharing, MetadataError> {
     let Some(raw) = raw else {
         return Ok(Sharing::default());
@@ -1556,14 +1568,7 @@ impl<'t> Loader<'t> {
         let id = raw.identity(&mut at)?;
         let object = Category {
             id,
-            data_dimension_type: one_of(
-                &at,
-                "dataDimensionType",
-                raw.data_dimension_type,
-                "DISAGGREGATION",
-                DATA_DIMENSION_TYPES,
-                "DISAGGREGATION or ATTRIBUTE",
-            )?,
+            data_dimension_type: data_dimension_type(&at, raw.data_dimension_type)?,
             options: reference_uids(&at, "categoryOptions", raw.category_options)?,
         };
         self.doc.add_category(object);
@@ -1578,14 +1583,7 @@ impl<'t> Loader<'t> {
         let id = raw.identity(&mut at)?;
         let object = CategoryCombo {
             id,
-            data_dimension_type: one_of(
-                &at,
-                "dataDimensionType",
-                raw.data_dimension_type,
-                "DISAGGREGATION",
-                DATA_DIMENSION_TYPES,
-                "DISAGGREGATION or ATTRIBUTE",
-            )?,
+            data_dimension_type: data_dimension_type(&at, raw.data_dimension_type)?,
             categories: reference_uids(&at, "categories", raw.categories)?,
         };
         self.doc.add_category_combo(object);

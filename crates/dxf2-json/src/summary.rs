@@ -5,8 +5,8 @@ use std::fmt;
 use std::io::{self, Read, Write};
 
 use dxf2_model::{
-    IdScheme, IdSchemes, ImportConflict, ImportCount, ImportOptions, ImportStatus, ImportStrategy,
-    ImportSummary, ImporterProfile, SchemeTarget,
+    EchoValue, IdScheme, ImportConflict, ImportCount, ImportOptions, ImportStatus, ImportStrategy,
+    ImportSummary, ImporterProfile,
 };
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -188,28 +188,15 @@ fn write_conflict<W: Write + ?Sized>(w: &mut W, c: &ImportConflict) -> io::Resul
     w.write_all(b"}")
 }
 
-/// The JSON name of a scheme slot inside `idSchemes`.
-fn scheme_key(target: Option<SchemeTarget>) -> &'static str {
-    target.map_or("idScheme", SchemeTarget::parameter_name)
-}
-
-fn scheme_slots(s: &IdSchemes) -> [(Option<SchemeTarget>, Option<&IdScheme>); 8] {
-    let mut slots = [(None, s.id_scheme.as_ref()); 8];
-    for (slot, target) in slots.iter_mut().skip(1).zip(SchemeTarget::ALL) {
-        *slot = (Some(target), s.specific(target));
-    }
-    slots
-}
-
 fn write_import_options<W: Write + ?Sized>(w: &mut W, o: &ImportOptions) -> io::Result<()> {
     let mut first = true;
     w.write_all(b"{")?;
     write_key(w, &mut first, "idSchemes")?;
     w.write_all(b"{")?;
     let mut first_scheme = true;
-    for (target, scheme) in scheme_slots(&o.id_schemes) {
+    for (name, scheme) in o.id_schemes.echo_slots() {
         let Some(scheme) = scheme else { continue };
-        write_key(w, &mut first_scheme, scheme_key(target))?;
+        write_key(w, &mut first_scheme, name)?;
         w.write_all(b"{\"type\":")?;
         write_str(w, scheme.type_name())?;
         if let Some(attribute) = scheme.attribute() {
@@ -219,71 +206,12 @@ fn write_import_options<W: Write + ?Sized>(w: &mut W, o: &ImportOptions) -> io::
         w.write_all(b"}")?;
     }
     w.write_all(b"}")?;
-
-    let mut flag = |w: &mut W, name: &str, value: bool| -> io::Result<()> {
+    for (name, value) in o.echo_members() {
         write_key(w, &mut first, name)?;
-        w.write_all(if value { b"true" } else { b"false" })
-    };
-    flag(w, "dryRun", o.dry_run)?;
-    if let Some(preheat) = o.preheat_cache {
-        flag(w, "preheatCache", preheat)?;
-    }
-    flag(w, "async", o.async_import)?;
-    write_key(w, &mut first, "importStrategy")?;
-    write_str(w, o.strategy.name())?;
-    write_key(w, &mut first, "mergeMode")?;
-    write_str(w, "REPLACE")?;
-    write_key(w, &mut first, "reportMode")?;
-    write_str(w, "FULL")?;
-    let mut flag = |w: &mut W, name: &str, value: bool| -> io::Result<()> {
-        write_key(w, &mut first, name)?;
-        w.write_all(if value { b"true" } else { b"false" })
-    };
-    for (name, value) in [
-        ("skipExistingCheck", o.skip_existing_check),
-        ("sharing", false),
-        ("skipNotifications", false),
-        ("skipAudit", o.skip_audit),
-        ("datasetAllowsPeriods", false),
-        ("strictPeriods", o.strict_periods),
-        ("strictDataElements", o.strict_data_elements),
-        (
-            "strictCategoryOptionCombos",
-            o.strict_category_option_combos,
-        ),
-        (
-            "strictAttributeOptionCombos",
-            o.strict_attribute_option_combos,
-        ),
-        ("strictOrganisationUnits", o.strict_organisation_units),
-        ("strictDataSetApproval", o.strict_data_set_approval),
-        ("strictDataSetLocking", o.strict_data_set_locking),
-        ("strictDataSetInputPeriods", o.strict_data_set_input_periods),
-        (
-            "requireCategoryOptionCombo",
-            o.require_category_option_combo,
-        ),
-        (
-            "requireAttributeOptionCombo",
-            o.require_attribute_option_combo,
-        ),
-        ("skipPatternValidation", false),
-        ("ignoreEmptyCollection", false),
-        ("force", o.force),
-        ("firstRowIsHeader", o.first_row_is_header),
-        ("skipLastUpdated", false),
-        ("mergeDataValues", false),
-        ("skipCache", false),
-    ] {
-        flag(w, name, value)?;
-    }
-    if let Some(data_set) = &o.data_set {
-        write_key(w, &mut first, "dataSet")?;
-        write_str(w, data_set)?;
-    }
-    if o.atomic {
-        write_key(w, &mut first, "atomic")?;
-        w.write_all(b"true")?;
+        match value {
+            EchoValue::Bool(b) => w.write_all(if b { b"true" } else { b"false" })?,
+            EchoValue::Text(text) => write_str(w, text)?,
+        }
     }
     if o.profile != ImporterProfile::Classic {
         write_key(w, &mut first, "importerProfile")?;
@@ -415,50 +343,17 @@ fn lenient_options(v: &Value) -> Option<ImportOptions> {
     let map = v.as_object()?;
     let mut o = ImportOptions::default();
     if let Some(Value::Object(schemes)) = map.get("idSchemes") {
-        let pick =
-            |target: Option<SchemeTarget>| schemes.get(scheme_key(target)).and_then(lenient_scheme);
-        o.id_schemes.id_scheme = pick(None);
-        for target in SchemeTarget::ALL {
-            *o.id_schemes.specific_mut(target) = pick(Some(target));
+        for (name, value) in schemes {
+            if let Some(slot) = o.id_schemes.echo_slot_mut(name) {
+                *slot = lenient_scheme(value);
+            }
         }
     }
-    let flag = |name: &str, slot: &mut bool| {
-        if let Some(b) = lenient_bool(map.get(name)) {
-            *slot = b;
+    for (name, value) in map {
+        if let (Some(flag), Some(b)) = (o.echo_flag_mut(name), lenient_bool(Some(value))) {
+            *flag = b;
         }
-    };
-    flag("dryRun", &mut o.dry_run);
-    flag("async", &mut o.async_import);
-    flag("skipExistingCheck", &mut o.skip_existing_check);
-    flag("skipAudit", &mut o.skip_audit);
-    flag("strictPeriods", &mut o.strict_periods);
-    flag("strictDataElements", &mut o.strict_data_elements);
-    flag(
-        "strictCategoryOptionCombos",
-        &mut o.strict_category_option_combos,
-    );
-    flag(
-        "strictAttributeOptionCombos",
-        &mut o.strict_attribute_option_combos,
-    );
-    flag("strictOrganisationUnits", &mut o.strict_organisation_units);
-    flag("strictDataSetApproval", &mut o.strict_data_set_approval);
-    flag("strictDataSetLocking", &mut o.strict_data_set_locking);
-    flag(
-        "strictDataSetInputPeriods",
-        &mut o.strict_data_set_input_periods,
-    );
-    flag(
-        "requireCategoryOptionCombo",
-        &mut o.require_category_option_combo,
-    );
-    flag(
-        "requireAttributeOptionCombo",
-        &mut o.require_attribute_option_combo,
-    );
-    flag("force", &mut o.force);
-    flag("firstRowIsHeader", &mut o.first_row_is_header);
-    flag("atomic", &mut o.atomic);
+    }
     o.preheat_cache = lenient_bool(map.get("preheatCache"));
     if let Some(strategy) = map
         .get("importStrategy")
@@ -567,6 +462,7 @@ pub fn read_import_summary<R: Read>(reader: R) -> Result<ImportSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dxf2_model::IdSchemes;
 
     fn written(s: &ImportSummary) -> String {
         let mut out = Vec::new();

@@ -8,7 +8,8 @@
 //! * [`ValueType`] — value types and DHIS2's validation of values;
 //! * [`DataValue`] (a reusable streaming record) and [`DataValueSetHeader`];
 //! * [`ImportOptions`], [`ImportStrategy`], [`ImporterProfile`];
-//! * [`ImportSummary`], [`ImportCount`], [`ImportConflict`], [`ImportStatus`].
+//! * [`ImportSummary`], [`ImportCount`], [`ImportConflict`], [`ImportStatus`];
+//! * [`TextPosition`] — a line and column in a text input, as the codecs' errors report it.
 //!
 //! The model validates nothing on its own when a record is read: readers keep identifiers as
 //! written, and the import engine decides, exactly as DHIS2 does.
@@ -38,6 +39,7 @@ mod id_scheme;
 pub mod metadata;
 mod options;
 mod period;
+pub mod position;
 mod stream;
 mod summary;
 mod uid;
@@ -50,8 +52,9 @@ pub use id_scheme::{IdScheme, IdSchemes, SchemeTarget};
 pub use metadata::{Metadata, ObjectKind};
 pub use options::{ImportOptions, ImportStrategy, ImporterProfile, StrategyGroup};
 pub use period::{Period, PeriodType};
+pub use position::TextPosition;
 pub use stream::{DataValueSink, DataValueSource};
-pub use summary::{ImportConflict, ImportCount, ImportStatus, ImportSummary};
+pub use summary::{EchoValue, ImportConflict, ImportCount, ImportStatus, ImportSummary};
 pub use uid::{Uid, UID_LEN};
 pub use value_type::{ValueType, ValueTypeError};
 

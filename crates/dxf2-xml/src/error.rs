@@ -5,77 +5,12 @@ use std::io;
 
 use thiserror::Error as ThisError;
 
-/// Where an error happened in the input: 1-based line and column.
+/// Where an error happened in the input: 1-based line and column, shared with the other codecs
+/// ([`dxf2_model::position::TextPosition`]).
 ///
 /// Lines end at LF (a CR before it is part of the line); columns count characters (not bytes)
 /// from the start of the line. A UTF-8 byte order mark is not counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Position {
-    /// Line, starting at 1.
-    pub line: u64,
-    /// Column, starting at 1, counted in characters.
-    pub column: u64,
-}
-
-impl Position {
-    /// The first character of the input.
-    pub(crate) const START: Position = Position { line: 1, column: 1 };
-
-    /// The position just after `bytes`, when `bytes` start at `self`.
-    ///
-    /// Cheap next to parsing: start tags rarely hold a line break, so the common case is one
-    /// fast search for LF and one fast ASCII check; counting loops run only when needed.
-    #[inline]
-    pub(crate) fn advance(self, bytes: &[u8]) -> Position {
-        if !bytes.contains(&b'\n') {
-            return Position {
-                line: self.line,
-                column: self.column.saturating_add(count_chars(bytes)),
-            };
-        }
-        let newlines = count_matching(bytes, |b| b == b'\n');
-        let tail = match bytes.iter().rposition(|&b| b == b'\n') {
-            Some(i) => bytes.get(i + 1..).unwrap_or_default(),
-            None => bytes,
-        };
-        Position {
-            line: self.line.saturating_add(newlines),
-            column: 1 + count_chars(tail),
-        }
-    }
-}
-
-/// Number of UTF-8 characters in `bytes` (bytes that are not continuation bytes).
-#[inline]
-fn count_chars(bytes: &[u8]) -> u64 {
-    if bytes.is_ascii() {
-        bytes.len() as u64
-    } else {
-        count_matching(bytes, |b| (b as i8) >= -0x40)
-    }
-}
-
-/// Number of bytes matching `pred`, counted in blocks of 32 with a byte-wide accumulator so that
-/// the compiler can vectorise the inner loop.
-#[inline]
-fn count_matching(bytes: &[u8], pred: impl Fn(u8) -> bool) -> u64 {
-    let mut chunks = bytes.chunks_exact(32);
-    let mut total = 0u64;
-    for chunk in &mut chunks {
-        let mut block = 0u8;
-        for &b in chunk {
-            block += u8::from(pred(b));
-        }
-        total += u64::from(block);
-    }
-    total + chunks.remainder().iter().filter(|&&b| pred(b)).count() as u64
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}", self.line, self.column)
-    }
-}
+pub use dxf2_model::position::TextPosition as Position;
 
 /// A coarse classification of errors, for exit codes and user messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -395,32 +330,6 @@ mod tests {
         assert_eq!(
             std::mem::size_of::<Result<(), Error>>(),
             std::mem::size_of::<usize>()
-        );
-    }
-
-    #[test]
-    fn positions_advance_by_lines_and_characters() {
-        let p = Position::START;
-        assert_eq!(p.advance(b"abc"), Position { line: 1, column: 4 });
-        assert_eq!(p.advance(b"a\nbc"), Position { line: 2, column: 3 });
-        assert_eq!(p.advance(b"a\r\n\n"), Position { line: 3, column: 1 });
-        assert_eq!(p.advance("é€x".as_bytes()), Position { line: 1, column: 4 });
-        assert_eq!(p.advance(b""), p);
-        let long = "é\n".repeat(40) + &"x".repeat(70) + "€";
-        assert_eq!(
-            p.advance(long.as_bytes()),
-            Position {
-                line: 41,
-                column: 72
-            }
-        );
-        let long = "é".repeat(70);
-        assert_eq!(
-            p.advance(long.as_bytes()),
-            Position {
-                line: 1,
-                column: 71
-            }
         );
     }
 

@@ -68,8 +68,8 @@
 use std::io::{BufRead, BufWriter, Write};
 
 use dxf2_model::{
-    IdScheme, IdSchemes, ImportConflict, ImportCount, ImportOptions, ImportStatus, ImportStrategy,
-    ImportSummary, SchemeTarget, DXF2_NAMESPACE,
+    EchoValue, IdScheme, IdSchemes, ImportConflict, ImportCount, ImportOptions, ImportStatus,
+    ImportStrategy, ImportSummary, DXF2_NAMESPACE,
 };
 
 use crate::cursor::{Cursor, Ev};
@@ -201,17 +201,13 @@ fn write_conflict<W: Write>(w: &mut Out<W>, conflict: &ImportConflict) -> Result
 }
 
 fn write_options<W: Write>(w: &mut Out<W>, o: &ImportOptions) -> Result<(), Error> {
-    let bool_text = |b: bool| if b { "true" } else { "false" };
     w.start("importOptions", &[], false)?;
-    let schemes: Vec<(&str, &IdScheme)> =
-        std::iter::once(("idScheme", o.id_schemes.id_scheme.as_ref()))
-            .chain(
-                SchemeTarget::ALL
-                    .iter()
-                    .map(|t| (t.parameter_name(), o.id_schemes.specific(*t))),
-            )
-            .filter_map(|(name, scheme)| scheme.map(|s| (name, s)))
-            .collect();
+    let schemes: Vec<(&str, &IdScheme)> = o
+        .id_schemes
+        .echo_slots()
+        .into_iter()
+        .filter_map(|(name, scheme)| scheme.map(|s| (name, s)))
+        .collect();
     if schemes.is_empty() {
         w.start("idSchemes", &[], true)?;
     } else {
@@ -226,57 +222,11 @@ fn write_options<W: Write>(w: &mut Out<W>, o: &ImportOptions) -> Result<(), Erro
         }
         w.end("idSchemes")?;
     }
-    w.leaf("dryRun", bool_text(o.dry_run))?;
-    if let Some(preheat) = o.preheat_cache {
-        w.leaf("preheatCache", bool_text(preheat))?;
-    }
-    w.leaf("async", bool_text(o.async_import))?;
-    w.leaf("importStrategy", o.strategy.name())?;
-    w.leaf("mergeMode", "REPLACE")?;
-    w.leaf("reportMode", "FULL")?;
-    w.leaf("skipExistingCheck", bool_text(o.skip_existing_check))?;
-    w.leaf("sharing", "false")?;
-    w.leaf("skipNotifications", "false")?;
-    w.leaf("skipAudit", bool_text(o.skip_audit))?;
-    w.leaf("datasetAllowsPeriods", "false")?;
-    for (name, value) in [
-        ("strictPeriods", o.strict_periods),
-        ("strictDataElements", o.strict_data_elements),
-        (
-            "strictCategoryOptionCombos",
-            o.strict_category_option_combos,
-        ),
-        (
-            "strictAttributeOptionCombos",
-            o.strict_attribute_option_combos,
-        ),
-        ("strictOrganisationUnits", o.strict_organisation_units),
-        ("strictDataSetApproval", o.strict_data_set_approval),
-        ("strictDataSetLocking", o.strict_data_set_locking),
-        ("strictDataSetInputPeriods", o.strict_data_set_input_periods),
-        (
-            "requireCategoryOptionCombo",
-            o.require_category_option_combo,
-        ),
-        (
-            "requireAttributeOptionCombo",
-            o.require_attribute_option_combo,
-        ),
-    ] {
-        w.leaf(name, bool_text(value))?;
-    }
-    w.leaf("skipPatternValidation", "false")?;
-    w.leaf("ignoreEmptyCollection", "false")?;
-    w.leaf("force", bool_text(o.force))?;
-    w.leaf("firstRowIsHeader", bool_text(o.first_row_is_header))?;
-    w.leaf("skipLastUpdated", "false")?;
-    w.leaf("mergeDataValues", "false")?;
-    w.leaf("skipCache", "false")?;
-    if let Some(data_set) = &o.data_set {
-        w.leaf("dataSet", data_set)?;
-    }
-    if o.atomic {
-        w.leaf("atomic", "true")?;
+    for (name, value) in o.echo_members() {
+        match value {
+            EchoValue::Bool(b) => w.leaf(name, if b { "true" } else { "false" })?,
+            EchoValue::Text(text) => w.leaf(name, text)?,
+        }
     }
     w.end("importOptions")
 }
@@ -612,27 +562,7 @@ fn read_options<R: BufRead>(doc: &mut Doc<R>, el: &Element) -> Result<ImportOpti
             o.id_schemes = read_schemes(doc, &child)?;
             continue;
         }
-        let flag: Option<&mut bool> = match name {
-            "dryRun" => Some(&mut o.dry_run),
-            "async" => Some(&mut o.async_import),
-            "skipExistingCheck" => Some(&mut o.skip_existing_check),
-            "skipAudit" => Some(&mut o.skip_audit),
-            "strictPeriods" => Some(&mut o.strict_periods),
-            "strictDataElements" => Some(&mut o.strict_data_elements),
-            "strictCategoryOptionCombos" => Some(&mut o.strict_category_option_combos),
-            "strictAttributeOptionCombos" => Some(&mut o.strict_attribute_option_combos),
-            "strictOrganisationUnits" => Some(&mut o.strict_organisation_units),
-            "strictDataSetApproval" => Some(&mut o.strict_data_set_approval),
-            "strictDataSetLocking" => Some(&mut o.strict_data_set_locking),
-            "strictDataSetInputPeriods" => Some(&mut o.strict_data_set_input_periods),
-            "requireCategoryOptionCombo" => Some(&mut o.require_category_option_combo),
-            "requireAttributeOptionCombo" => Some(&mut o.require_attribute_option_combo),
-            "force" => Some(&mut o.force),
-            "firstRowIsHeader" => Some(&mut o.first_row_is_header),
-            "atomic" => Some(&mut o.atomic),
-            _ => None,
-        };
-        if let Some(flag) = flag {
+        if let Some(flag) = o.echo_flag_mut(name) {
             let text = doc.text(&child)?;
             *flag = parse_bool(child.pos, name, &text)?;
             continue;
@@ -667,13 +597,8 @@ fn read_schemes<R: BufRead>(doc: &mut Doc<R>, el: &Element) -> Result<IdSchemes,
     let mut schemes = IdSchemes::default();
     while let Some(child) = doc.child(el)? {
         let scheme = read_scheme(doc, &child)?;
-        if child.name == "idScheme" {
-            schemes.id_scheme = scheme;
-        } else if let Some(target) = SchemeTarget::ALL
-            .iter()
-            .find(|t| t.parameter_name() == child.name)
-        {
-            *schemes.specific_mut(*target) = scheme;
+        if let Some(slot) = schemes.echo_slot_mut(&child.name) {
+            *slot = scheme;
         }
     }
     Ok(schemes)

@@ -14,7 +14,7 @@ use idscheme_resolver::Resolver;
 use rustc_hash::FxHashMap;
 
 use crate::codes::*;
-use crate::conflicts::ConflictCollector;
+use crate::conflicts::{ConflictCollector, ErrorCode};
 use crate::store::{
     Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, StoredValue,
 };
@@ -696,6 +696,23 @@ impl<'m> ValueRun<'_, 'm> {
         self.rejected.push(index);
     }
 
+    /// Rejects value `index` with one conflict: how a failing rule of V1–V12 and C1–C2 ends.
+    /// The caller returns what this returns (`Ok(())`, a rejected value) at once, so only the
+    /// first failing rule, in DHIS2's order, is reported.
+    fn rejected(
+        &mut self,
+        conflicts: &mut ConflictCollector,
+        index: i64,
+        code: ErrorCode,
+        objects: &[(&str, Option<&str>)],
+        args: &[Option<&str>],
+        property: &str,
+    ) -> Result<(), String> {
+        conflicts.add(code, objects, args, Some(property), Some(index));
+        self.reject(index);
+        Ok(())
+    }
+
     /// Validates and applies one value (§4.1 step 7, §4.3, §5.1). `Err` = store failure.
     fn value(
         &mut self,
@@ -706,7 +723,6 @@ impl<'m> ValueRun<'_, 'm> {
     ) -> Result<(), String> {
         let imp = self.importer;
         let md = imp.index.metadata;
-        let at = Some(index);
         let raw_de = dv.data_element();
         let raw_pe = dv.period();
         let raw_ou = dv.org_unit();
@@ -762,44 +778,22 @@ impl<'m> ValueRun<'_, 'm> {
             (None, None) => None,
         };
 
-        // V1–V8.
+        // V1–V8: the first failing rule rejects the value.
         let Some(de) = de else {
-            conflicts.add(
-                E7610,
-                &[("dataElement", raw_de)],
-                &[raw_de],
-                Some("dataElement"),
-                at,
-            );
-            self.reject(index);
-            return Ok(());
+            let objects = [("dataElement", raw_de)];
+            return self.rejected(conflicts, index, E7610, &objects, &[raw_de], "dataElement");
         };
         let Some(period) = period else {
-            conflicts.add(E7611, &[("period", raw_pe)], &[raw_pe], Some("period"), at);
-            self.reject(index);
-            return Ok(());
+            let objects = [("period", raw_pe)];
+            return self.rejected(conflicts, index, E7611, &objects, &[raw_pe], "period");
         };
         let Some(ou) = ou else {
-            conflicts.add(
-                E7612,
-                &[("organisationUnit", raw_ou)],
-                &[raw_ou],
-                Some("orgUnit"),
-                at,
-            );
-            self.reject(index);
-            return Ok(());
+            let objects = [("organisationUnit", raw_ou)];
+            return self.rejected(conflicts, index, E7612, &objects, &[raw_ou], "orgUnit");
         };
         if let (Some(_), None) = (coc_key, coc) {
-            conflicts.add(
-                E7613,
-                &[("categoryOptionCombo", raw_coc)],
-                &[raw_coc],
-                Some("categoryOptionCombo"),
-                at,
-            );
-            self.reject(index);
-            return Ok(());
+            let (objects, property) = ([("categoryOptionCombo", raw_coc)], "categoryOptionCombo");
+            return self.rejected(conflicts, index, E7613, &objects, &[raw_coc], property);
         }
         if let Some(c) = coc {
             if self.option_access_conflicts(
@@ -814,15 +808,8 @@ impl<'m> ValueRun<'_, 'm> {
             }
         }
         if let (Some(_), None) = (aoc_key, aoc) {
-            conflicts.add(
-                E7615,
-                &[("categoryOptionCombo", raw_aoc)],
-                &[raw_aoc],
-                Some("attributeOptionCombo"),
-                at,
-            );
-            self.reject(index);
-            return Ok(());
+            let (objects, property) = ([("categoryOptionCombo", raw_aoc)], "attributeOptionCombo");
+            return self.rejected(conflicts, index, E7615, &objects, &[raw_aoc], property);
         }
         if let (Some(c), Some(_)) = (aoc, aoc_key) {
             if self.option_access_conflicts(
@@ -837,16 +824,10 @@ impl<'m> ValueRun<'_, 'm> {
             }
         }
         if !imp.access.in_capture_hierarchy(ou) {
-            let user = imp.access.user_uid();
-            conflicts.add(
-                E7617,
-                &[("organisationUnit", raw_ou), ("user", Some(user))],
-                &[raw_ou, Some(user)],
-                Some("orgUnit"),
-                at,
-            );
-            self.reject(index);
-            return Ok(());
+            let user = Some(imp.access.user_uid());
+            let objects = [("organisationUnit", raw_ou), ("user", user)];
+            let args = [raw_ou, user];
+            return self.rejected(conflicts, index, E7617, &objects, &args, "orgUnit");
         }
 
         // V9–V12: the value itself.
@@ -855,15 +836,8 @@ impl<'m> ValueRun<'_, 'm> {
         let raw_value = dv.value();
         let comment = dv.comment();
         if raw_value.is_none() && comment.is_none() && !deleted && !is_delete {
-            conflicts.add(
-                E7618,
-                &[("dataElement", raw_de)],
-                &[raw_de],
-                Some("value"),
-                at,
-            );
-            self.reject(index);
-            return Ok(());
+            let objects = [("dataElement", raw_de)];
+            return self.rejected(conflicts, index, E7618, &objects, &[raw_de], "value");
         }
         let normalised: Option<Cow<'_, str>> =
             raw_value.map(|v| de.value_type.normalize_boolean_classic(v));
@@ -871,40 +845,20 @@ impl<'m> ValueRun<'_, 'm> {
             .value_type
             .validate(normalised.as_deref(), de.option_set.is_some())
         {
-            conflicts.add(
-                E7619,
-                &[("dataElement", raw_de), ("value", Some(e.key()))],
-                &[raw_de, Some(e.message())],
-                Some("value"),
-                at,
-            );
-            self.reject(index);
-            return Ok(());
+            let objects = [("dataElement", raw_de), ("value", Some(e.key()))];
+            let args = [raw_de, Some(e.message())];
+            return self.rejected(conflicts, index, E7619, &objects, &args, "value");
         }
         // (A text of at most MAX_COMMENT bytes has at most MAX_COMMENT characters.)
         if comment.is_some_and(|c| c.len() > MAX_COMMENT && c.chars().count() > MAX_COMMENT) {
-            let key = "comment_length_greater_than_max_length";
-            conflicts.add(
-                E7620,
-                &[("comment", Some(key))],
-                &[Some(COMMENT_TOO_LONG)],
-                Some("comment"),
-                at,
-            );
-            self.reject(index);
-            return Ok(());
+            let objects = [("comment", Some("comment_length_greater_than_max_length"))];
+            let args = [Some(COMMENT_TOO_LONG)];
+            return self.rejected(conflicts, index, E7620, &objects, &args, "comment");
         }
         if let Some(os) = de.option_set {
             if !self.valid_option(&os, de.value_type, raw_value) {
-                conflicts.add(
-                    E7621,
-                    &[("dataElement", raw_de)],
-                    &[raw_de],
-                    Some("value"),
-                    at,
-                );
-                self.reject(index);
-                return Ok(());
+                let objects = [("dataElement", raw_de)];
+                return self.rejected(conflicts, index, E7621, &objects, &[raw_de], "value");
             }
         }
 
@@ -912,9 +866,7 @@ impl<'m> ValueRun<'_, 'm> {
         let coc = match coc {
             Some(c) => c,
             None if self.eff.require_coc => {
-                conflicts.add(E7630, &[], &[], Some("categoryOptionCombo"), at);
-                self.reject(index);
-                return Ok(());
+                return self.rejected(conflicts, index, E7630, &[], &[], "categoryOptionCombo");
             }
             None => match self.default_combo() {
                 Some(c) => c,
@@ -924,9 +876,7 @@ impl<'m> ValueRun<'_, 'm> {
         let aoc = match aoc {
             Some(c) => c,
             None if self.eff.require_aoc => {
-                conflicts.add(E7631, &[], &[], Some("attributeOptionCombo"), at);
-                self.reject(index);
-                return Ok(());
+                return self.rejected(conflicts, index, E7631, &[], &[], "attributeOptionCombo");
             }
             None => match self.default_combo() {
                 Some(c) => c,
@@ -977,7 +927,7 @@ impl<'m> ValueRun<'_, 'm> {
         &mut self,
         combo: Combo<'m>,
         raw: Option<&str>,
-        code: crate::conflicts::ErrorCode,
+        code: ErrorCode,
         property: &str,
         index: i64,
         conflicts: &mut ConflictCollector,
