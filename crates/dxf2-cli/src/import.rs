@@ -371,7 +371,7 @@ pub fn run_metadata_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         ("data sets", incoming.data_sets.len()),
         ("users", incoming.users.len()),
     ];
-    merge(&mut metadata, incoming);
+    metadata.merge(incoming);
     store
         .save_metadata(&metadata)
         .map_err(|e| Exit::usage(e.to_string()))?;
@@ -381,44 +381,4 @@ pub fn run_metadata_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         let _ = writeln!(out, "  {n} {what}");
     }
     Ok(0)
-}
-
-fn merge(into: &mut Metadata, from: Metadata) {
-    for o in from.org_units {
-        into.add_org_unit(o);
-    }
-    for o in from.data_elements {
-        into.add_data_element(o);
-    }
-    for o in from.category_options {
-        into.add_category_option(o);
-    }
-    for o in from.categories {
-        into.add_category(o);
-    }
-    for o in from.category_combos {
-        into.add_category_combo(o);
-    }
-    for o in from.category_option_combos {
-        into.add_category_option_combo(o);
-    }
-    for o in from.data_sets {
-        into.add_data_set(o);
-    }
-    for o in from.option_sets {
-        into.add_option_set(o);
-    }
-    for o in from.attributes {
-        into.add_attribute(o);
-    }
-    for o in from.data_element_groups {
-        into.add_data_element_group(o);
-    }
-    for o in from.org_unit_groups {
-        into.add_org_unit_group(o);
-    }
-    for o in from.users {
-        into.add_user(o);
-    }
-    into.compute_paths();
 }

@@ -286,10 +286,9 @@ pub fn read_metadata_into<R: Read>(
         return Err(loader.into_error(e));
     }
     let doc = loader.finish()?;
-    merge(metadata, doc);
+    metadata.merge(doc);
     metadata.ensure_defaults();
     remap_defaults(metadata);
-    metadata.compute_paths();
     Ok(())
 }
 
@@ -1902,49 +1901,6 @@ fn nest(e: MetadataError, parent: &ObjectRef, prefix: &str) -> MetadataError {
         },
         other => other,
     }
-}
-
-/// Adds every object of `doc` to `into` (replacing same-UID objects).
-fn merge(into: &mut Metadata, doc: Metadata) {
-    let Metadata {
-        org_units,
-        data_elements,
-        category_options,
-        categories,
-        category_combos,
-        category_option_combos,
-        data_sets,
-        option_sets,
-        attributes,
-        data_element_groups,
-        org_unit_groups,
-        users,
-        ..
-    } = doc;
-    org_units.into_iter().for_each(|o| into.add_org_unit(o));
-    data_elements
-        .into_iter()
-        .for_each(|o| into.add_data_element(o));
-    category_options
-        .into_iter()
-        .for_each(|o| into.add_category_option(o));
-    categories.into_iter().for_each(|o| into.add_category(o));
-    category_combos
-        .into_iter()
-        .for_each(|o| into.add_category_combo(o));
-    category_option_combos
-        .into_iter()
-        .for_each(|o| into.add_category_option_combo(o));
-    data_sets.into_iter().for_each(|o| into.add_data_set(o));
-    option_sets.into_iter().for_each(|o| into.add_option_set(o));
-    attributes.into_iter().for_each(|o| into.add_attribute(o));
-    data_element_groups
-        .into_iter()
-        .for_each(|o| into.add_data_element_group(o));
-    org_unit_groups
-        .into_iter()
-        .for_each(|o| into.add_org_unit_group(o));
-    users.into_iter().for_each(|o| into.add_user(o));
 }
 
 /// DHIS2 finds the default category objects by name (`default`), and a reference to a default's

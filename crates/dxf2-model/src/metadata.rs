@@ -485,6 +485,51 @@ impl Metadata {
         }
     }
 
+    /// Adds every object of `other`, replacing objects of the same kind and UID, then recomputes
+    /// org unit paths (later documents win, as DHIS2's metadata import updates by UID).
+    pub fn merge(&mut self, other: Metadata) {
+        let Metadata {
+            org_units,
+            data_elements,
+            category_options,
+            categories,
+            category_combos,
+            category_option_combos,
+            data_sets,
+            option_sets,
+            attributes,
+            data_element_groups,
+            org_unit_groups,
+            users,
+            index: _,
+        } = other;
+        org_units.into_iter().for_each(|o| self.add_org_unit(o));
+        data_elements
+            .into_iter()
+            .for_each(|o| self.add_data_element(o));
+        category_options
+            .into_iter()
+            .for_each(|o| self.add_category_option(o));
+        categories.into_iter().for_each(|o| self.add_category(o));
+        category_combos
+            .into_iter()
+            .for_each(|o| self.add_category_combo(o));
+        category_option_combos
+            .into_iter()
+            .for_each(|o| self.add_category_option_combo(o));
+        data_sets.into_iter().for_each(|o| self.add_data_set(o));
+        option_sets.into_iter().for_each(|o| self.add_option_set(o));
+        attributes.into_iter().for_each(|o| self.add_attribute(o));
+        data_element_groups
+            .into_iter()
+            .for_each(|o| self.add_data_element_group(o));
+        org_unit_groups
+            .into_iter()
+            .for_each(|o| self.add_org_unit_group(o));
+        users.into_iter().for_each(|o| self.add_user(o));
+        self.compute_paths();
+    }
+
     /// A user by user name.
     pub fn user_by_username(&self, username: &str) -> Option<&User> {
         self.users.iter().find(|u| u.username == username)

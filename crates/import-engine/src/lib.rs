@@ -155,8 +155,6 @@ pub enum Failure {
     Import,
     /// The store failed.
     Store,
-    /// The requested importer generation is not available.
-    Unsupported,
 }
 
 /// The result of an import: DHIS2's summary, plus why it failed when it failed as a whole.

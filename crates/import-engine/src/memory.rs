@@ -149,44 +149,8 @@ impl MemoryStore {
 
     /// Adds or replaces every object of `metadata` and recomputes org unit paths.
     fn merge_metadata(&mut self, metadata: &Metadata) {
-        let target = &mut self.metadata;
-        for o in &metadata.org_units {
-            target.add_org_unit(o.clone());
-        }
-        for o in &metadata.data_elements {
-            target.add_data_element(o.clone());
-        }
-        for o in &metadata.category_options {
-            target.add_category_option(o.clone());
-        }
-        for o in &metadata.categories {
-            target.add_category(o.clone());
-        }
-        for o in &metadata.category_combos {
-            target.add_category_combo(o.clone());
-        }
-        for o in &metadata.category_option_combos {
-            target.add_category_option_combo(o.clone());
-        }
-        for o in &metadata.data_sets {
-            target.add_data_set(o.clone());
-        }
-        for o in &metadata.option_sets {
-            target.add_option_set(o.clone());
-        }
-        for o in &metadata.attributes {
-            target.add_attribute(o.clone());
-        }
-        for o in &metadata.data_element_groups {
-            target.add_data_element_group(o.clone());
-        }
-        for o in &metadata.org_unit_groups {
-            target.add_org_unit_group(o.clone());
-        }
-        for o in &metadata.users {
-            target.add_user(o.clone());
-        }
-        target.compute_paths();
+        self.metadata.merge(metadata.clone());
+        let target = &self.metadata;
         self.paths = target
             .org_units
             .iter()
