@@ -1809,10 +1809,7 @@ impl<'m> Run<'_, 'm> {
             let Some(aoc_uid) = values.uid(aoc_n) else {
                 continue;
             };
-            let Some(aoc) = md.category_option_combo(&aoc_uid) else {
-                continue;
-            };
-            let lists = index.aoc_restrictions(aoc).org_unit_lists;
+            let lists = &index.restrictions_of(&aoc_uid).org_unit_lists;
             if lists.is_empty() {
                 continue;
             }
@@ -1960,7 +1957,7 @@ impl<'m> Run<'_, 'm> {
             else {
                 continue;
             };
-            let r = self.importer.index.aoc_restrictions(aoc);
+            let r = self.importer.index.restrictions_of(&aoc.id.uid);
             let fits = |p: &Period| {
                 in_range(r.start, r.end, p.start_date()) && in_range(r.start, r.end, p.end_date())
             };
