@@ -9,7 +9,8 @@
 //! * [`DataValue`] (a reusable streaming record) and [`DataValueSetHeader`];
 //! * [`ImportOptions`], [`ImportStrategy`], [`ImporterProfile`];
 //! * [`ImportSummary`], [`ImportCount`], [`ImportConflict`], [`ImportStatus`];
-//! * [`TextPosition`] — a line and column in a text input, as the codecs' errors report it.
+//! * [`TextPosition`] — a line and column in a text input, as the codecs' errors report it;
+//! * [`ReadLimits`] — the bounds on what one reader holds in memory, whatever its input.
 //!
 //! The model validates nothing on its own when a record is read: readers keep identifiers as
 //! written, and the import engine decides, exactly as DHIS2 does.
@@ -36,6 +37,7 @@ mod data_value;
 mod error;
 mod header;
 mod id_scheme;
+pub mod limits;
 pub mod metadata;
 mod options;
 mod period;
@@ -49,6 +51,8 @@ pub use data_value::{DataValue, Field};
 pub use error::ModelError;
 pub use header::{DataValueSetHeader, DeletionElement, DeletionScope};
 pub use id_scheme::{IdScheme, IdSchemes, SchemeTarget};
+pub use limits::ReadLimits;
+pub use metadata::HierarchyError;
 pub use metadata::{Metadata, ObjectKind};
 pub use options::{ImportOptions, ImportStrategy, ImporterProfile, StrategyGroup};
 pub use period::{Period, PeriodType};

@@ -3,10 +3,47 @@
 //! Field names follow DXF2 metadata JSON (`../shared/spec/metadata-spec.md` §1.4–1.7). References
 //! between objects are UIDs. Defaults (`default` category option, category, category combo and
 //! category option combo) are added by [`Metadata::ensure_defaults`] exactly as DHIS2 creates them.
+//!
+//! The org unit hierarchy (parents, levels, subtrees) is computed once, in linear time, by
+//! [`Metadata::compute_hierarchy`] (and by [`Metadata::merge`]); a cycle is a [`HierarchyError`].
+//! Ancestry is derived on demand ([`Metadata::is_org_unit_within`], [`Metadata::org_unit_subtree`],
+//! [`Metadata::org_unit_ancestors`]) and a unit's `path` is only written when asked for
+//! ([`Metadata::org_unit_path`]).
+//!
+//! ```
+//! use dxf2_model::metadata::{Identity, OrganisationUnit};
+//! use dxf2_model::{Metadata, Uid};
+//!
+//! let uid = |s: &str| Uid::parse(s).unwrap();
+//! let mut md = Metadata::new();
+//! md.add_org_unit(OrganisationUnit::new(Identity::new(uid("ImspTQPwCqd")), None));
+//! md.add_org_unit(OrganisationUnit::new(Identity::new(uid("O6uvpzGd5pu")), Some(uid("ImspTQPwCqd"))));
+//! md.add_org_unit(OrganisationUnit::new(Identity::new(uid("YuQRtpLP10I")), Some(uid("O6uvpzGd5pu"))));
+//! md.compute_hierarchy().unwrap();
+//! assert!(md.is_org_unit_within(&uid("YuQRtpLP10I"), &uid("ImspTQPwCqd")));
+//! assert_eq!(md.org_unit_level(&uid("YuQRtpLP10I")), Some(3));
+//! assert_eq!(
+//!     md.org_unit_path(&uid("YuQRtpLP10I")).unwrap().to_string(),
+//!     "/ImspTQPwCqd/O6uvpzGd5pu/YuQRtpLP10I"
+//! );
+//!
+//! // A cycle is an error naming its units.
+//! md.add_org_unit(OrganisationUnit::new(Identity::new(uid("ImspTQPwCqd")), Some(uid("YuQRtpLP10I"))));
+//! let err = md.compute_hierarchy().unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "org unit hierarchy has a cycle: ImspTQPwCqd → YuQRtpLP10I → O6uvpzGd5pu → ImspTQPwCqd"
+//! );
+//! ```
 
-use std::collections::HashMap;
+mod hierarchy;
+
+use std::fmt;
 
 use rustc_hash::FxHashMap;
+
+pub use hierarchy::HierarchyError;
+use hierarchy::OrgUnitHierarchy;
 
 /// The date types of the metadata fields, re-exported so that readers and tests need no direct
 /// `chrono` dependency.
@@ -81,14 +118,26 @@ impl Sharing {
 pub struct OrganisationUnit {
     /// Identity.
     pub id: Identity,
-    /// `parent`.
+    /// `parent` (a unit whose parent is not in the catalogue counts as a root). The unit's level,
+    /// ancestors and `path` come from the catalogue ([`Metadata::org_unit_level`],
+    /// [`Metadata::org_unit_ancestors`], [`Metadata::org_unit_path`]).
     pub parent: Option<Uid>,
-    /// `path` (`/root/…/self`), computed from the parent chain by [`Metadata::compute_paths`].
-    pub path: String,
     /// `openingDate`.
     pub opening_date: Option<NaiveDate>,
     /// `closedDate`.
     pub closed_date: Option<NaiveDate>,
+}
+
+impl OrganisationUnit {
+    /// A unit with an identity and a parent, without opening or closed date.
+    pub fn new(id: Identity, parent: Option<Uid>) -> OrganisationUnit {
+        OrganisationUnit {
+            id,
+            parent,
+            opening_date: None,
+            closed_date: None,
+        }
+    }
 }
 
 /// `dataElements`.
@@ -321,9 +370,16 @@ pub enum ObjectKind {
 ///
 /// Objects are kept in vectors (insertion order); each kind has a UID → position index. Adding an
 /// object with a UID already present replaces it.
+///
+/// The org unit hierarchy is computed by [`compute_hierarchy`](Metadata::compute_hierarchy) (and
+/// [`merge`](Metadata::merge)) in O(n); until then, and after an org unit is added or gets another
+/// parent, the hierarchy queries still answer correctly by walking parents (slower: O(depth) a
+/// query, O(units × depth) a subtree).
 #[derive(Clone, Debug, Default)]
 pub struct Metadata {
-    /// Organisation units.
+    /// Organisation units. After changing units or their parents here directly (rather than with
+    /// [`add_org_unit`](Metadata::add_org_unit)), call
+    /// [`compute_hierarchy`](Metadata::compute_hierarchy).
     pub org_units: Vec<OrganisationUnit>,
     /// Data elements.
     pub data_elements: Vec<DataElement>,
@@ -348,6 +404,8 @@ pub struct Metadata {
     /// Users.
     pub users: Vec<User>,
     index: FxHashMap<(ObjectKind, Uid), usize>,
+    /// The org unit hierarchy, current while it has one entry per org unit.
+    hierarchy: OrgUnitHierarchy,
 }
 
 macro_rules! kind_access {
@@ -382,13 +440,32 @@ impl Metadata {
         Metadata::default()
     }
 
-    kind_access!(
-        org_unit,
-        add_org_unit,
-        org_units,
-        OrganisationUnit,
-        ObjectKind::OrganisationUnit
-    );
+    /// Looks an org unit up by UID.
+    pub fn org_unit(&self, uid: &Uid) -> Option<&OrganisationUnit> {
+        self.org_unit_position(uid)
+            .and_then(|i| self.org_units.get(i))
+    }
+
+    /// Adds an org unit (replacing one with the same UID). The hierarchy stays current when a unit
+    /// is replaced by one with the same parent; otherwise call
+    /// [`compute_hierarchy`](Metadata::compute_hierarchy) before asking many hierarchy questions.
+    pub fn add_org_unit(&mut self, object: OrganisationUnit) {
+        let key = (ObjectKind::OrganisationUnit, object.id.uid);
+        match self.index.get(&key).copied() {
+            Some(i) => {
+                if let Some(slot) = self.org_units.get_mut(i) {
+                    if slot.parent != object.parent {
+                        self.hierarchy = OrgUnitHierarchy::default();
+                    }
+                    *slot = object;
+                }
+            }
+            None => {
+                self.index.insert(key, self.org_units.len());
+                self.org_units.push(object);
+            }
+        }
+    }
     kind_access!(
         data_element,
         add_data_element,
@@ -485,9 +562,12 @@ impl Metadata {
         }
     }
 
-    /// Adds every object of `other`, replacing objects of the same kind and UID, then recomputes
-    /// org unit paths (later documents win, as DHIS2's metadata import updates by UID).
-    pub fn merge(&mut self, other: Metadata) {
+    /// Adds every object of `other`, replacing objects of the same kind and UID (later documents
+    /// win, as DHIS2's metadata import updates by UID), and computes the org unit hierarchy.
+    ///
+    /// Fails, leaving `self` unchanged, when the merged org units' parents form a cycle.
+    pub fn merge(&mut self, other: Metadata) -> Result<(), HierarchyError> {
+        let hierarchy = self.merged_hierarchy(&other.org_units)?;
         let Metadata {
             org_units,
             data_elements,
@@ -502,6 +582,7 @@ impl Metadata {
             org_unit_groups,
             users,
             index: _,
+            hierarchy: _,
         } = other;
         org_units.into_iter().for_each(|o| self.add_org_unit(o));
         data_elements
@@ -527,7 +608,50 @@ impl Metadata {
             .into_iter()
             .for_each(|o| self.add_org_unit_group(o));
         users.into_iter().for_each(|o| self.add_user(o));
-        self.compute_paths();
+        self.hierarchy = hierarchy;
+        Ok(())
+    }
+
+    /// The hierarchy `self.org_units` would have after adding `incoming` (by UID, as
+    /// [`add_org_unit`](Metadata::add_org_unit) adds them), computed without changing `self`.
+    fn merged_hierarchy(
+        &self,
+        incoming: &[OrganisationUnit],
+    ) -> Result<OrgUnitHierarchy, HierarchyError> {
+        let old = self.org_units.len();
+        // Positions the incoming units take: their old one, or a new one after the old units.
+        let mut replaced: FxHashMap<usize, &OrganisationUnit> = FxHashMap::default();
+        let mut added: FxHashMap<Uid, usize> = FxHashMap::default();
+        let mut added_units: Vec<&OrganisationUnit> = Vec::new();
+        for ou in incoming {
+            if let Some(i) = self.org_unit_position(&ou.id.uid) {
+                replaced.insert(i, ou);
+            } else if let Some(slot) = added
+                .get(&ou.id.uid)
+                .and_then(|i| added_units.get_mut(i.saturating_sub(old)))
+            {
+                *slot = ou;
+            } else {
+                added.insert(ou.id.uid, old + added_units.len());
+                added_units.push(ou);
+            }
+        }
+        let unit = |i: usize| -> Option<&OrganisationUnit> {
+            if i < old {
+                replaced.get(&i).copied().or_else(|| self.org_units.get(i))
+            } else {
+                added_units.get(i - old).copied()
+            }
+        };
+        let position = |uid: &Uid| {
+            self.org_unit_position(uid)
+                .or_else(|| added.get(uid).copied())
+        };
+        OrgUnitHierarchy::build(
+            old + added_units.len(),
+            |i| unit(i).and_then(|u| u.parent).and_then(|p| position(&p)),
+            |i| unit(i).map(|u| u.id.uid),
+        )
     }
 
     /// A user by user name.
@@ -607,30 +731,205 @@ impl Metadata {
         }
     }
 
-    /// Computes every org unit's `path` from its parent chain (`/root/…/self`). A unit whose
-    /// parent is unknown is treated as a root; cycles are cut.
-    pub fn compute_paths(&mut self) {
-        let parents: HashMap<Uid, Option<Uid>> = self
-            .org_units
-            .iter()
-            .map(|o| (o.id.uid, o.parent))
-            .collect();
-        for ou in &mut self.org_units {
-            let mut chain = vec![ou.id.uid];
-            let mut current = ou.parent;
-            while let Some(p) = current {
-                if chain.contains(&p) || !parents.contains_key(&p) {
-                    break;
-                }
-                chain.push(p);
-                current = parents.get(&p).copied().flatten();
-            }
-            let mut path = String::with_capacity(chain.len() * 12);
-            for uid in chain.iter().rev() {
-                path.push('/');
-                path.push_str(uid.as_str());
-            }
-            ou.path = path;
+    /// Computes the org unit hierarchy (parents, levels, subtrees) in O(n): afterwards every
+    /// hierarchy query takes constant time (a subtree: time in its size). A unit whose parent is
+    /// not in the catalogue counts as a root.
+    ///
+    /// Fails when parents form a cycle (naming its units); the hierarchy then stays uncomputed
+    /// (queries walk parents, stopping after as many steps as there are units).
+    pub fn compute_hierarchy(&mut self) -> Result<(), HierarchyError> {
+        self.hierarchy = OrgUnitHierarchy::default();
+        let hierarchy = OrgUnitHierarchy::build(
+            self.org_units.len(),
+            |i| {
+                self.org_units
+                    .get(i)
+                    .and_then(|u| u.parent)
+                    .and_then(|p| self.org_unit_position(&p))
+            },
+            |i| self.org_units.get(i).map(|u| u.id.uid),
+        )?;
+        self.hierarchy = hierarchy;
+        Ok(())
+    }
+
+    /// The position of an org unit in `org_units`.
+    fn org_unit_position(&self, uid: &Uid) -> Option<usize> {
+        self.index
+            .get(&(ObjectKind::OrganisationUnit, *uid))
+            .copied()
+    }
+
+    /// The computed hierarchy, when it is current.
+    fn current_hierarchy(&self) -> Option<&OrgUnitHierarchy> {
+        let h = &self.hierarchy;
+        (h.len() == self.org_units.len() && h.len() > 0).then_some(h)
+    }
+
+    /// The position of the parent of the unit at position `i`.
+    fn parent_position(&self, i: usize) -> Option<usize> {
+        match self.current_hierarchy() {
+            Some(h) => h.parent(i),
+            None => self
+                .org_units
+                .get(i)
+                .and_then(|u| u.parent)
+                .and_then(|p| self.org_unit_position(&p)),
         }
+    }
+
+    /// The parent of an org unit, when the catalogue holds it.
+    pub fn org_unit_parent(&self, uid: &Uid) -> Option<&OrganisationUnit> {
+        self.org_unit_position(uid)
+            .and_then(|i| self.parent_position(i))
+            .and_then(|p| self.org_units.get(p))
+    }
+
+    /// The ancestors of an org unit: its parent first, its root last (nothing for a root or an
+    /// unknown unit).
+    pub fn org_unit_ancestors(&self, uid: &Uid) -> OrgUnitAncestors<'_> {
+        OrgUnitAncestors {
+            metadata: self,
+            current: self.org_unit_position(uid),
+            steps_left: self.org_units.len(),
+        }
+    }
+
+    /// The level of an org unit: 1 for a root (or a unit whose parent is not in the catalogue),
+    /// 2 for its children, and so on; `None` for an unknown unit.
+    pub fn org_unit_level(&self, uid: &Uid) -> Option<usize> {
+        let i = self.org_unit_position(uid)?;
+        match self.current_hierarchy() {
+            Some(h) => h.level(i),
+            None => Some(self.org_unit_ancestors(uid).count().saturating_add(1)),
+        }
+    }
+
+    /// Whether org unit `unit` is `ancestor` or below it (DHIS2's "path contains"). False when
+    /// either is not in the catalogue.
+    pub fn is_org_unit_within(&self, unit: &Uid, ancestor: &Uid) -> bool {
+        let (Some(u), Some(a)) = (
+            self.org_unit_position(unit),
+            self.org_unit_position(ancestor),
+        ) else {
+            return false;
+        };
+        match self.current_hierarchy() {
+            Some(h) => h.is_within(u, a),
+            None => u == a || self.org_unit_ancestors(unit).any(|o| o.id.uid == *ancestor),
+        }
+    }
+
+    /// Whether org unit `unit` is one of `ancestors` or below one of them.
+    pub fn is_org_unit_within_any(&self, unit: &Uid, ancestors: &[Uid]) -> bool {
+        ancestors.iter().any(|a| self.is_org_unit_within(unit, a))
+    }
+
+    /// An org unit and every unit below it: the unit first, then depth first with children in
+    /// catalogue order (without a computed hierarchy: the others in catalogue order). Nothing for
+    /// an unknown unit.
+    pub fn org_unit_subtree(&self, root: &Uid) -> OrgUnitSubtree<'_> {
+        let position = self.org_unit_position(root);
+        let walk = match (position, self.current_hierarchy()) {
+            (None, _) => SubtreeWalk::Ranked([].iter()),
+            (Some(r), Some(h)) => SubtreeWalk::Ranked(h.subtree(r).iter()),
+            (Some(r), None) => SubtreeWalk::Scan {
+                root: *root,
+                first: self.org_units.get(r),
+                units: self.org_units.iter(),
+            },
+        };
+        OrgUnitSubtree {
+            metadata: self,
+            walk,
+        }
+    }
+
+    /// The `path` of an org unit (`/root/…/self`), written on demand by its `Display`; `None`
+    /// for an unknown unit.
+    pub fn org_unit_path(&self, uid: &Uid) -> Option<OrgUnitPath<'_>> {
+        self.org_unit(uid)?;
+        Some(OrgUnitPath {
+            metadata: self,
+            unit: *uid,
+        })
+    }
+}
+
+/// The ancestors of an org unit, nearest first ([`Metadata::org_unit_ancestors`]).
+#[derive(Clone, Debug)]
+pub struct OrgUnitAncestors<'m> {
+    metadata: &'m Metadata,
+    /// The position of the unit whose parent comes next.
+    current: Option<usize>,
+    /// A bound on the walk, for a catalogue whose parents form a cycle.
+    steps_left: usize,
+}
+
+impl<'m> Iterator for OrgUnitAncestors<'m> {
+    type Item = &'m OrganisationUnit;
+
+    fn next(&mut self) -> Option<&'m OrganisationUnit> {
+        if self.steps_left == 0 {
+            return None;
+        }
+        self.steps_left -= 1;
+        let parent = self.metadata.parent_position(self.current?);
+        self.current = parent;
+        self.metadata.org_units.get(parent?)
+    }
+}
+
+/// An org unit and the units below it ([`Metadata::org_unit_subtree`]).
+#[derive(Clone, Debug)]
+pub struct OrgUnitSubtree<'m> {
+    metadata: &'m Metadata,
+    walk: SubtreeWalk<'m>,
+}
+
+#[derive(Clone, Debug)]
+enum SubtreeWalk<'m> {
+    /// A run of the computed pre-order.
+    Ranked(std::slice::Iter<'m, u32>),
+    /// No computed hierarchy: every unit, checked by walking its parents.
+    Scan {
+        root: Uid,
+        /// The root itself, until it is yielded.
+        first: Option<&'m OrganisationUnit>,
+        units: std::slice::Iter<'m, OrganisationUnit>,
+    },
+}
+
+impl<'m> Iterator for OrgUnitSubtree<'m> {
+    type Item = &'m OrganisationUnit;
+
+    fn next(&mut self) -> Option<&'m OrganisationUnit> {
+        let md = self.metadata;
+        match &mut self.walk {
+            SubtreeWalk::Ranked(positions) => {
+                positions.next().and_then(|&i| md.org_units.get(i as usize))
+            }
+            SubtreeWalk::Scan { root, first, units } => first.take().or_else(|| {
+                units.find(|u| u.id.uid != *root && md.is_org_unit_within(&u.id.uid, root))
+            }),
+        }
+    }
+}
+
+/// The `path` of an org unit, `/root/…/self`, written by `Display` ([`Metadata::org_unit_path`]).
+#[derive(Clone, Copy, Debug)]
+pub struct OrgUnitPath<'m> {
+    metadata: &'m Metadata,
+    unit: Uid,
+}
+
+impl fmt::Display for OrgUnitPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ancestors: Vec<&OrganisationUnit> =
+            self.metadata.org_unit_ancestors(&self.unit).collect();
+        for ou in ancestors.iter().rev() {
+            write!(f, "/{}", ou.id.uid)?;
+        }
+        write!(f, "/{}", self.unit)
     }
 }
