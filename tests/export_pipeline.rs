@@ -29,7 +29,7 @@ use dxf2::resolver::MetadataResolver;
 fn fixture() -> Metadata {
     let mut md = fixture_e();
     md.ensure_defaults();
-    md.compute_paths();
+    md.compute_hierarchy().unwrap();
     md
 }
 
@@ -713,7 +713,7 @@ fn fixture_without_codes() -> Metadata {
     coc.id.code = None;
     coc.id.attribute_values.clear();
     md.add_category_option_combo(coc);
-    md.compute_paths();
+    md.compute_hierarchy().unwrap();
     md
 }
 

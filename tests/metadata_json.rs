@@ -223,10 +223,13 @@ fn simple_metadata_loads() {
         OrganisationUnit {
             id: ident("PdWlltZnVZe", Some("OrgUnitCodeA"), Some("OrgUnitA")),
             parent: None,
-            path: "/PdWlltZnVZe".into(),
             opening_date: Some(date(2016, 2, 17)),
             closed_date: None,
         }
+    );
+    assert_eq!(
+        m.org_unit_path(&uid("PdWlltZnVZe")).unwrap().to_string(),
+        "/PdWlltZnVZe"
     );
     let ds = m.data_set(&uid("DSaKQTwN4qg")).unwrap();
     assert_eq!(ds.period_type, PeriodType::Monthly);
@@ -403,7 +406,6 @@ fn full_document_loads_exactly() {
                     ..ident("ouChild0001", Some("OU_CHILD"), Some("Child"))
                 },
                 parent: Some(uid("ouRoot00001")),
-                path: "/ouRoot00001/ouChild0001".into(),
                 opening_date: Some(date(2020, 1, 1)),
                 // Date-only: the date part as written, whatever the offset.
                 closed_date: Some(date(2021, 6, 30)),
@@ -411,7 +413,6 @@ fn full_document_loads_exactly() {
             OrganisationUnit {
                 id: ident("ouRoot00001", None, Some("Root")),
                 parent: None,
-                path: "/ouRoot00001".into(),
                 opening_date: Some(date(1970, 1, 1)),
                 closed_date: None,
             },
@@ -643,9 +644,11 @@ fn documents_merge_and_later_objects_replace() {
         (Some("Renamed"), value_type("NUMBER"))
     );
     assert_eq!(
-        m.org_unit(&uid("ouGrandChld")).unwrap().path,
+        m.org_unit_path(&uid("ouGrandChld")).unwrap().to_string(),
         "/ouRoot00001/ouChild0001/ouGrandChld"
     );
+    assert_eq!(m.org_unit_level(&uid("ouGrandChld")), Some(3));
+    assert!(m.is_org_unit_within(&uid("ouGrandChld"), &uid("ouRoot00001")));
     // An option of an option set read earlier can be listed by a later document.
     assert_eq!(
         m.option_set(&uid("osReuse0001")).unwrap().options[0]
@@ -931,7 +934,6 @@ fn unknown_keys_nulls_and_empty_strings() {
         vec![OrganisationUnit {
             id: Identity::new(uid("ouAAAAAAAA1")),
             parent: None,
-            path: "/ouAAAAAAAA1".into(),
             opening_date: None,
             closed_date: None,
         }]

@@ -84,13 +84,7 @@ fn row(key: DataValueKey, value: &str) -> StoredValue {
 }
 
 fn org_unit(id: &str, parent: Option<&str>) -> OrganisationUnit {
-    OrganisationUnit {
-        id: Identity::new(uid(id)),
-        parent: parent.map(uid),
-        path: String::new(),
-        opening_date: None,
-        closed_date: None,
-    }
+    OrganisationUnit::new(Identity::new(uid(id)), parent.map(uid))
 }
 
 fn org_unit_tree() -> Metadata {
@@ -102,7 +96,20 @@ fn org_unit_tree() -> Metadata {
     m.add_org_unit(org_unit(D1, Some(ROOT)));
     m.add_org_unit(org_unit(D2, Some(ROOT)));
     m.add_org_unit(org_unit(ROOT, None));
+    m.compute_hierarchy().unwrap();
     m
+}
+
+/// Every unit of the subtrees of `roots` in [`org_unit_tree`] (as an export with `children`
+/// queries them).
+fn subtrees(roots: &[&str]) -> Option<Vec<Uid>> {
+    let m = org_unit_tree();
+    Some(
+        roots
+            .iter()
+            .flat_map(|r| m.org_unit_subtree(&uid(r)).map(|o| o.id.uid))
+            .collect(),
+    )
 }
 
 /// Every row of `store` matching `query`, in the store's order.
@@ -692,9 +699,9 @@ fn query_filters(s: &mut impl TestStore) {
     };
     assert_eq!(values(s, &q), ["a-2020Q1-d1"]);
 
-    // Org unit subtree by path prefix (the unit itself included).
+    // Org unit subtree from the hierarchy (the unit itself included).
     let q = ValueQuery {
-        org_unit_paths: Some(vec![format!("/{ROOT}/{D1}")]),
+        org_units: subtrees(&[D1]),
         ..base.clone()
     };
     assert_eq!(
@@ -713,26 +720,17 @@ fn query_filters(s: &mut impl TestStore) {
         ]
     );
     let q = ValueQuery {
-        org_unit_paths: Some(vec![format!("/{ROOT}/{D2}"), format!("/{ROOT}/{D1}/{F2}")]),
+        org_units: subtrees(&[D2, F2]),
         ..base.clone()
     };
     assert_eq!(values(s, &q), ["a-202001-d2", "a-202001-f2", "c-202004-f2"]);
     let q = ValueQuery {
-        org_unit_paths: Some(vec![format!("/{ROOT}")]),
+        org_units: subtrees(&[ROOT]),
         ..base.clone()
     };
     assert_eq!(values(s, &q).len(), 12);
-    // A path is matched by whole segments only: a prefix of a UID matches nothing.
-    let q = ValueQuery {
-        org_unit_paths: Some(vec![format!("/{ROOT}/ouDist")]),
-        ..base.clone()
-    };
-    assert!(values(s, &q).is_empty());
-    let q = ValueQuery {
-        org_unit_paths: Some(Vec::new()),
-        ..base.clone()
-    };
-    assert!(values(s, &q).is_empty());
+    // A unit outside the catalogue has no subtree.
+    assert_eq!(subtrees(&["ouDistAAAAA"]), Some(Vec::new()));
 
     // Org unit list (exact units, no children).
     let q = ValueQuery {
@@ -792,7 +790,6 @@ fn query_filters(s: &mut impl TestStore) {
     let q = ValueQuery {
         data_elements: vec![uid(DE_A), uid(DE_C)],
         date_range: Some((date(2020, 1, 1), date(2020, 12, 31))),
-        org_unit_paths: Some(vec![format!("/{ROOT}/{D1}")]),
         org_units: Some(vec![uid(F1), uid(F2)]),
         attribute_option_combos: vec![uid(DEFAULT)],
         include_deleted: true,
@@ -835,17 +832,13 @@ fn full_metadata() -> Metadata {
     m.add_org_unit(OrganisationUnit {
         id: id(ROOT, "ROOT", "Root \"unit\" ü"),
         parent: None,
-        path: String::new(),
         opening_date: Some(date(1990, 1, 1)),
         closed_date: Some(date(2030, 12, 31)),
     });
-    m.add_org_unit(OrganisationUnit {
-        id: Identity::new(uid(F1)),
-        parent: Some(uid(ROOT)),
-        path: String::new(),
-        opening_date: None,
-        closed_date: None,
-    });
+    m.add_org_unit(OrganisationUnit::new(
+        Identity::new(uid(F1)),
+        Some(uid(ROOT)),
+    ));
     m.add_category_option(CategoryOption {
         id: id("coptAAAAAAA", "OPT_A", "Option A"),
         start_date: Some(date(2020, 1, 1)),
@@ -973,7 +966,7 @@ fn full_metadata() -> Metadata {
         user_groups: vec![uid("ugrpAAAAAAA")],
     });
     m.ensure_defaults();
-    m.compute_paths();
+    m.compute_hierarchy().unwrap();
     m
 }
 
@@ -1002,7 +995,7 @@ fn metadata_round_trips(s: &mut impl TestStore) {
     let loaded = s.load_metadata().unwrap();
     assert_same_metadata(&loaded, &m);
     assert_eq!(
-        loaded.org_unit(&uid(F1)).unwrap().path,
+        loaded.org_unit_path(&uid(F1)).unwrap().to_string(),
         format!("/{ROOT}/{F1}")
     );
     assert!(loaded.default_category_option_combo().is_some());
@@ -1019,19 +1012,40 @@ fn metadata_round_trips(s: &mut impl TestStore) {
     assert_eq!(loaded.data_elements[1], renamed);
     assert_eq!(loaded.data_elements[0], m.data_elements[0]);
     assert_eq!(
-        loaded.org_unit(&uid(F2)).unwrap().path,
+        loaded.org_unit_path(&uid(F2)).unwrap().to_string(),
         format!("/{ROOT}/{F1}/{F2}")
     );
+    assert_eq!(loaded.org_unit_level(&uid(F2)), Some(3));
 
-    // Paths of metadata saved later serve subtree queries.
+    // The hierarchy of metadata saved later serves subtree queries.
     s.begin().unwrap();
     s.insert(&row(key(DE_A, "202001", F2), "in-f2")).unwrap();
     s.commit().unwrap();
     let q = ValueQuery {
-        org_unit_paths: Some(vec![format!("/{ROOT}/{F1}")]),
+        org_units: Some(
+            loaded
+                .org_unit_subtree(&uid(F1))
+                .map(|o| o.id.uid)
+                .collect(),
+        ),
         ..all_elements()
     };
     assert_eq!(values(s, &q), ["in-f2"]);
+
+    // Saving units whose parents would close a cycle with the stored ones fails and saves
+    // nothing: the store stays loadable.
+    let mut cycle = Metadata::new();
+    cycle.add_org_unit(org_unit(ROOT, Some(F2)));
+    cycle.add_org_unit(org_unit(DE_A, None));
+    let err = s.save_metadata(&cycle).unwrap_err();
+    assert!(matches!(err, StoreError::Hierarchy(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("store metadata: org unit hierarchy has a cycle: {ROOT} → {F2} → {F1} → {ROOT}")
+    );
+    let loaded = s.load_metadata().unwrap();
+    assert_eq!(loaded.org_unit(&uid(ROOT)).unwrap().parent, None);
+    assert!(loaded.org_unit(&uid(DE_A)).is_none());
 }
 
 fn metadata_saved_in_a_rolled_back_transaction_is_gone(s: &mut impl TestStore) {
@@ -1170,7 +1184,7 @@ fn memory_and_sqlite_agree_on_a_larger_data_set() {
             ..all_elements()
         },
         ValueQuery {
-            org_unit_paths: Some(vec![format!("/{ROOT}/{D1}")]),
+            org_units: subtrees(&[D1]),
             limit: Some(17),
             ..all_elements()
         },
@@ -1263,8 +1277,14 @@ fn reopening_a_file_keeps_everything() {
         .has_lock_exception(&uid(DS_A), &pe("202001"), &uid(F1))
         .unwrap());
     assert_same_metadata(&s.load_metadata().unwrap(), &full_metadata());
+    let loaded = s.load_metadata().unwrap();
     let q = ValueQuery {
-        org_unit_paths: Some(vec![format!("/{ROOT}")]),
+        org_units: Some(
+            loaded
+                .org_unit_subtree(&uid(ROOT))
+                .map(|o| o.id.uid)
+                .collect(),
+        ),
         include_deleted: true,
         ..all_elements()
     };
@@ -1324,7 +1344,7 @@ fn a_store_of_another_schema_version_is_refused() {
     assert!(message.contains("schema version 99"), "{message}");
     assert!(
         message.contains(&format!(
-            "reads schema version {}",
+            "reads schema versions 1 to {} only",
             dxf2::sqlite::SCHEMA_VERSION
         )),
         "{message}"
@@ -1383,4 +1403,93 @@ fn two_stores_on_one_file_see_committed_rows() {
     writer.commit().unwrap();
     assert_eq!(reader.get(&k, &mut read).unwrap(), Existing::Stored);
     assert_eq!(read.value.as_deref(), Some("1"));
+}
+
+#[test]
+fn a_store_of_schema_version_1_is_read_as_it_is_and_upgraded_by_its_first_write() {
+    let path = TempPath::new("schema-v1");
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.save_metadata(&org_unit_tree()).unwrap();
+        s.begin().unwrap();
+        s.insert(&row(key(DE_A, "202001", F1), "f1")).unwrap();
+        s.insert(&row(key(DE_A, "202001", F3), "f3")).unwrap();
+        s.commit().unwrap();
+    }
+    // Turn it into a store as schema version 1 wrote it: with its `orgunit_path` table.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE orgunit_path (uid TEXT PRIMARY KEY, path TEXT NOT NULL) WITHOUT ROWID;
+             INSERT INTO orgunit_path VALUES ('{ROOT}', '/{ROOT}'), ('{D1}', '/{ROOT}/{D1}'),
+               ('{F1}', '/{ROOT}/{D1}/{F1}');
+             UPDATE schema_version SET version = 1;"
+        ))
+        .unwrap();
+    }
+    let version = || -> i64 {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    let has_path_table = || -> bool {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'orgunit_path'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            > 0
+    };
+    let subtree_values = |s: &mut SqliteStore| {
+        let md = s.load_metadata().unwrap();
+        let q = ValueQuery {
+            org_units: Some(md.org_unit_subtree(&uid(D1)).map(|o| o.id.uid).collect()),
+            ..all_elements()
+        };
+        values(s, &q)
+    };
+
+    // Read as it is, read-only or not: opening writes nothing.
+    let mut reader = SqliteStore::open_read_only(&path).unwrap();
+    assert_eq!(subtree_values(&mut reader), ["f1"]);
+    drop(reader);
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(subtree_values(&mut s), ["f1"]);
+    assert_eq!(version(), 1);
+
+    // A rolled-back write upgrades nothing; the first committed one does.
+    s.begin().unwrap();
+    s.rollback().unwrap();
+    assert_eq!(version(), 1);
+    assert!(has_path_table());
+    s.save_metadata(&full_metadata()).unwrap();
+    assert_eq!(version(), dxf2::sqlite::SCHEMA_VERSION);
+    assert!(!has_path_table());
+    // The units full_metadata moved are found where they are now: F1 under the root, not D1.
+    assert!(subtree_values(&mut s).is_empty());
+    let md = s.load_metadata().unwrap();
+    assert!(md.is_org_unit_within(&uid(F1), &uid(ROOT)));
+    assert!(md.is_org_unit_within(&uid(F3), &uid(D2)));
+    drop(s);
+    let mut s = SqliteStore::open(&path).unwrap();
+    s.integrity_check().unwrap();
+    assert_eq!(s.value_count().unwrap(), 2);
+}
+
+#[test]
+fn metadata_saved_with_a_cycle_inside_an_import_is_undone_alone() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    s.save_metadata(&org_unit_tree()).unwrap();
+    s.begin().unwrap();
+    s.insert(&row(key(DE_A, "202001", F1), "kept")).unwrap();
+    let mut cycle = Metadata::new();
+    cycle.add_org_unit(org_unit(ROOT, Some(F1)));
+    let err = s.save_metadata(&cycle).unwrap_err();
+    assert!(matches!(err, StoreError::Hierarchy(_)), "{err:?}");
+    s.commit().unwrap();
+    assert_eq!(values(&mut s, &all_elements()), ["kept"]);
+    let md = s.load_metadata().unwrap();
+    assert_eq!(md.org_unit(&uid(ROOT)).unwrap().parent, None);
 }

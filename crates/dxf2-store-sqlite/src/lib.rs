@@ -9,10 +9,16 @@
 //! Tables: `datavalue` (primary key: data element, period, org unit, category option combo,
 //! attribute option combo; also the period's type and first and last day, and `txn`, the number
 //! of the transaction that inserted the row), `datavalueaudit`, `completedatasetregistration`,
-//! `lockexception`, `metadata_object` (one JSON object per metadata object), `orgunit_path`,
-//! `store_state` and `schema_version`. UIDs and ISO periods are stored as text, timestamps as
-//! ISO-8601 UTC text with milliseconds (sub-millisecond parts are dropped), dates as
-//! `yyyy-MM-dd`.
+//! `lockexception`, `metadata_object` (one JSON object per metadata object, an org unit with
+//! its `parent`), `store_state` and `schema_version`. UIDs and ISO periods are stored as text,
+//! timestamps as ISO-8601 UTC text with milliseconds (sub-millisecond parts are dropped), dates as
+//! `yyyy-MM-dd`. Org unit paths are not stored: the hierarchy is computed from the parents when
+//! metadata is loaded.
+//!
+//! Readers never wait for writers: [`SqliteStore::open_read_only`] (and [`SqliteStore::open`] of
+//! an existing store) takes no write lock, and a read sees the last committed state while another
+//! connection imports. A store of schema version 1 (which kept an `orgunit_path` table) is read
+//! as it is and upgraded to version [`SCHEMA_VERSION`] by its first write transaction.
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
@@ -62,18 +68,29 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use dxf2_model::metadata::{Identity, OrganisationUnit};
 use dxf2_model::{Metadata, Period, Uid};
 use import_engine::store::{
     Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, MetadataStore,
     StoreError, StoredValue, ValueOrder, ValueQuery,
 };
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, Row};
+use rusqlite::{
+    params, params_from_iter, Connection, ErrorCode, OpenFlags, OptionalExtension, Row,
+};
 
 use crate::text::{parse_uid, read_timestamp, PeriodReader, PeriodText, TimeText};
 
-/// The schema version this crate writes and reads (`schema_version` table).
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema version this crate writes (`schema_version` table). It also reads version 1 (the
+/// same tables plus `orgunit_path`), which its first write transaction upgrades.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// The oldest schema version this crate reads.
+const OLDEST_SCHEMA_VERSION: i64 = 1;
+
+/// How long a connection waits for another one's lock before it fails, unless told otherwise
+/// ([`OpenOptions::busy_timeout`]).
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The schema of a new store (version [`SCHEMA_VERSION`]).
 const SCHEMA: &str = "
@@ -139,10 +156,12 @@ CREATE TABLE metadata_object (
     json TEXT NOT NULL,
     UNIQUE (kind, uid)
 );
-CREATE TABLE orgunit_path (
-    uid TEXT PRIMARY KEY,
-    path TEXT NOT NULL
-) WITHOUT ROWID;
+";
+
+/// Upgrades a store of schema version 1 (inside a write transaction).
+const MIGRATE_FROM_V1: &str = "
+DROP TABLE IF EXISTS orgunit_path;
+UPDATE schema_version SET version = 2;
 ";
 
 const SELECT_VALUE: &str =
@@ -195,15 +214,20 @@ const UPSERT_METADATA: &str = "INSERT INTO metadata_object (kind, uid, json) VAL
 ///
 /// [`query`](DataValueStore::query) returns rows ordered by period start date, period type (by
 /// its DHIS2 name), data element, org unit, category option combo and attribute option combo
-/// (UIDs compared as strings), exactly as [`MemoryStore`](import_engine::MemoryStore) does. Org
-/// unit subtree filters ([`ValueQuery::org_unit_paths`]) use the paths of the org units saved with
-/// [`save_metadata`](MetadataStore::save_metadata); values of org units the store has no metadata
-/// for never match a path filter.
+/// (UIDs compared as strings), exactly as [`MemoryStore`](import_engine::MemoryStore) does.
+///
+/// A store opened read-only ([`open_read_only`](SqliteStore::open_read_only)) refuses every
+/// write with [`StoreError::Misuse`].
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
     /// Where the store lives (for messages).
     location: String,
+    /// Opened read-only.
+    read_only: bool,
+    /// The schema version found when opening (or created); below [`SCHEMA_VERSION`] until the
+    /// first write transaction upgrades the store.
+    schema_version: i64,
     /// The number of the open transaction.
     txn: Option<i64>,
     period: PeriodText,
@@ -286,57 +310,194 @@ fn is_not_a_database(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(ErrorCode::NotADatabase)
 }
 
+/// How to open a store file ([`SqliteStore::open_with`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenOptions {
+    /// Open read-only: the file must hold a store; nothing is ever written (no schema, no write
+    /// lock). Default: false (read-write, creating the file and the schema when absent).
+    pub read_only: bool,
+    /// How long to wait for another connection's lock. Default: [`DEFAULT_BUSY_TIMEOUT`].
+    pub busy_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions {
+            read_only: false,
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+        }
+    }
+}
+
+impl OpenOptions {
+    /// Read-write options with the default busy timeout.
+    pub fn new() -> OpenOptions {
+        OpenOptions::default()
+    }
+
+    /// The same options, read-only or not.
+    pub fn read_only(mut self, read_only: bool) -> OpenOptions {
+        self.read_only = read_only;
+        self
+    }
+
+    /// The same options with another busy timeout.
+    pub fn busy_timeout(mut self, timeout: Duration) -> OpenOptions {
+        self.busy_timeout = timeout;
+        self
+    }
+}
+
 impl SqliteStore {
-    /// Opens the store in the file `path`, creating the file and the schema when they do not exist.
+    /// Opens the store in the file `path` for reading and writing, creating the file and the
+    /// schema when they do not exist.
+    ///
+    /// Opening an existing store takes no write lock (the schema is checked in a read
+    /// transaction), so it succeeds while another connection imports.
     ///
     /// Fails with [`StoreError::Incompatible`] when the file is not a SQLite database, is a
     /// database of something else, or holds a store of another schema version.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, OpenOptions::default())
+    }
+
+    /// Opens the existing store in the file `path` read-only (SQLite's `SQLITE_OPEN_READ_ONLY`):
+    /// for exports and other reads. It never takes the write lock, reads the last committed state
+    /// while another connection writes, and refuses writes with [`StoreError::Misuse`].
+    ///
+    /// Fails when the file does not exist or holds no store (see [`SqliteStore::open`]).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(path, OpenOptions::default().read_only(true))
+    }
+
+    /// Opens the store in the file `path` with `options`.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        options: OpenOptions,
+    ) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref();
         let location = path.display().to_string();
-        let conn = Connection::open(path)
-            .map_err(|e| StoreError::Backend(format!("cannot open the store `{location}`: {e}")))?;
-        conn.busy_timeout(Duration::from_secs(30))
+        let conn = if options.read_only {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+        } else {
+            Connection::open(path)
+        }
+        .map_err(|e| StoreError::Backend(format!("cannot open the store `{location}`: {e}")))?;
+        conn.busy_timeout(options.busy_timeout)
             .map_err(db("setting the busy timeout"))?;
         // Opening is lazy: the first read tells whether the file is a database.
         let probe = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
         });
-        if let Err(e) = probe {
-            return Err(if is_not_a_database(&e) {
-                StoreError::Incompatible(format!("`{location}` is not a SQLite database"))
-            } else {
-                StoreError::Backend(format!("cannot read the store `{location}`: {e}"))
-            });
+        let objects = match probe {
+            Ok(n) => n,
+            Err(e) => {
+                return Err(if is_not_a_database(&e) {
+                    StoreError::Incompatible(format!("`{location}` is not a SQLite database"))
+                } else {
+                    StoreError::Backend(format!("cannot read the store `{location}`: {e}"))
+                })
+            }
+        };
+        if !options.read_only {
+            // Already WAL for an existing store (a no-op then); a new file switches to it.
+            let mode = conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+                .map_err(db("reading the journal mode"))?;
+            if !mode.eq_ignore_ascii_case("wal") || objects == 0 {
+                conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| {
+                    r.get::<_, String>(0)
+                })
+                .map_err(db("switching to the write-ahead log"))?;
+            }
         }
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
-            .map_err(db("switching to the write-ahead log"))?;
-        SqliteStore::setup(conn, location)
+        SqliteStore::setup(conn, location, options.read_only)
     }
 
     /// A new, empty store held in memory (gone when dropped).
     pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory().map_err(db("opening an in-memory database"))?;
-        SqliteStore::setup(conn, ":memory:".to_owned())
+        SqliteStore::setup(conn, ":memory:".to_owned(), false)
     }
 
-    fn setup(conn: Connection, location: String) -> Result<SqliteStore, StoreError> {
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(db("setting synchronous=NORMAL"))?;
+    fn setup(
+        conn: Connection,
+        location: String,
+        read_only: bool,
+    ) -> Result<SqliteStore, StoreError> {
+        if !read_only {
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(db("setting synchronous=NORMAL"))?;
+        }
         // 64 MiB of page cache: an import touches the primary key index all over.
         conn.pragma_update(None, "cache_size", -65536)
             .map_err(db("setting the cache size"))?;
         conn.set_prepared_statement_cache_capacity(32);
-        ensure_schema(&conn, &location)?;
+        let schema_version = match read_schema(&conn, &location)? {
+            Some(version) => version,
+            None if read_only => {
+                return Err(StoreError::Incompatible(format!(
+                    "`{location}` holds no dxf2 store (it is empty)"
+                )))
+            }
+            None => create_schema(&conn, &location)?,
+        };
         Ok(SqliteStore {
             conn,
             location,
+            read_only,
+            schema_version,
             txn: None,
             period: PeriodText::default(),
             created: TimeText::default(),
             last_updated: TimeText::default(),
             periods_read: PeriodReader::default(),
         })
+    }
+
+    /// Changes how long this connection waits for another connection's lock.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(timeout)
+            .map_err(db("setting the busy timeout"))
+    }
+
+    /// Whether the store was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Fails with [`StoreError::Misuse`] on a read-only store.
+    fn writable(&self) -> Result<(), StoreError> {
+        if self.read_only {
+            Err(StoreError::Misuse("the store was opened read-only"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE`) and upgrades an old schema inside it.
+    fn begin_write(&mut self) -> Result<(), StoreError> {
+        self.writable()?;
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(db("beginning a transaction"))?;
+        if self.schema_version < SCHEMA_VERSION {
+            if let Err(e) = self.conn.execute_batch(MIGRATE_FROM_V1) {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(db("upgrading the store from schema version 1")(e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks an upgrade done by the write transaction just committed.
+    fn committed(&mut self) {
+        self.schema_version = SCHEMA_VERSION;
     }
 
     /// Where the store lives: its file name, or `:memory:`.
@@ -351,6 +512,7 @@ impl SqliteStore {
         period: &Period,
         org_unit: &Uid,
     ) -> Result<(), StoreError> {
+        self.writable()?;
         self.period.set(period);
         let mut stmt = self
             .conn
@@ -405,13 +567,33 @@ impl SqliteStore {
         f: impl FnOnce(&mut SqliteStore) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         if self.txn.is_some() {
-            return f(self);
+            // Inside the open transaction, a failure undoes this call's changes only.
+            self.conn
+                .execute_batch("SAVEPOINT nested")
+                .map_err(db("beginning a savepoint"))?;
+            return match f(self) {
+                Ok(()) => self
+                    .conn
+                    .execute_batch("RELEASE nested")
+                    .map_err(db("releasing a savepoint")),
+                Err(e) => {
+                    // The original error matters more than a failed rollback.
+                    let _ = self
+                        .conn
+                        .execute_batch("ROLLBACK TO nested; RELEASE nested");
+                    Err(e)
+                }
+            };
         }
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(db("beginning a transaction"))?;
+        self.begin_write()?;
         match f(self) {
-            Ok(()) => self.conn.execute_batch("COMMIT").map_err(db("committing")),
+            Ok(()) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(db("committing"))?;
+                self.committed();
+                Ok(())
+            }
             Err(e) => {
                 // The original error matters more than a failed rollback.
                 let _ = self.conn.execute_batch("ROLLBACK");
@@ -420,54 +602,48 @@ impl SqliteStore {
         }
     }
 
-    /// Recomputes `orgunit_path` from the stored org units.
-    fn rebuild_paths(&mut self) -> Result<(), StoreError> {
-        let mut metadata = Metadata::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT uid, json FROM metadata_object WHERE kind = ?1 ORDER BY rowid",
-                )
-                .map_err(db("reading org units"))?;
-            let mut rows = stmt
-                .query([metadata_json::ORG_UNITS])
-                .map_err(db("reading org units"))?;
-            while let Some(row) = rows.next().map_err(db("reading org units"))? {
-                let uid = text(row, 0, "metadata_object", "uid")?;
-                let json = text(row, 1, "metadata_object", "json")?;
-                metadata.add_org_unit(metadata_json::parse_org_unit_text(uid, json)?);
-            }
-        }
-        metadata.compute_paths();
-        self.conn
-            .execute("DELETE FROM orgunit_path", [])
-            .map_err(db("clearing org unit paths"))?;
+    /// Checks that the stored org units' parents form a hierarchy (no cycle).
+    fn check_hierarchy(&mut self) -> Result<(), StoreError> {
+        const TABLE: &str = "metadata_object";
+        let mut units = Metadata::new();
         let mut stmt = self
             .conn
-            .prepare_cached("INSERT INTO orgunit_path (uid, path) VALUES (?1, ?2)")
-            .map_err(db("writing org unit paths"))?;
-        for ou in &metadata.org_units {
-            stmt.execute(params![ou.id.uid.as_str(), ou.path])
-                .map_err(db("writing org unit paths"))?;
+            .prepare_cached(
+                "SELECT uid, json_extract(json, '$.parent') FROM metadata_object \
+                 WHERE kind = ?1 ORDER BY rowid",
+            )
+            .map_err(db("reading org units"))?;
+        let mut rows = stmt
+            .query([metadata_json::ORG_UNITS])
+            .map_err(db("reading org units"))?;
+        while let Some(row) = rows.next().map_err(db("reading org units"))? {
+            let uid = parse_uid(text(row, 0, TABLE, "uid")?, TABLE, "uid")?;
+            let parent = opt_text(row, 1, TABLE, "json")?
+                .map(|p| parse_uid(p, TABLE, "json"))
+                .transpose()?;
+            units.add_org_unit(OrganisationUnit::new(Identity::new(uid), parent));
         }
+        units.compute_hierarchy()?;
         Ok(())
     }
 }
 
-/// Checks the schema version, or creates the schema in an empty database.
-fn ensure_schema(conn: &Connection, location: &str) -> Result<(), StoreError> {
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(db("beginning a transaction"))?;
-    let result = check_or_create_schema(conn, location);
-    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+/// The schema version of the store, read in one read transaction (no write lock); `None` for an
+/// empty database.
+fn read_schema(conn: &Connection, location: &str) -> Result<Option<i64>, StoreError> {
+    conn.execute_batch("BEGIN DEFERRED")
+        .map_err(db("beginning a read transaction"))?;
+    let result = check_schema(conn, location);
+    // A read transaction changes nothing: ending it cannot lose anything.
     let ended = conn
-        .execute_batch(end)
-        .map_err(db("ending the schema transaction"));
-    result.and(ended)
+        .execute_batch("COMMIT")
+        .map_err(db("ending the read transaction"));
+    let version = result?;
+    ended?;
+    Ok(version)
 }
 
-fn check_or_create_schema(conn: &Connection, location: &str) -> Result<(), StoreError> {
+fn check_schema(conn: &Connection, location: &str) -> Result<Option<i64>, StoreError> {
     let count = |sql: &str| -> Result<i64, StoreError> {
         conn.query_row(sql, [], |r| r.get(0))
             .map_err(db("reading the schema"))
@@ -484,10 +660,10 @@ fn check_or_create_schema(conn: &Connection, location: &str) -> Result<(), Store
                 ))
             })?;
         return match version {
-            Some(SCHEMA_VERSION) => Ok(()),
+            Some(v) if (OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&v) => Ok(Some(v)),
             Some(v) => Err(StoreError::Incompatible(format!(
                 "`{location}` is a store of schema version {v}; this version of dxf2-store-sqlite \
-                 reads schema version {SCHEMA_VERSION} only"
+                 reads schema versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION} only"
             ))),
             None => Err(StoreError::Incompatible(format!(
                 "`{location}`: the schema_version table is empty"
@@ -499,14 +675,34 @@ fn check_or_create_schema(conn: &Connection, location: &str) -> Result<(), Store
             "`{location}` is a SQLite database but not a dxf2 store (it has no schema_version table)"
         )));
     }
-    conn.execute_batch(SCHEMA)
-        .map_err(db("creating the schema"))?;
-    conn.execute(
-        "INSERT INTO schema_version (version) VALUES (?1)",
-        [SCHEMA_VERSION],
-    )
-    .map_err(db("creating the schema"))?;
-    Ok(())
+    Ok(None)
+}
+
+/// Creates the schema in an empty database, in a write transaction; another connection may have
+/// created it meanwhile (then its version is checked instead). Returns the schema version.
+fn create_schema(conn: &Connection, location: &str) -> Result<i64, StoreError> {
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(db("beginning a transaction"))?;
+    let result = check_schema(conn, location).and_then(|found| match found {
+        Some(version) => Ok(version),
+        None => {
+            conn.execute_batch(SCHEMA)
+                .map_err(db("creating the schema"))?;
+            conn.execute(
+                "INSERT INTO schema_version (version) VALUES (?1)",
+                [SCHEMA_VERSION],
+            )
+            .map_err(db("creating the schema"))?;
+            Ok(SCHEMA_VERSION)
+        }
+    });
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = conn
+        .execute_batch(end)
+        .map_err(db("ending the schema transaction"));
+    let version = result?;
+    ended?;
+    Ok(version)
 }
 
 /// Binds `key`'s five columns, the period given as text.
@@ -527,9 +723,7 @@ impl DataValueStore for SqliteStore {
         if self.txn.is_some() {
             return Err(StoreError::Misuse("begin: a transaction is already open"));
         }
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(db("beginning a transaction"))?;
+        self.begin_write()?;
         let number = self
             .conn
             .query_row(
@@ -565,6 +759,9 @@ impl DataValueStore for SqliteStore {
         // A failed COMMIT may leave the transaction open (then the caller can roll back).
         if self.conn.is_autocommit() {
             self.txn = None;
+        }
+        if result.is_ok() {
+            self.committed();
         }
         result
     }
@@ -616,6 +813,7 @@ impl DataValueStore for SqliteStore {
     }
 
     fn insert(&mut self, row: &StoredValue) -> Result<(), StoreError> {
+        self.writable()?;
         self.period.set(&row.key.period);
         self.created.set(&row.created);
         self.last_updated.set(&row.last_updated);
@@ -657,6 +855,7 @@ impl DataValueStore for SqliteStore {
     }
 
     fn update(&mut self, row: &StoredValue) -> Result<(), StoreError> {
+        self.writable()?;
         self.period.set(&row.key.period);
         self.created.set(&row.created);
         self.last_updated.set(&row.last_updated);
@@ -688,6 +887,7 @@ impl DataValueStore for SqliteStore {
     }
 
     fn audit(&mut self, audit: &Audit) -> Result<(), StoreError> {
+        self.writable()?;
         self.period.set(&audit.key.period);
         let created = text::timestamp(&audit.created);
         let mut stmt = self
@@ -753,6 +953,7 @@ impl DataValueStore for SqliteStore {
     }
 
     fn set_completion(&mut self, completion: &Completion) -> Result<(), StoreError> {
+        self.writable()?;
         self.period.set(&completion.period);
         let last_updated = text::timestamp(&completion.last_updated);
         let mut stmt = self
@@ -898,13 +1099,6 @@ fn query_sql(query: &ValueQuery) -> (String, Vec<Value>) {
         values.push(Value::Text(start.to_string()));
         values.push(Value::Text(end.to_string()));
     }
-    if let Some(paths) = &query.org_unit_paths {
-        sql.push_str(
-            " AND orgunit IN (SELECT p.uid FROM orgunit_path p, json_each(?) j \
-             WHERE p.path = j.value OR substr(p.path, 1, length(j.value) + 1) = j.value || '/')",
-        );
-        values.push(Value::Text(json_array(paths.iter().map(String::as_str))));
-    }
     if let Some(units) = &query.org_units {
         sql.push_str(" AND orgunit IN (SELECT value FROM json_each(?))");
         values.push(Value::Text(json_array(units.iter().map(Uid::as_str))));
@@ -941,18 +1135,18 @@ fn query_sql(query: &ValueQuery) -> (String, Vec<Value>) {
 }
 
 /// `items` as a JSON array of strings (for `json_each`).
+///
+/// An export of a large subtree passes every unit of it: the array is written in one go, without
+/// a JSON value per item. (Serialising strings cannot fail; an empty text would fail in SQLite.)
 fn json_array<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    serde_json::Value::Array(
-        items
-            .map(|s| serde_json::Value::String(s.to_owned()))
-            .collect(),
-    )
-    .to_string()
+    serde_json::to_string(&items.collect::<Vec<&str>>()).unwrap_or_default()
 }
 
 impl MetadataStore for SqliteStore {
-    /// The stored metadata, with DHIS2's defaults added ([`Metadata::ensure_defaults`]) and paths
-    /// computed; an empty catalogue when nothing was saved.
+    /// The stored metadata, with DHIS2's defaults added ([`Metadata::ensure_defaults`]) and the
+    /// org unit hierarchy computed; an empty catalogue when nothing was saved. Fails with
+    /// [`StoreError::Hierarchy`] when the stored org units form a cycle (which this version never
+    /// saves).
     fn load_metadata(&mut self) -> Result<Metadata, StoreError> {
         let mut metadata = Metadata::new();
         let mut any = false;
@@ -972,7 +1166,7 @@ impl MetadataStore for SqliteStore {
         }
         if any {
             metadata.ensure_defaults();
-            metadata.compute_paths();
+            metadata.compute_hierarchy()?;
         }
         Ok(metadata)
     }
@@ -990,7 +1184,7 @@ impl MetadataStore for SqliteStore {
                     Ok(())
                 })?;
             }
-            store.rebuild_paths()
+            store.check_hierarchy()
         })
     }
 }
@@ -1029,7 +1223,6 @@ mod tests {
         let uid = Uid::parse("deAAAAAAAAA").unwrap();
         let q = ValueQuery {
             data_elements: vec![uid],
-            org_unit_paths: Some(vec!["/ouAAAAAAAAA".into()]),
             org_units: Some(vec![uid]),
             attribute_option_combos: vec![uid],
             date_range: Some((
@@ -1042,7 +1235,7 @@ mod tests {
         let (sql, values) = query_sql(&q);
         assert!(sql.contains("deleted = 0"));
         assert!(sql.ends_with("LIMIT ?"));
-        assert_eq!(values.len(), 7);
+        assert_eq!(values.len(), 6);
         assert_eq!(values[0], Value::Text("[\"deAAAAAAAAA\"]".into()));
     }
 }

@@ -1,7 +1,7 @@
 //! Metadata objects as JSON (one object per `metadata_object` row).
 //!
 //! The JSON uses DXF2 metadata field names; references are plain UID strings, dates
-//! `yyyy-MM-dd`, and org unit paths are not stored (they are computed when loading). Written by
+//! `yyyy-MM-dd`, and org unit paths are not stored (the hierarchy is computed when loading). Written by
 //! hand so that `dxf2-model` needs no serde derives for its metadata types.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -288,19 +288,10 @@ fn data_set_json(o: &DataSet) -> Value {
     with_identity(&o.id, v)
 }
 
-pub(crate) fn parse_org_unit_text(uid: &str, text: &str) -> Result<OrganisationUnit, StoreError> {
-    let mut metadata = Metadata::new();
-    add_object(&mut metadata, ORG_UNITS, uid, text)?;
-    metadata.org_units.pop().ok_or_else(|| {
-        StoreError::Incompatible(format!("metadata object {ORG_UNITS} `{uid}` is empty"))
-    })
-}
-
 fn parse_org_unit(o: &Obj<'_>) -> Result<OrganisationUnit, StoreError> {
     Ok(OrganisationUnit {
         id: o.identity()?,
         parent: o.opt_uid("parent")?,
-        path: String::new(),
         opening_date: o.opt_date("openingDate")?,
         closed_date: o.opt_date("closedDate")?,
     })

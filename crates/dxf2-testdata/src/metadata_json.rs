@@ -264,7 +264,7 @@ mod tests {
             metadata
                 .org_units
                 .iter()
-                .filter(|ou| ou.path.matches('/').count() == 3)
+                .filter(|ou| metadata.org_unit_level(&ou.id.uid) == Some(3))
                 .count(),
             187
         );

@@ -552,7 +552,6 @@ mod tests {
                 ..Identity::new(uid("ouAAAAAAAA1"))
             },
             parent: None,
-            path: String::new(),
             opening_date: None,
             closed_date: None,
         });

@@ -94,28 +94,37 @@ impl AccessPolicy for Superuser {
 ///   public access, one of the user's groups, or the user directly. When a data set's public access
 ///   is not given, DHIS2's default for new objects applies (`rw------`: no data access); for category
 ///   options it is `rwrw----`.
-/// * Hierarchy: the org unit's path contains the UID of one of the user's units (DHIS2's substring
-///   test), which includes the unit itself. Applies to superusers too (as in DHIS2).
+/// * Hierarchy: the org unit is one of the user's units or below one of them in `metadata`
+///   (DHIS2's test that the unit's path contains the UID of one of the user's units). Applies to
+///   superusers too (as in DHIS2).
 #[derive(Clone, Debug)]
 pub struct UserAccess<'m> {
+    metadata: &'m Metadata,
     user: &'m User,
     view_units: &'m [dxf2_model::Uid],
 }
 
 impl<'m> UserAccess<'m> {
-    /// The policy of a metadata user.
-    pub fn new(user: &'m User) -> UserAccess<'m> {
+    /// The policy of a user, whose org units are looked up in `metadata` (the hierarchy is
+    /// fastest once computed: [`Metadata::compute_hierarchy`]).
+    pub fn new(metadata: &'m Metadata, user: &'m User) -> UserAccess<'m> {
         let view_units = if user.data_view_org_units.is_empty() {
             &user.org_units
         } else {
             &user.data_view_org_units
         };
-        UserAccess { user, view_units }
+        UserAccess {
+            metadata,
+            user,
+            view_units,
+        }
     }
 
     /// The policy of the user with this user name in `metadata`.
     pub fn by_username(metadata: &'m Metadata, username: &str) -> Option<UserAccess<'m>> {
-        metadata.user_by_username(username).map(UserAccess::new)
+        metadata
+            .user_by_username(username)
+            .map(|user| UserAccess::new(metadata, user))
     }
 
     fn sharing_grants(
@@ -137,10 +146,6 @@ impl<'m> UserAccess<'m> {
                 .iter()
                 .any(|(g, a)| self.user.user_groups.contains(g) && check(a))
     }
-}
-
-fn path_contains_any(path: &str, units: &[dxf2_model::Uid]) -> bool {
-    units.iter().any(|u| path.contains(u.as_str()))
 }
 
 impl AccessPolicy for UserAccess<'_> {
@@ -169,9 +174,11 @@ impl AccessPolicy for UserAccess<'_> {
         self.sharing_grants(&option.sharing, "rwrw----", Sharing::grants_data_read)
     }
     fn in_capture_hierarchy(&self, org_unit: &OrganisationUnit) -> bool {
-        path_contains_any(&org_unit.path, &self.user.org_units)
+        self.metadata
+            .is_org_unit_within_any(&org_unit.id.uid, &self.user.org_units)
     }
     fn in_view_hierarchy(&self, org_unit: &OrganisationUnit) -> bool {
-        path_contains_any(&org_unit.path, self.view_units)
+        self.metadata
+            .is_org_unit_within_any(&org_unit.id.uid, self.view_units)
     }
 }

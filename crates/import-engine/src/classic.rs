@@ -1133,11 +1133,11 @@ impl<'m> ValueRun<'_, 'm> {
             return Ok(false);
         }
         if !restrictions.org_unit_lists.is_empty() {
-            let path = r.ou.path.as_str();
+            let ou = &r.ou.id.uid;
             let inside = restrictions
                 .org_unit_lists
                 .iter()
-                .all(|list| list.iter().any(|u| path.contains(u.as_str())));
+                .all(|list| ix.metadata.is_org_unit_within_any(ou, list));
             if !inside {
                 conflicts.add(
                     E7639,

@@ -47,7 +47,7 @@
 //! let uid = |s: &str| Uid::parse(s).unwrap();
 //! let mut md = Metadata::new();
 //! md.ensure_defaults();
-//! md.add_org_unit(OrganisationUnit { id: Identity::new(uid("DiszpKrYNg8")), parent: None, path: String::new(), opening_date: None, closed_date: None });
+//! md.add_org_unit(OrganisationUnit::new(Identity::new(uid("DiszpKrYNg8")), None));
 //! md.add_data_element(DataElement {
 //!     id: Identity::new(uid("f7n9E0hX8qk")), value_type: ValueType::Integer, aggregation_type: "SUM".into(),
 //!     domain_type: "AGGREGATE".into(), zero_is_significant: false, category_combo: uid("bjDvmb4bfuf"),
@@ -60,7 +60,7 @@
 //!     open_future_periods: 0, open_periods_after_co_end_date: 0, data_input_periods: Vec::new(),
 //!     no_value_requires_comment: false, workflow: None, sharing: Sharing::default(),
 //! });
-//! md.compute_paths();
+//! md.compute_hierarchy().unwrap();
 //!
 //! // One stored value.
 //! let mut store = MemoryStore::new();
@@ -786,16 +786,19 @@ impl<'m> Exporter<'m> {
             group_members
         };
 
-        let (org_unit_paths, org_units) = if params.children {
-            let paths = r
-                .org_units
-                .iter()
-                .map(|uid| match md.org_unit(uid) {
-                    Some(ou) if !ou.path.is_empty() => ou.path.clone(),
-                    _ => format!("/{uid}"),
-                })
-                .collect();
-            (Some(paths), None)
+        let org_units = if params.children {
+            // Every unit of the subtrees, from the hierarchy (a unit outside the catalogue has
+            // no subtree: nothing of it is exported).
+            let mut seen = FxHashSet::default();
+            let mut units = Vec::new();
+            for uid in &r.org_units {
+                for ou in md.org_unit_subtree(uid) {
+                    if seen.insert(ou.id.uid) {
+                        units.push(ou.id.uid);
+                    }
+                }
+            }
+            Some(units)
         } else {
             let mut units = r.org_units.clone();
             for uid in &r.org_unit_groups {
@@ -805,7 +808,7 @@ impl<'m> Exporter<'m> {
                     }
                 }
             }
-            (None, Some(units))
+            Some(units)
         };
 
         let date_range = match (params.start_date, params.end_date) {
@@ -833,7 +836,6 @@ impl<'m> Exporter<'m> {
             data_elements,
             periods,
             date_range,
-            org_unit_paths,
             org_units,
             attribute_option_combos: r.attribute_option_combos.clone(),
             include_deleted: params.include_deleted,

@@ -21,7 +21,7 @@
 //! let mut md = Metadata::new();
 //! md.ensure_defaults();
 //! let ou = Uid::parse("DiszpKrYNg8").unwrap();
-//! md.add_org_unit(OrganisationUnit { id: Identity::new(ou), parent: None, path: String::new(), opening_date: None, closed_date: None });
+//! md.add_org_unit(OrganisationUnit::new(Identity::new(ou), None));
 //! let de = Uid::parse("f7n9E0hX8qk").unwrap();
 //! let cc = Uid::parse("bjDvmb4bfuf").unwrap();
 //! md.add_data_element(DataElement {
@@ -29,7 +29,7 @@
 //!     domain_type: "AGGREGATE".into(), zero_is_significant: false, category_combo: cc,
 //!     option_set: None, comment_option_set: None, sharing: Sharing::default(),
 //! });
-//! md.compute_paths();
+//! md.compute_hierarchy().unwrap();
 //!
 //! // A source of two values (any codec reader works the same way).
 //! struct Values(Vec<DataValue>, DataValueSetHeader);

@@ -78,9 +78,8 @@ struct Txn {
     journal: Vec<Undo>,
     /// Number of audit rows when the transaction began.
     audits_len: usize,
-    /// Metadata and org unit paths as they were before the first `save_metadata` of the
-    /// transaction.
-    metadata: Option<Box<(Metadata, FxHashMap<Uid, String>)>>,
+    /// Metadata as it was before the first `save_metadata` of the transaction.
+    metadata: Option<Box<Metadata>>,
 }
 
 /// A store held in memory: data values, audits, completions, lock exceptions and metadata.
@@ -91,9 +90,7 @@ struct Txn {
 ///
 /// [`query`](DataValueStore::query) returns rows ordered by period start date, period type (by
 /// its DHIS2 name), data element, org unit, category option combo and attribute option combo
-/// (UIDs compared as strings). Org unit subtree filters ([`ValueQuery::org_unit_paths`]) use the
-/// paths of the org units saved with [`save_metadata`](MetadataStore::save_metadata); values of org
-/// units the store has no metadata for never match a path filter.
+/// (UIDs compared as strings).
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     values: FxHashMap<DataValueKey, Slot>,
@@ -101,8 +98,6 @@ pub struct MemoryStore {
     completions: FxHashMap<CompletionKey, Completion>,
     lock_exceptions: FxHashSet<LockKey>,
     metadata: Metadata,
-    /// Org unit UID → path, computed from `metadata`.
-    paths: FxHashMap<Uid, String>,
     txn: Option<Txn>,
     /// The number of the last transaction begun.
     last_txn: u64,
@@ -114,11 +109,12 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    /// A store holding `metadata` (as [`save_metadata`](MetadataStore::save_metadata) would).
-    pub fn with_metadata(metadata: &Metadata) -> MemoryStore {
+    /// A store holding `metadata` (as [`save_metadata`](MetadataStore::save_metadata) would);
+    /// fails when its org units' parents form a cycle.
+    pub fn with_metadata(metadata: &Metadata) -> Result<MemoryStore, StoreError> {
         let mut store = MemoryStore::new();
-        store.merge_metadata(metadata);
-        store
+        store.save_metadata(metadata)?;
+        Ok(store)
     }
 
     /// Number of stored value rows, soft-deleted ones included.
@@ -147,17 +143,6 @@ impl MemoryStore {
         Ok(())
     }
 
-    /// Adds or replaces every object of `metadata` and recomputes org unit paths.
-    fn merge_metadata(&mut self, metadata: &Metadata) {
-        self.metadata.merge(metadata.clone());
-        let target = &self.metadata;
-        self.paths = target
-            .org_units
-            .iter()
-            .map(|o| (o.id.uid, o.path.clone()))
-            .collect();
-    }
-
     /// Whether the metadata catalogue holds no object at all.
     fn metadata_is_empty(&self) -> bool {
         let m = &self.metadata;
@@ -173,23 +158,6 @@ impl MemoryStore {
             && m.data_element_groups.is_empty()
             && m.org_unit_groups.is_empty()
             && m.users.is_empty()
-    }
-
-    /// The org units inside any of the subtrees whose root paths are `prefixes`.
-    fn subtree_units(&self, prefixes: &[String]) -> FxHashSet<Uid> {
-        self.paths
-            .iter()
-            .filter(|(_, path)| prefixes.iter().any(|p| path_in_subtree(path, p)))
-            .map(|(uid, _)| *uid)
-            .collect()
-    }
-}
-
-/// Whether `path` is `root` or below it (`root` followed by `/`).
-fn path_in_subtree(path: &str, root: &str) -> bool {
-    match path.strip_prefix(root) {
-        Some(rest) => rest.is_empty() || rest.starts_with('/'),
-        None => false,
     }
 }
 
@@ -236,7 +204,6 @@ struct Filter<'q> {
     query: &'q ValueQuery,
     data_elements: FxHashSet<Uid>,
     periods: FxHashSet<Period>,
-    subtree_units: Option<FxHashSet<Uid>>,
     org_units: Option<FxHashSet<Uid>>,
     attribute_option_combos: FxHashSet<Uid>,
 }
@@ -253,11 +220,6 @@ impl Filter<'_> {
         }
         if let Some((start, end)) = q.date_range {
             if key.period.start_date() < start || key.period.end_date() > end {
-                return false;
-            }
-        }
-        if let Some(units) = &self.subtree_units {
-            if !units.contains(&key.org_unit) {
                 return false;
             }
         }
@@ -344,9 +306,7 @@ impl DataValueStore for MemoryStore {
         }
         self.audits.truncate(txn.audits_len);
         if let Some(saved) = txn.metadata {
-            let (metadata, paths) = *saved;
-            self.metadata = metadata;
-            self.paths = paths;
+            self.metadata = *saved;
         }
         Ok(())
     }
@@ -450,7 +410,6 @@ impl DataValueStore for MemoryStore {
             query,
             data_elements: query.data_elements.iter().copied().collect(),
             periods: query.periods.iter().copied().collect(),
-            subtree_units: query.org_unit_paths.as_ref().map(|p| self.subtree_units(p)),
             org_units: query
                 .org_units
                 .as_ref()
@@ -487,25 +446,28 @@ impl DataValueStore for MemoryStore {
 }
 
 impl MetadataStore for MemoryStore {
-    /// The stored metadata, with DHIS2's defaults added ([`Metadata::ensure_defaults`]) and paths
-    /// computed; an empty catalogue when nothing was saved.
+    /// The stored metadata, with DHIS2's defaults added ([`Metadata::ensure_defaults`]) and the
+    /// org unit hierarchy computed; an empty catalogue when nothing was saved.
     fn load_metadata(&mut self) -> Result<Metadata, StoreError> {
         if self.metadata_is_empty() {
             return Ok(Metadata::new());
         }
         let mut metadata = self.metadata.clone();
         metadata.ensure_defaults();
-        metadata.compute_paths();
+        metadata.compute_hierarchy()?;
         Ok(metadata)
     }
 
     fn save_metadata(&mut self, metadata: &Metadata) -> Result<(), StoreError> {
-        if let Some(txn) = &mut self.txn {
-            if txn.metadata.is_none() {
-                txn.metadata = Some(Box::new((self.metadata.clone(), self.paths.clone())));
-            }
+        let before = match &self.txn {
+            Some(txn) if txn.metadata.is_none() => Some(Box::new(self.metadata.clone())),
+            _ => None,
+        };
+        // `merge` changes nothing when it fails.
+        self.metadata.merge(metadata.clone())?;
+        if let (Some(txn), Some(before)) = (&mut self.txn, before) {
+            txn.metadata = Some(before);
         }
-        self.merge_metadata(metadata);
         Ok(())
     }
 }
@@ -603,13 +565,10 @@ mod tests {
         let ds = uid("dsAAAAAAAAA");
         s.add_lock_exception(&ds, &a.period, &a.org_unit).unwrap();
         let mut m = Metadata::new();
-        m.add_org_unit(OrganisationUnit {
-            id: Identity::new(uid("ouAAAAAAAAA")),
-            parent: None,
-            path: String::new(),
-            opening_date: None,
-            closed_date: None,
-        });
+        m.add_org_unit(OrganisationUnit::new(
+            Identity::new(uid("ouAAAAAAAAA")),
+            None,
+        ));
         s.save_metadata(&m).unwrap();
         s.rollback().unwrap();
 
@@ -686,13 +645,5 @@ mod tests {
         q.order = ValueOrder::Key;
         q.limit = None;
         assert_eq!(values(&mut s, &q), ["1", "4", "2", "3", "5", "6"]);
-    }
-
-    #[test]
-    fn subtree_paths_match_whole_segments() {
-        assert!(path_in_subtree("/a/b", "/a"));
-        assert!(path_in_subtree("/a", "/a"));
-        assert!(!path_in_subtree("/ab", "/a"));
-        assert!(!path_in_subtree("/b/a", "/a"));
     }
 }

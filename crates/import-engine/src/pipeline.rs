@@ -1820,20 +1820,7 @@ impl<'m> Run<'_, 'm> {
             );
             let outside: Vec<Uid> = Self::uids(values, &ous)
                 .into_iter()
-                .filter(|ou| {
-                    let path = md.org_unit(ou).map(|u| u.path.as_str()).unwrap_or_default();
-                    !lists.iter().all(|list| {
-                        list.iter().any(|unit| {
-                            md.org_unit(unit).is_some_and(|u| {
-                                !u.path.is_empty()
-                                    && (path == u.path
-                                        || path
-                                            .strip_prefix(u.path.as_str())
-                                            .is_some_and(|rest| rest.starts_with('/')))
-                            })
-                        })
-                    })
-                })
+                .filter(|ou| !lists.iter().all(|list| md.is_org_unit_within_any(ou, list)))
                 .collect();
             if !outside.is_empty() {
                 return conflict(

@@ -1,7 +1,7 @@
 //! Where data values live: the [`DataValueStore`] trait and its row types.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use dxf2_model::{Metadata, Period, Uid};
+use dxf2_model::{HierarchyError, Metadata, Period, Uid};
 use thiserror::Error;
 
 /// The key of a stored data value.
@@ -140,9 +140,9 @@ pub struct ValueQuery {
     pub periods: Vec<Period>,
     /// Only periods fully inside `[start, end]` (any period type).
     pub date_range: Option<(NaiveDate, NaiveDate)>,
-    /// Only these org unit paths' subtrees (path prefixes), when `Some`.
-    pub org_unit_paths: Option<Vec<String>>,
-    /// Only these org units, when `Some`.
+    /// Only these org units, when `Some` (an export with `children` lists every unit of the
+    /// requested subtrees, taken from the metadata's hierarchy:
+    /// [`Metadata::org_unit_subtree`]).
     pub org_units: Option<Vec<Uid>>,
     /// Only these attribute option combos (empty = all).
     pub attribute_option_combos: Vec<Uid>,
@@ -184,6 +184,10 @@ pub enum StoreError {
     /// A method was called out of order (e.g. commit without begin).
     #[error("store misuse: {0}")]
     Misuse(&'static str),
+    /// The metadata saved (with what the store holds) or loaded does not form an org unit
+    /// hierarchy (its parents form a cycle).
+    #[error("store metadata: {0}")]
+    Hierarchy(#[from] HierarchyError),
 }
 
 /// Where data values, completions and audits live.
@@ -244,8 +248,9 @@ pub trait DataValueStore {
 
 /// A store that also keeps metadata (the SQLite store does).
 pub trait MetadataStore {
-    /// Loads the stored metadata (empty when none was imported).
+    /// Loads the stored metadata (empty when none was imported), its org unit hierarchy computed.
     fn load_metadata(&mut self) -> Result<Metadata, StoreError>;
-    /// Adds or replaces metadata objects (by kind and UID).
+    /// Adds or replaces metadata objects (by kind and UID). Fails, saving nothing, when the org
+    /// units saved and stored would form a cycle ([`StoreError::Hierarchy`]).
     fn save_metadata(&mut self, metadata: &Metadata) -> Result<(), StoreError>;
 }
