@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 
+use dxf2_model::limits::human_bytes;
 use thiserror::Error as ThisError;
 
 /// Where an error happened in the input: 1-based line and column, shared with the other codecs
@@ -23,6 +24,9 @@ pub enum Category {
     /// Well-formed XML that is not a document this library accepts, or data that cannot be
     /// written.
     Data,
+    /// The input goes past a bound of [`ReadLimits`](dxf2_model::ReadLimits) (a token longer
+    /// than `max_token_bytes`); it may be fine with a higher limit.
+    Limit,
 }
 
 /// What went wrong.
@@ -77,6 +81,41 @@ pub enum ErrorKind {
         attribute: String,
         /// What is wrong.
         message: String,
+    },
+    /// A character XML 1.0 does not allow (U+0000, another C0 control character than tab, LF
+    /// and CR, U+FFFE or U+FFFF) written literally in the document.
+    #[error("character {} is not allowed in XML ({context}); write it as a character reference, or remove it", char_name(*found))]
+    InvalidChar {
+        /// The character.
+        found: char,
+        /// Where it was found, e.g. "text" or "a comment".
+        context: &'static str,
+    },
+    /// An element or attribute name that is not an XML name (with at most one `:`, between a
+    /// prefix and a local name).
+    #[error("`{name}` is not a valid XML {what} name")]
+    InvalidName {
+        /// "element" or "attribute".
+        what: &'static str,
+        /// The name as written.
+        name: String,
+    },
+    /// A token longer than [`ReadLimits::max_token_bytes`](dxf2_model::ReadLimits): a text
+    /// run, comment, CDATA section, DOCTYPE, processing instruction, tag, attribute value or
+    /// reference; or the names of the open elements together. Nothing longer is ever held in
+    /// memory. The position is where the token starts.
+    #[error("{what} starting here is longer than the limit of {} for one token (raise ReadLimits::max_token_bytes, or --max-token-bytes on the command line)", human_bytes(*limit))]
+    TokenTooLong {
+        /// What was too long, e.g. "a comment" or "the value of attribute `comment`".
+        what: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Elements nested deeper than the limit (1000 levels).
+    #[error("XML nested deeper than {limit} levels")]
+    NestingTooDeep {
+        /// The limit.
+        limit: usize,
     },
     /// An entity or character reference that is not one XML predefines (DTDs are never read, so
     /// no other entity is known).
@@ -160,7 +199,11 @@ impl ErrorKind {
             | ErrorKind::Syntax { .. }
             | ErrorKind::InvalidAttributeValue { .. }
             | ErrorKind::InvalidReference { .. }
-            | ErrorKind::DuplicateAttribute { .. } => Category::Syntax,
+            | ErrorKind::DuplicateAttribute { .. }
+            | ErrorKind::InvalidChar { .. }
+            | ErrorKind::InvalidName { .. }
+            | ErrorKind::NestingTooDeep { .. } => Category::Syntax,
+            ErrorKind::TokenTooLong { .. } => Category::Limit,
             ErrorKind::NoDataValueSet
             | ErrorKind::NoRootElement
             | ErrorKind::UnexpectedRoot { .. }
@@ -179,6 +222,11 @@ impl ErrorKind {
             message: message.into(),
         }
     }
+}
+
+/// `U+0000`, or `U+FFFE`.
+fn char_name(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
 }
 
 /// The error of every operation of this crate: an [`ErrorKind`] plus, when known, the

@@ -40,8 +40,38 @@ pub(crate) struct Attr<'a> {
     pub value_start: usize,
 }
 
-/// A syntax problem in a tag: byte offset in the tag text and message.
-pub(crate) type TagProblem = (usize, &'static str);
+impl Attr<'_> {
+    /// Checks that the name is a qualified XML name.
+    pub(crate) fn check_name(&self) -> Result<(), TagProblem> {
+        if is_qualified_name(self.name) {
+            Ok(())
+        } else {
+            Err(TagProblem::Name(
+                self.name_start,
+                self.name_start + self.name.len(),
+            ))
+        }
+    }
+}
+
+/// A problem in a tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TagProblem {
+    /// A syntax problem: byte offset in the tag text and message.
+    Syntax(usize, &'static str),
+    /// An attribute name that is not an XML name: its byte range in the tag text.
+    Name(usize, usize),
+}
+
+impl TagProblem {
+    /// The byte offset of the problem in the tag text.
+    #[cfg(test)]
+    pub(crate) fn offset(self) -> usize {
+        match self {
+            TagProblem::Syntax(offset, _) | TagProblem::Name(offset, _) => offset,
+        }
+    }
+}
 
 /// Iterator over the attributes of a start tag's text (`name a="1" b='2'`, without `<`, `>`
 /// and `/>`), checking the attribute grammar: white space before each attribute, a name, `=`
@@ -50,15 +80,27 @@ pub(crate) struct Attrs<'a> {
     tag: &'a str,
     pos: usize,
     done: bool,
+    check_names: bool,
 }
 
 impl<'a> Attrs<'a> {
-    /// Attributes of `tag`, starting after the element name (`name_len` bytes).
+    /// Attributes of `tag`, starting after the element name (`name_len` bytes); a name that is
+    /// not a qualified XML name is a [`TagProblem::Name`].
     pub(crate) fn new(tag: &'a str, name_len: usize) -> Attrs<'a> {
         Attrs {
             tag,
             pos: name_len,
             done: false,
+            check_names: true,
+        }
+    }
+
+    /// Like [`Attrs::new`], but the names are left for the caller to check with
+    /// [`Attr::check_name`] (the data value hot path checks only the names it does not know).
+    pub(crate) fn without_name_check(tag: &'a str, name_len: usize) -> Attrs<'a> {
+        Attrs {
+            check_names: false,
+            ..Attrs::new(tag, name_len)
         }
     }
 
@@ -75,7 +117,10 @@ impl<'a> Attrs<'a> {
             return Ok(None);
         }
         if name_start == self.pos {
-            return Err((name_start, "expected white space between attributes"));
+            return Err(TagProblem::Syntax(
+                name_start,
+                "expected white space between attributes",
+            ));
         }
         let rest = bytes.get(name_start..).unwrap_or_default();
         let name_len = rest
@@ -86,20 +131,41 @@ impl<'a> Attrs<'a> {
             .unwrap_or(rest.len());
         let name_end = name_start + name_len;
         match bytes.get(name_end) {
-            _ if name_len == 0 => return Err((name_end, "expected an attribute name")),
+            _ if name_len == 0 => {
+                return Err(TagProblem::Syntax(name_end, "expected an attribute name"))
+            }
             Some(b'"' | b'\'' | b'<' | b'>' | b'&' | b'/') => {
-                return Err((name_end, "invalid character in an attribute name"))
+                return Err(TagProblem::Syntax(
+                    name_end,
+                    "invalid character in an attribute name",
+                ))
             }
             _ => {}
         }
+        if self.check_names
+            && !self
+                .tag
+                .get(name_start..name_end)
+                .is_some_and(is_qualified_name)
+        {
+            return Err(TagProblem::Name(name_start, name_end));
+        }
         let eq = after_space(name_end);
         if bytes.get(eq) != Some(&b'=') {
-            return Err((eq, "expected `=` after the attribute name"));
+            return Err(TagProblem::Syntax(
+                eq,
+                "expected `=` after the attribute name",
+            ));
         }
         let open = after_space(eq + 1);
         let quote = match bytes.get(open) {
             Some(&q @ (b'"' | b'\'')) => q,
-            _ => return Err((open, "expected a quoted attribute value")),
+            _ => {
+                return Err(TagProblem::Syntax(
+                    open,
+                    "expected a quoted attribute value",
+                ))
+            }
         };
         let value_start = open + 1;
         let value_len = match bytes
@@ -107,7 +173,7 @@ impl<'a> Attrs<'a> {
             .and_then(|rest| rest.iter().position(|&b| b == quote))
         {
             Some(n) => n,
-            None => return Err((open, "attribute value not closed")),
+            None => return Err(TagProblem::Syntax(open, "attribute value not closed")),
         };
         let value_end = value_start + value_len;
         self.pos = value_end + 1;
@@ -121,7 +187,7 @@ impl<'a> Attrs<'a> {
                 name_start,
                 value_start,
             })),
-            _ => Err((name_start, "invalid attribute")),
+            _ => Err(TagProblem::Syntax(name_start, "invalid attribute")),
         }
     }
 }
@@ -250,7 +316,7 @@ pub(crate) fn unescape_attribute(
     let mut i = 0;
     while let Some(offset) = bytes.get(i..).and_then(|rest| {
         rest.iter()
-            .position(|&b| b == b'&' || b == b'<' || b < 0x20)
+            .position(|&b| b == b'&' || b == b'<' || b < 0x20 || b == 0xEF)
     }) {
         let at = i + offset;
         if let Some(out) = out.as_deref_mut() {
@@ -287,6 +353,18 @@ pub(crate) fn unescape_attribute(
                     "`<` is not allowed in an attribute value (write it as `&lt;`)",
                 ))
             }
+            0xEF => {
+                if noncharacter_at(bytes, at).is_some() {
+                    return Err(ValueProblem::Char(
+                        at,
+                        "U+FFFE and U+FFFF are not allowed in XML (write them as character references)",
+                    ));
+                }
+                // Any other character from U+F000 to U+FFFD: kept, read on.
+                done = at;
+                i = at + 1;
+                continue;
+            }
             b'\t' | b'\n' | b'\r' => {
                 if let Some(out) = out.as_deref_mut() {
                     out.push(' ');
@@ -313,6 +391,39 @@ pub(crate) fn unescape_attribute(
     Ok(())
 }
 
+/// U+FFFE or U+FFFF when `bytes` has its UTF-8 form (EF BF BE or EF BF BF) at `at`.
+#[inline]
+fn noncharacter_at(bytes: &[u8], at: usize) -> Option<char> {
+    match bytes.get(at..at + 3) {
+        Some([0xEF, 0xBF, 0xBE]) => Some('\u{FFFE}'),
+        Some([0xEF, 0xBF, 0xBF]) => Some('\u{FFFF}'),
+        _ => None,
+    }
+}
+
+/// The first character of UTF-8 `bytes` that XML 1.0 does not allow anywhere in a document:
+/// a C0 control character other than tab, LF and CR, U+FFFE or U+FFFF. Returns its byte
+/// offset and the character. (Surrogates cannot occur in valid UTF-8.)
+pub(crate) fn find_forbidden_char(bytes: &[u8]) -> Option<(usize, char)> {
+    let mut i = 0;
+    while let Some(offset) = bytes.get(i..).and_then(|rest| {
+        rest.iter()
+            .position(|&b| (b < 0x20 && !is_xml_space(b)) || b == 0xEF)
+    }) {
+        let at = i + offset;
+        match bytes.get(at) {
+            Some(&b) if b < 0x20 => return Some((at, char::from(b))),
+            _ => {
+                if let Some(c) = noncharacter_at(bytes, at) {
+                    return Some((at, c));
+                }
+            }
+        }
+        i = at + 1;
+    }
+    None
+}
+
 /// Why a text could not be written.
 #[derive(Debug)]
 pub(crate) enum WriteProblem {
@@ -330,7 +441,8 @@ impl From<io::Error> for WriteProblem {
 
 /// Writes `text` escaped for an attribute value in double quotes or for element content:
 /// `&`, `<`, `>`, `"` and `'` as entities, tab, LF, CR and every other control character as a
-/// decimal character reference (so attribute value normalisation cannot change them).
+/// decimal character reference (so attribute value normalisation cannot change them), and
+/// U+FFFE and U+FFFF, which XML does not allow literally, as character references too.
 pub(crate) fn write_escaped<W: Write + ?Sized>(
     out: &mut W,
     text: &str,
@@ -346,9 +458,19 @@ pub(crate) fn write_escaped<W: Write + ?Sized>(
             b'\'' => b"&apos;",
             0 => return Err(WriteProblem::Nul),
             1..=0x1f => b"",
+            0xEF => match noncharacter_at(bytes, i) {
+                Some('\u{FFFE}') => b"&#65534;",
+                Some(_) => b"&#65535;",
+                None => continue,
+            },
             _ => continue,
         };
         out.write_all(bytes.get(done..i).unwrap_or_default())?;
+        if b == 0xEF {
+            out.write_all(entity)?;
+            done = i + 3;
+            continue;
+        }
         if entity.is_empty() {
             write!(out, "&#{b};")?;
         } else {
@@ -360,12 +482,97 @@ pub(crate) fn write_escaped<W: Write + ?Sized>(
     Ok(())
 }
 
-/// Whether `name` can be written as an element name: an ASCII letter or `_`, then ASCII
-/// letters, digits, `_`, `-` or `.` (a safe subset of XML names, without `:`).
-pub(crate) fn is_simple_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+/// XML 1.0 `NameStartChar` without `:`.
+#[inline]
+fn is_name_start_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '_' => true,
+        '\0'..='\u{7f}' => false,
+        _ => matches!(c,
+            '\u{C0}'..='\u{D6}'
+            | '\u{D8}'..='\u{F6}'
+            | '\u{F8}'..='\u{2FF}'
+            | '\u{370}'..='\u{37D}'
+            | '\u{37F}'..='\u{1FFF}'
+            | '\u{200C}'..='\u{200D}'
+            | '\u{2070}'..='\u{218F}'
+            | '\u{2C00}'..='\u{2FEF}'
+            | '\u{3001}'..='\u{D7FF}'
+            | '\u{F900}'..='\u{FDCF}'
+            | '\u{FDF0}'..='\u{FFFD}'
+            | '\u{10000}'..='\u{EFFFF}'),
+    }
+}
+
+/// XML 1.0 `NameChar` without `:`.
+#[inline]
+fn is_name_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '_' | '-' | '.' => true,
+        '\0'..='\u{7f}' => false,
+        _ => {
+            is_name_start_char(c)
+                || matches!(c, '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+        }
+    }
+}
+
+/// Whether `name` is an XML name without `:` (an `NCName` of XML namespaces): what the
+/// summary writer writes as an element name, and every local name the readers accept.
+pub(crate) fn is_ncname(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
+}
+
+/// Whether `name` is a qualified XML name: an XML name with at most one `:`, between a
+/// non-empty prefix and a non-empty local name (what a namespace-aware parser accepts as an
+/// element or attribute name, and so what DHIS2's parsers accept).
+#[inline]
+pub(crate) fn is_qualified_name(name: &str) -> bool {
+    // Fast path for ASCII names without `:` (all of DHIS2's): one branch-free pass over the
+    // bytes, then the first byte. Anything else is checked char by char.
+    let bytes = name.as_bytes();
+    let mut classes = 0u8;
+    for &b in bytes {
+        classes |= name_byte_class(b);
+    }
+    if classes & !(NAME_START | NAME_OTHER) == 0 {
+        return bytes
+            .first()
+            .is_some_and(|&b| name_byte_class(b) == NAME_START);
+    }
+    if classes & NAME_INVALID != 0 {
+        return false;
+    }
+    is_qualified_name_slow(name)
+}
+
+/// Byte classes of names: an ASCII `NameStartChar` (but `:`), another ASCII `NameChar`, `:`,
+/// a byte of a non-ASCII character, anything else.
+const NAME_START: u8 = 1;
+const NAME_OTHER: u8 = 2;
+const NAME_COLON: u8 = 4;
+const NAME_NON_ASCII: u8 = 8;
+const NAME_INVALID: u8 = 16;
+
+#[inline]
+fn name_byte_class(b: u8) -> u8 {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' | b'_' => NAME_START,
+        b'0'..=b'9' | b'-' | b'.' => NAME_OTHER,
+        b':' => NAME_COLON,
+        0x80..=0xFF => NAME_NON_ASCII,
+        _ => NAME_INVALID,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn is_qualified_name_slow(name: &str) -> bool {
+    match name.split_once(':') {
+        Some((prefix, local)) => is_ncname(prefix) && is_ncname(local),
+        None => is_ncname(name),
+    }
 }
 
 #[cfg(test)]
@@ -409,7 +616,7 @@ mod tests {
 
     #[test]
     fn attribute_syntax_errors() {
-        assert_eq!(attrs("dv a=\"1\"b=\"2\"", 2).unwrap_err().0, 8);
+        assert_eq!(attrs("dv a=\"1\"b=\"2\"", 2).unwrap_err().offset(), 8);
         assert!(attrs("dv a", 2).is_err());
         assert!(attrs("dv a=1", 2).is_err());
         assert!(attrs("dv a=\"1", 2).is_err());
@@ -490,12 +697,85 @@ mod tests {
     }
 
     #[test]
-    fn simple_names() {
-        assert!(is_simple_name("dataElement"));
-        assert!(is_simple_name("a_b-c.d1"));
-        assert!(!is_simple_name(""));
-        assert!(!is_simple_name("1a"));
-        assert!(!is_simple_name("a b"));
-        assert!(!is_simple_name("a:b"));
+    fn names() {
+        assert!(is_ncname("dataElement"));
+        assert!(is_ncname("a_b-c.d1"));
+        assert!(is_ncname("_x"));
+        assert!(is_ncname("\u{e9}t\u{e9}"));
+        assert!(is_ncname("a\u{b7}\u{300}"));
+        assert!(!is_ncname(""));
+        assert!(!is_ncname("1a"));
+        assert!(!is_ncname("-a"));
+        assert!(!is_ncname(".a"));
+        assert!(!is_ncname("a b"));
+        assert!(!is_ncname("a:b"));
+        assert!(!is_ncname("+e"));
+        assert!(!is_ncname("a\0"));
+        assert!(!is_ncname("\u{d7}"));
+        assert!(is_qualified_name("d:dataValue"));
+        assert!(is_qualified_name("xmlns:d"));
+        assert!(is_qualified_name("dataValue"));
+        assert!(!is_qualified_name(":a"));
+        assert!(!is_qualified_name("a:"));
+        assert!(!is_qualified_name("a:b:c"));
+        assert!(!is_qualified_name("a:1"));
+        assert!(!is_qualified_name(""));
+        assert!(!is_qualified_name("1a"));
+        assert!(is_qualified_name("p:\u{e9}"));
+        assert!(is_qualified_name("\u{e9}:a"));
+        assert!(!is_qualified_name("\u{e9}:a:b"));
+        assert!(!is_qualified_name("a:b\u{d7}"));
+    }
+
+    #[test]
+    fn attribute_names_must_be_xml_names() {
+        assert_eq!(attrs("dv +x=\"1\"", 2), Err(TagProblem::Name(3, 5)));
+        assert_eq!(attrs("dv a:b:c=\"1\"", 2), Err(TagProblem::Name(3, 8)));
+        assert_eq!(attrs("dv \u{1}=\"1\"", 2), Err(TagProblem::Name(3, 4)));
+        assert!(attrs("dv x:a=\"1\" \u{e9}=\"2\"", 2).is_ok());
+        let unchecked: Vec<_> = Attrs::without_name_check("dv a=\"1\" +x=\"2\"", 2)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(unchecked[0].check_name(), Ok(()));
+        assert_eq!(unchecked[1].check_name(), Err(TagProblem::Name(9, 11)));
+    }
+
+    #[test]
+    fn forbidden_characters_are_found() {
+        assert_eq!(find_forbidden_char(b"plain\t\r\n text"), None);
+        assert_eq!(find_forbidden_char(b"ab\0c"), Some((2, '\0')));
+        assert_eq!(find_forbidden_char(b"\x1f"), Some((0, '\u{1f}')));
+        assert_eq!(find_forbidden_char(b"\x0b"), Some((0, '\u{b}')));
+        assert_eq!(
+            find_forbidden_char("x\u{fffd}\u{f000}y\u{fffe}".as_bytes()),
+            Some((8, '\u{fffe}'))
+        );
+        assert_eq!(
+            find_forbidden_char("\u{ffff}".as_bytes()),
+            Some((0, '\u{ffff}'))
+        );
+        assert_eq!(find_forbidden_char("\u{7f}\u{85}".as_bytes()), None);
+    }
+
+    #[test]
+    fn noncharacters_are_escaped_and_refused_literally() {
+        assert_eq!(
+            escape("a\u{fffe}b\u{ffff}\u{fffd}"),
+            "a&#65534;b&#65535;\u{fffd}"
+        );
+        let text = "\u{fffe}\u{ffff}\u{f000}";
+        assert_eq!(unescape(&escape(text)).unwrap(), text);
+        assert!(matches!(
+            unescape("a\u{fffe}"),
+            Err(ValueProblem::Char(1, _))
+        ));
+        assert!(matches!(
+            unescape("\u{ffff}"),
+            Err(ValueProblem::Char(0, _))
+        ));
+        assert_eq!(
+            unescape("\u{f000}\u{fffd}&amp;").unwrap(),
+            "\u{f000}\u{fffd}&"
+        );
     }
 }

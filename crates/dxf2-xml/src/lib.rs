@@ -28,6 +28,25 @@
 //!   UTF-8 are errors with a line and column. A declared encoding other than UTF-8 is refused.
 //!   DTDs are never read and no external entity is ever fetched; only the five predefined
 //!   entities and character references are known.
+//! * Readers accept only what the writers can write: a character XML 1.0 does not allow
+//!   (U+0000 and the other C0 controls but tab, LF and CR, U+FFFE, U+FFFF) written literally
+//!   anywhere in the document ([`ErrorKind::InvalidChar`]), and an element or attribute name
+//!   that is not an XML name with at most one `:` ([`ErrorKind::InvalidName`]), are errors with
+//!   a position. (Character references may still name any character but U+0000, so that
+//!   everything the writers write reads back.)
+//!
+//! # Bounded memory
+//!
+//! Every reader holds at most [`ReadLimits::max_token_bytes`](dxf2_model::ReadLimits) (4 MiB by
+//! default) of any one token of its input: a text run, comment, CDATA section, DOCTYPE,
+//! processing instruction, start tag with its attributes, attribute value, and for import
+//! summaries the text of an element. A longer token is an [`ErrorKind::TokenTooLong`] error
+//! (category [`Category::Limit`]) at the line and column where it starts, found after reading
+//! at most one byte past the limit; its message says how to raise the limit. Elements nest at
+//! most 1000 levels ([`ErrorKind::NestingTooDeep`]). So input that is not XML at all
+//! (`/dev/zero`, a binary file) fails after at most one token with the position of the first
+//! bad character. Limits are given with [`Reader::with_limits`] and
+//! [`read_import_summary_with_limits`].
 //!
 //! Classic (2.36–2.42, [`Reader::new`]):
 //!
@@ -93,13 +112,14 @@
 mod cursor;
 mod error;
 mod escape;
+mod limit;
 mod reader;
 pub mod summary;
 mod writer;
 
 pub use error::{Category, Error, ErrorKind, Position};
 pub use reader::{Reader, Values};
-pub use summary::{read_import_summary, write_import_summary};
+pub use summary::{read_import_summary, read_import_summary_with_limits, write_import_summary};
 pub use writer::{Layout, Writer};
 
 /// `Result` with this crate's [`Error`].

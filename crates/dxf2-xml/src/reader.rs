@@ -2,10 +2,12 @@
 
 use std::io::BufRead;
 
-use dxf2_model::{DataValue, DataValueSetHeader, DataValueSource, Field, ImporterProfile};
+use dxf2_model::{
+    DataValue, DataValueSetHeader, DataValueSource, Field, ImporterProfile, ReadLimits,
+};
 use quick_xml::events::BytesStart;
 
-use crate::cursor::{Cursor, Ev};
+use crate::cursor::{position_in_tag, tag_error, Cursor, Ev};
 use crate::error::{Error, ErrorKind, Position};
 use crate::escape::{
     find_duplicate, is_namespace_declaration, local_name, unescape_attribute, Attr, Attrs, NameRef,
@@ -25,6 +27,12 @@ use crate::escape::{
 /// checked for well-formedness. After an error the reader is finished: `read_value` returns
 /// `Ok(false)`.
 ///
+/// Memory stays bounded whatever the input: no token (text run, comment, CDATA section,
+/// DOCTYPE, processing instruction, tag with its attributes) longer than
+/// [`ReadLimits::max_token_bytes`] (4 MiB by default, see [`Reader::with_limits`]) is ever held;
+/// a longer one is an [`ErrorKind::TokenTooLong`] error at the line and column where it starts.
+/// Elements nest at most 1000 levels ([`ErrorKind::NestingTooDeep`]).
+///
 /// ```
 /// use dxf2_model::{DataValue, DataValueSource};
 /// use dxf2_xml::Reader;
@@ -43,6 +51,7 @@ use crate::escape::{
 pub struct Reader<R> {
     cursor: Cursor<R>,
     profile: ImporterProfile,
+    limits: ReadLimits,
     header: DataValueSetHeader,
     state: State,
     values_read: u64,
@@ -76,9 +85,39 @@ impl<R: BufRead> Reader<R> {
 
     /// Opens a data value set with the reading rules of an importer generation.
     pub fn with_profile(inner: R, profile: ImporterProfile) -> Result<Reader<R>, Error> {
+        Reader::with_limits(inner, profile, ReadLimits::default())
+    }
+
+    /// Opens a data value set with the reading rules of an importer generation and bounds on
+    /// memory ([`ReadLimits::max_token_bytes`] is the longest token held; the record limit is
+    /// not used by XML).
+    ///
+    /// ```
+    /// use dxf2_model::{ImporterProfile, ReadLimits};
+    /// use dxf2_xml::{ErrorKind, Reader};
+    ///
+    /// let xml = format!("<dataValueSet>\n  <!--{}--></dataValueSet>", "x".repeat(2000));
+    /// let limits = ReadLimits::default().with_max_token_bytes(1024);
+    /// let err = Reader::with_limits(xml.as_bytes(), ImporterProfile::Classic, limits)
+    ///     .and_then(|mut reader| reader.values().collect::<Result<Vec<_>, _>>())
+    ///     .unwrap_err();
+    /// assert!(matches!(err.kind(), ErrorKind::TokenTooLong { limit: 1024, .. }));
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "line 2, column 3 (value #0): a comment starting here is longer than the limit of \
+    ///      1 KiB for one token (raise ReadLimits::max_token_bytes, or --max-token-bytes on the \
+    ///      command line)"
+    /// );
+    /// ```
+    pub fn with_limits(
+        inner: R,
+        profile: ImporterProfile,
+        limits: ReadLimits,
+    ) -> Result<Reader<R>, Error> {
         let mut reader = Reader {
-            cursor: Cursor::new(inner),
+            cursor: Cursor::new(inner, limits),
             profile,
+            limits,
             header: DataValueSetHeader::default(),
             state: State::Done,
             values_read: 0,
@@ -143,6 +182,11 @@ impl<R: BufRead> Reader<R> {
     /// The importer generation whose reading rules apply.
     pub fn profile(&self) -> ImporterProfile {
         self.profile
+    }
+
+    /// The bounds on memory this reader keeps to.
+    pub fn limits(&self) -> ReadLimits {
+        self.limits
     }
 
     /// Number of `dataValue` elements read so far.
@@ -267,19 +311,6 @@ impl<R: BufRead> Iterator for Values<'_, R> {
     }
 }
 
-/// The position of byte `offset` of a tag's text (the text starts after `<`).
-fn position_in_tag(pos: Position, tag: &str, offset: usize) -> Position {
-    pos.advance(b"<")
-        .advance(tag.as_bytes().get(..offset).unwrap_or_default())
-}
-
-fn syntax_in_tag(pos: Position, tag: &str, (offset, message): (usize, &'static str)) -> Error {
-    Error::at(
-        ErrorKind::syntax(message),
-        position_in_tag(pos, tag, offset),
-    )
-}
-
 fn value_error(pos: Position, tag: &str, attr: &Attr<'_>, problem: ValueProblem) -> Error {
     let (offset, message) = match problem {
         ValueProblem::Char(offset, message) => (offset, message.to_owned()),
@@ -338,7 +369,7 @@ fn check_attributes(
     let text: &str = tag;
     names.clear();
     for attr in Attrs::new(text, tag.name().into_inner().len()) {
-        let attr = attr.map_err(|p| syntax_in_tag(pos, text, p))?;
+        let attr = attr.map_err(|p| tag_error(pos, text, p))?;
         names.push(NameRef::of(&attr));
         decode(pos, text, &attr, None)?;
     }
@@ -396,14 +427,19 @@ fn read_value_attributes(
     let text: &str = tag;
     names.clear();
     let mut seen = 0u16;
-    for attr in Attrs::new(text, tag.name().into_inner().len()) {
-        let attr = attr.map_err(|p| syntax_in_tag(pos, text, p))?;
+    // The hot path: names are checked only when they are not ones the reader knows.
+    for attr in Attrs::without_name_check(text, tag.name().into_inner().len()) {
+        let attr = attr.map_err(|p| tag_error(pos, text, p))?;
         names.push(NameRef::of(&attr));
+        let local = local_name(attr.name);
         let target = if is_namespace_declaration(attr.name) {
             None
         } else {
-            ValueAttr::lookup(profile, local_name(attr.name))
+            ValueAttr::lookup(profile, local)
         };
+        if target.is_none() || local.len() != attr.name.len() {
+            attr.check_name().map_err(|p| tag_error(pos, text, p))?;
+        }
         match target {
             Some(target) if seen & target.bit() == 0 => {
                 seen |= target.bit();
@@ -481,7 +517,7 @@ fn read_header_attributes(
     names.clear();
     let mut seen_dry_run = false;
     for attr in Attrs::new(text, tag.name().into_inner().len()) {
-        let attr = attr.map_err(|p| syntax_in_tag(pos, text, p))?;
+        let attr = attr.map_err(|p| tag_error(pos, text, p))?;
         names.push(NameRef::of(&attr));
         scratch.clear();
         decode(pos, text, &attr, Some(scratch))?;
@@ -887,5 +923,111 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 10_000);
+    }
+
+    #[test]
+    fn characters_and_names_xml_does_not_allow_are_refused() {
+        let e = classic_err("<dataValueSet>\n  <dataValue dataElement=\"a\"/>\0\n</dataValueSet>");
+        assert!(
+            matches!(
+                e.kind(),
+                ErrorKind::InvalidChar {
+                    found: '\0',
+                    context: "text"
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            (e.line(), e.column(), e.value_index()),
+            (Some(2), Some(31), Some(1))
+        );
+        let e =
+            classic_err("<dataValueSet>\n<dataValue dataElement=\"a\" +x=\"1\"/></dataValueSet>");
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidName { what: "attribute", name } if name == "+x"),
+            "{e}"
+        );
+        assert_eq!((e.line(), e.column()), (Some(2), Some(28)));
+        let e = classic_err("<dataValueSet><data+Value dataElement=\"a\"/></dataValueSet>");
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidName { what: "element", name } if name == "data+Value"),
+            "{e}"
+        );
+        let e = classic_err("<dataValueSet dataSet=\"\u{fffe}\"/>");
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidAttributeValue { attribute, .. } if attribute == "dataSet"),
+            "{e}"
+        );
+        let e = classic_err("<dataValueSet><dataValue comment=\"a\u{1}\"/></dataValueSet>");
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidAttributeValue { .. }),
+            "{e}"
+        );
+        // Everything the writer writes is read back: references to control characters and to
+        // U+FFFE / U+FFFF.
+        let (_, values) =
+            classic("<dataValueSet><dataValue comment=\"&#1;&#65534;&#65535;\"/></dataValueSet>");
+        assert_eq!(values[0].comment(), Some("\u{1}\u{fffe}\u{ffff}"));
+    }
+
+    #[test]
+    fn limits_bound_every_token() {
+        let limits = ReadLimits::default().with_max_token_bytes(64);
+        let read = |xml: &str| -> Result<usize, Error> {
+            let mut reader = Reader::with_limits(xml.as_bytes(), ImporterProfile::Classic, limits)?;
+            assert_eq!(reader.limits(), limits);
+            Ok(reader.values().collect::<Result<Vec<_>, _>>()?.len())
+        };
+        let long = "x".repeat(100);
+        assert_eq!(
+            read("<dataValueSet>\n<dataValue dataElement=\"a\" value=\"1\"/></dataValueSet>")
+                .unwrap(),
+            1
+        );
+        for (xml, what, line, column, index) in [
+            (
+                format!("<dataValueSet>\n<dataValue dataElement=\"a\" comment=\"{long}\"/></dataValueSet>"),
+                "the value of attribute `comment`",
+                2,
+                37,
+                Some(0),
+            ),
+            (
+                format!("<dataValueSet dataSet=\"{long}\"/>"),
+                "the value of attribute `dataSet`",
+                1,
+                24,
+                None,
+            ),
+            (
+                format!("<dataValueSet>\n<dataValue/>{long}</dataValueSet>"),
+                "a text run",
+                2,
+                13,
+                Some(1),
+            ),
+            (
+                format!("<dataValueSet/>\n<!--{long}-->"),
+                "a comment",
+                2,
+                1,
+                None,
+            ),
+        ] {
+            let e = read(&xml).unwrap_err();
+            match e.kind() {
+                ErrorKind::TokenTooLong { what: w, limit: 64 } => assert_eq!(w, what),
+                _ => panic!("{xml}: {e}"),
+            }
+            assert_eq!(
+                (e.line(), e.column(), e.value_index()),
+                (Some(line), Some(column), index),
+                "{xml}"
+            );
+        }
+        // The default is the shared default.
+        let reader = Reader::new("<dataValueSet/>".as_bytes()).unwrap();
+        assert_eq!(reader.limits(), ReadLimits::default());
     }
 }

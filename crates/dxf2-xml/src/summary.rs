@@ -49,8 +49,9 @@
 //!   `indexes` attributes (duplicate attributes are tolerated on summaries for this reason),
 //!   and `indexes` child elements, wrapped or not.
 //! * `objects` is a map: one child element per key, in order; an empty element is a null
-//!   value (so an empty string reads back as null). Keys that are not XML names cannot be
-//!   written.
+//!   value (so an empty string reads back as null). Keys that are not XML names without `:`
+//!   cannot be written (and no such key is ever read: the reader refuses element names that
+//!   are not XML names, and keys are local names).
 //! * Lists use Jackson's default wrapping: `<rejectedIndexes><rejectedIndexes>0</rejectedIndexes>…`.
 //!   The reader also accepts unwrapped repetitions, `rejectedIndex` items and a text list.
 //! * `importOptions` members are child elements in the order of section 5.7, including
@@ -64,19 +65,24 @@
 //!   attributes are ignored.
 //! * A web message (`<webMessage … status="WARNING"><message>…</message><response …>…`) is
 //!   read by taking the summary from its `response` element.
+//! * The reader accepts only what the writer can write: characters XML 1.0 does not allow
+//!   (U+0000 and the other C0 controls but tab, LF and CR, U+FFFE, U+FFFF) written literally,
+//!   and names that are not XML names, are errors with a position. Its memory is bounded by
+//!   [`ReadLimits::max_token_bytes`] for each token and for the text of each element (unknown
+//!   elements are skipped without keeping their text); the summary it returns holds what the
+//!   document says.
 
 use std::io::{BufRead, BufWriter, Write};
 
 use dxf2_model::{
     EchoValue, IdScheme, IdSchemes, ImportConflict, ImportCount, ImportOptions, ImportStatus,
-    ImportStrategy, ImportSummary, DXF2_NAMESPACE,
+    ImportStrategy, ImportSummary, ReadLimits, DXF2_NAMESPACE,
 };
 
-use crate::cursor::{Cursor, Ev};
+use crate::cursor::{position_in_tag, tag_error, Cursor, Ev};
 use crate::error::{Error, ErrorKind, Position};
 use crate::escape::{
-    is_simple_name, local_name, unescape_attribute, write_escaped, Attrs, ValueProblem,
-    WriteProblem,
+    is_ncname, local_name, unescape_attribute, write_escaped, Attrs, ValueProblem, WriteProblem,
 };
 
 /// Writes an import summary as an XML document (see the [module docs](self) for the shape).
@@ -185,7 +191,7 @@ fn write_conflict<W: Write>(w: &mut Out<W>, conflict: &ImportConflict) -> Result
     w.start("conflict", &attrs, false)?;
     w.start("objects", &[], false)?;
     for (key, value) in &conflict.objects {
-        if !is_simple_name(key) {
+        if !is_ncname(key) {
             return Err(Error::new(ErrorKind::Unwritable {
                 what: format!("conflict object key `{key}`"),
                 reason: "not an XML element name",
@@ -325,8 +331,29 @@ impl<W: Write> Out<W> {
 /// # Ok::<(), dxf2_xml::Error>(())
 /// ```
 pub fn read_import_summary<R: BufRead>(input: R) -> Result<ImportSummary, Error> {
+    read_import_summary_with_limits(input, ReadLimits::default())
+}
+
+/// [`read_import_summary`] with bounds on memory: no token and no element's text longer than
+/// [`ReadLimits::max_token_bytes`] is held (a longer one is [`ErrorKind::TokenTooLong`]).
+///
+/// ```
+/// use dxf2_model::ReadLimits;
+/// use dxf2_xml::summary::read_import_summary_with_limits;
+/// use dxf2_xml::ErrorKind;
+///
+/// let xml = format!("<importSummary><description>{}</description></importSummary>", "x".repeat(100));
+/// let limits = ReadLimits::default().with_max_token_bytes(64);
+/// let err = read_import_summary_with_limits(xml.as_bytes(), limits).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::TokenTooLong { limit: 64, .. }));
+/// assert_eq!(err.column(), Some(29));
+/// ```
+pub fn read_import_summary_with_limits<R: BufRead>(
+    input: R,
+    limits: ReadLimits,
+) -> Result<ImportSummary, Error> {
     let mut doc = Doc {
-        cursor: Cursor::new(input),
+        cursor: Cursor::new(input, limits),
     };
     let root = loop {
         match doc.item()? {
@@ -539,7 +566,7 @@ fn read_indexes<R: BufRead>(
     let mut text = String::new();
     loop {
         match doc.item()? {
-            Item::Text(t, depth) if depth == el.depth => text.push_str(&t),
+            Item::Text(t, depth) if depth == el.depth => doc.push_text(el, &mut text, &t)?,
             Item::Start(child) => {
                 parse_index_list(el.pos, &el.name, &text, out)?;
                 text.clear();
@@ -620,7 +647,7 @@ fn read_scheme<R: BufRead>(doc: &mut Doc<R>, el: &Element) -> Result<Option<IdSc
     if !el.empty {
         loop {
             match doc.item()? {
-                Item::Text(t, depth) if depth == el.depth => text.push_str(&t),
+                Item::Text(t, depth) if depth == el.depth => doc.push_text(el, &mut text, &t)?,
                 Item::Start(child) => {
                     let value = doc.text(&child)?;
                     match child.name.as_str() {
@@ -695,9 +722,7 @@ impl<R: BufRead> Doc<R> {
                     let name = tag.name().into_inner();
                     let mut attrs = Vec::new();
                     for attr in Attrs::new(text, name.len()) {
-                        let attr = attr.map_err(|(offset, message)| {
-                            Error::at(ErrorKind::syntax(message), in_tag(pos, text, offset))
-                        })?;
+                        let attr = attr.map_err(|p| tag_error(pos, text, p))?;
                         let mut value = String::new();
                         unescape_attribute(attr.value, Some(&mut value)).map_err(|p| {
                             let (offset, message) = match p {
@@ -711,13 +736,13 @@ impl<R: BufRead> Doc<R> {
                                     attribute: attr.name.to_owned(),
                                     message,
                                 },
-                                in_tag(pos, text, attr.value_start + offset),
+                                position_in_tag(pos, text, attr.value_start + offset),
                             )
                         })?;
                         attrs.push((
                             local_name(attr.name).to_owned(),
                             value,
-                            in_tag(pos, text, attr.name_start),
+                            position_in_tag(pos, text, attr.name_start),
                         ));
                     }
                     Item::Start(Element {
@@ -760,7 +785,7 @@ impl<R: BufRead> Doc<R> {
         }
         loop {
             match self.item()? {
-                Item::Text(t, depth) if depth == el.depth => text.push_str(&t),
+                Item::Text(t, depth) if depth == el.depth => self.push_text(el, &mut text, &t)?,
                 Item::End(depth) if depth == el.depth => return Ok(text),
                 Item::Eof(pos) => return Err(unexpected_eof(pos, &el.name)),
                 _ => {}
@@ -768,15 +793,36 @@ impl<R: BufRead> Doc<R> {
         }
     }
 
-    /// Consumes `el` and everything inside it.
-    fn skip(&mut self, el: &Element) -> Result<(), Error> {
-        self.text(el).map(|_| ())
+    /// Appends `more` to the text of `el`, which may not grow past the token limit (the text
+    /// of an element comes in several events when it has references).
+    fn push_text(&self, el: &Element, text: &mut String, more: &str) -> Result<(), Error> {
+        let limit = self.cursor.token_limit();
+        if text.len().saturating_add(more.len()) > limit {
+            return Err(Error::at(
+                ErrorKind::TokenTooLong {
+                    what: format!("the text of <{}>", el.name),
+                    limit,
+                },
+                el.pos,
+            ));
+        }
+        text.push_str(more);
+        Ok(())
     }
-}
 
-fn in_tag(pos: Position, tag: &str, offset: usize) -> Position {
-    pos.advance(b"<")
-        .advance(tag.as_bytes().get(..offset).unwrap_or_default())
+    /// Consumes `el` and everything inside it, keeping nothing.
+    fn skip(&mut self, el: &Element) -> Result<(), Error> {
+        if el.empty {
+            return Ok(());
+        }
+        loop {
+            match self.item()? {
+                Item::End(depth) if depth == el.depth => return Ok(()),
+                Item::Eof(pos) => return Err(unexpected_eof(pos, &el.name)),
+                _ => {}
+            }
+        }
+    }
 }
 
 /// XML end-of-line handling for element content: CR LF and lone CR become LF.
@@ -1099,5 +1145,103 @@ mod tests {
             };
             prop_assert_eq!(round_trip(&summary), canonical(&summary));
         }
+    }
+
+    #[test]
+    fn only_what_the_writer_can_write_is_read() {
+        // A literal NUL in a text: refused with its position (the writer cannot write it).
+        let e = read_import_summary(
+            "<importSummary><description>\0</description></importSummary>".as_bytes(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidChar { found: '\0', .. }),
+            "{e}"
+        );
+        assert_eq!((e.line(), e.column()), (Some(1), Some(29)));
+        // A key that is not an XML name.
+        let e = read_import_summary(
+            "<importSummary><conflict><objects><+e/></objects></conflict></importSummary>"
+                .as_bytes(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::InvalidName { what: "element", name } if name == "+e"),
+            "{e}"
+        );
+        assert_eq!((e.line(), e.column()), (Some(1), Some(36)));
+        let e = read_import_summary("<importSummary a:b:c=\"1\"/>".as_bytes()).unwrap_err();
+        assert!(
+            matches!(
+                e.kind(),
+                ErrorKind::InvalidName {
+                    what: "attribute",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        // Every key read can be written back: any XML name without `:`.
+        let xml = "<importSummary><conflict><objects><\u{e9}l\u{e9}ment>x</\u{e9}l\u{e9}ment><p:_k.1>y</p:_k.1></objects></conflict></importSummary>";
+        let s = read_import_summary(xml.as_bytes()).unwrap();
+        assert_eq!(
+            s.conflicts[0].objects,
+            vec![
+                ("\u{e9}l\u{e9}ment".to_owned(), Some("x".to_owned())),
+                ("_k.1".to_owned(), Some("y".to_owned()))
+            ]
+        );
+        assert_eq!(round_trip(&s), s);
+        for key in ["a:b", "+e", "1a", ""] {
+            let bad = ImportSummary {
+                conflicts: vec![ImportConflict {
+                    objects: vec![(key.into(), None)],
+                    ..ImportConflict::default()
+                }],
+                ..ImportSummary::default()
+            };
+            assert!(write_import_summary(Vec::new(), &bad).is_err(), "{key}");
+        }
+        // Characters that are only written as references read back.
+        let s = ImportSummary {
+            description: Some("\u{1}\u{fffe}\u{ffff}".into()),
+            ..ImportSummary::default()
+        };
+        assert_eq!(round_trip(&s), s);
+    }
+
+    #[test]
+    fn texts_are_bounded_and_unknown_elements_kept_nowhere() {
+        let limits = ReadLimits::default().with_max_token_bytes(64);
+        // Each event is short, but the text of <description> adds up past the limit.
+        let pieces = "abc&amp;".repeat(20);
+        let xml = format!("<importSummary>\n  <description>{pieces}</description></importSummary>");
+        let e = read_import_summary_with_limits(xml.as_bytes(), limits).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::TokenTooLong { what, limit: 64 } if what == "the text of <description>"),
+            "{e}"
+        );
+        assert_eq!((e.line(), e.column()), (Some(2), Some(3)));
+        let xml = format!(
+            "<importSummary><rejectedIndexes>{}</rejectedIndexes></importSummary>",
+            "1 &#32;".repeat(40)
+        );
+        assert!(read_import_summary_with_limits(xml.as_bytes(), limits).is_err());
+        // The same text in an element the reader does not know is skipped, not kept.
+        let xml = format!("<importSummary><unknown>{pieces}<deep>{pieces}</deep></unknown><status>OK</status></importSummary>");
+        assert_eq!(
+            read_import_summary_with_limits(xml.as_bytes(), limits)
+                .unwrap()
+                .status,
+            ImportStatus::Success
+        );
+        // One long token.
+        let xml = format!("<importSummary><!--{}--></importSummary>", "x".repeat(100));
+        let e = read_import_summary_with_limits(xml.as_bytes(), limits).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::TokenTooLong { what, .. } if what == "a comment"),
+            "{e}"
+        );
+        assert_eq!(e.column(), Some(16));
     }
 }
