@@ -39,6 +39,46 @@ impl fmt::Display for JsonType {
     }
 }
 
+/// What a JSON object that is not a data value set looks like, from its top-level keys
+/// ([`ErrorKind::NotADataValueSet`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DocumentKind {
+    /// A DHIS2 metadata package (`organisationUnits`, `dataElements`, `dataSets`, `system`, …).
+    Metadata,
+    /// A DHIS2 tracker payload (`trackedEntities`, `enrollments`, `events`, `relationships`, or
+    /// the pre-2.41 `trackedEntityInstances`).
+    Tracker,
+    /// GeoJSON (`"type": "FeatureCollection"` or `"Feature"`).
+    GeoJson,
+    /// A DHIS2 import summary or web message (`importCount`, `conflicts`, `status`, …).
+    ImportSummary,
+    /// None of the above.
+    Unknown,
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DocumentKind::Metadata => "DHIS2 metadata (read it with `dxf2 metadata import`)",
+            DocumentKind::Tracker => "a DHIS2 tracker payload (tracked entities, enrollments or events), which is not aggregate data",
+            DocumentKind::GeoJson => "GeoJSON (org unit geometry), which is not aggregate data",
+            DocumentKind::ImportSummary => "a DHIS2 import summary (the answer to an import, not data to import)",
+            DocumentKind::Unknown => {
+                "an unknown JSON object, which DHIS2 would read as an empty data value set"
+            }
+        })
+    }
+}
+
+/// Formats the top-level keys of a refused document: `` `a`, `b`, `c` ``.
+fn key_list(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A coarse classification of errors, for exit codes and user messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -94,8 +134,31 @@ pub enum ErrorKind {
         reason: &'static str,
     },
     /// Bytes that are not UTF-8.
-    #[error("invalid UTF-8")]
+    #[error("invalid UTF-8 (DXF2 JSON must be UTF-8: convert the file, e.g. with iconv)")]
     InvalidUtf8,
+    /// A string or number longer than [`ReadLimits::max_token_bytes`](dxf2_model::ReadLimits)
+    /// (the error's position is where it starts).
+    #[error("{what} longer than {} starts here: raise ReadLimits::max_token_bytes, or --max-token-bytes on the command line", dxf2_model::limits::human_bytes(*.limit))]
+    TokenTooLong {
+        /// What was too long: `a string`, `a number`, `an object key`, ….
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A data value (or a set-level member) holding more text than
+    /// [`ReadLimits::max_record_bytes`](dxf2_model::ReadLimits) in all, through repeated keys or
+    /// a long list (the error's position is where it starts).
+    #[error("{what} holding more than {} of text (repeated keys or a very long list) starts here: raise ReadLimits::max_record_bytes", dxf2_model::limits::human_bytes(*.limit))]
+    RecordTooLong {
+        /// What was too large: `a data value`, `a set-level member`.
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// `\u0000` in a string that becomes data: PostgreSQL (DHIS2's database) cannot store it
+    /// and XML cannot carry it.
+    #[error("`\\u0000` (U+0000, NUL) in a string: DHIS2's database (PostgreSQL) cannot store it and XML cannot carry it; remove it from the file")]
+    NulCharacter,
     /// The input looks like UTF-16 or UTF-32, which DHIS2's Jackson would detect but we do not read.
     #[error(
         "the input looks like {encoding}: only UTF-8 JSON is supported, convert the file to UTF-8"
@@ -108,16 +171,28 @@ pub enum ErrorKind {
     #[error("unexpected characters after the end of the JSON document")]
     TrailingCharacters,
     /// Objects and arrays nested deeper than the limit.
-    #[error("JSON nested deeper than {limit} levels")]
+    #[error("JSON nested deeper than {limit} levels (Jackson's limit too): not a DXF2 document")]
     NestingTooDeep {
         /// The limit.
         limit: usize,
     },
     /// The document is not a JSON object.
-    #[error("expected a JSON object (a data value set) at the top level, found {found}")]
+    #[error("expected a JSON object at the top level (a data value set: {{\"dataSet\": …, \"dataValues\": [ … ]}}), found {found}: this is not a DXF2 data value set")]
     NotAnObject {
         /// What was found.
         found: JsonType,
+    },
+    /// A non-empty JSON object with neither `dataValues` nor any set-level key (`dataSet`,
+    /// `period`, `orgUnit`, …), which DHIS2 would read as an empty data value set. Refused unless
+    /// the reader was built with `accept_any_object(true)`.
+    #[error("not a data value set: top-level keys {}{}, but neither `dataValues` nor a set-level key such as `dataSet`, `period` or `orgUnit`; this looks like {looks_like}", key_list(.keys), if *.more_keys { ", …" } else { "" })]
+    NotADataValueSet {
+        /// What the document looks like.
+        looks_like: DocumentKind,
+        /// Its first top-level keys, in document order (long keys shortened).
+        keys: Vec<String>,
+        /// Whether it has more top-level keys than `keys` lists.
+        more_keys: bool,
     },
     /// A known key whose value has the wrong shape.
     #[error("expected {expected} for key `{key}`, found {found}")]
@@ -198,6 +273,10 @@ impl ErrorKind {
                 serde_json::error::Category::Data => Category::Data,
             },
             ErrorKind::NotAnObject { .. }
+            | ErrorKind::TokenTooLong { .. }
+            | ErrorKind::RecordTooLong { .. }
+            | ErrorKind::NulCharacter
+            | ErrorKind::NotADataValueSet { .. }
             | ErrorKind::WrongType { .. }
             | ErrorKind::InvalidBoolean { .. }
             | ErrorKind::EmptyElement { .. }

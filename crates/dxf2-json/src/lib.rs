@@ -60,6 +60,7 @@
 //! | `followup`, `deleted`, `dryRun` | `true`/`false`; `null`, `""`, `"null"` → absent; the texts `true`/`True`/`TRUE`/`false`/`False`/`FALSE`; integers (0 → false) |
 //! | the same key twice | the last one wins |
 //! | `{}` | a valid empty set |
+//! | `{"foo": 1}`, a metadata package, a tracker payload, GeoJSON | an error ([`ErrorKind::NotADataValueSet`]); DHIS2 reads an empty set ([`ReaderBuilder::accept_any_object`]) |
 //! | a UTF-8 byte order mark | skipped (Jackson skips it too) |
 //! | not an object at the top level, malformed JSON, invalid UTF-8, text after the document | an error |
 //!
@@ -88,9 +89,44 @@
 //!   element in `attributeCategoryOptions`;
 //! * a `\u` escape that is half of a surrogate pair (Java keeps it, UTF-8 cannot);
 //! * UTF-16 or UTF-32 input (Jackson detects it; convert to UTF-8);
-//! * nesting deeper than 1000 levels (Jackson 2.15+'s default limit).
+//! * nesting deeper than 1000 levels (Jackson 2.15+'s default limit);
+//! * `\u0000` in a string that becomes data ([`ErrorKind::NulCharacter`]): PostgreSQL, DHIS2's
+//!   database, cannot store it and XML cannot carry it (other control characters are data, and
+//!   the XML writer writes them as character references);
+//! * a non-empty object with neither `dataValues` nor any set-level key
+//!   ([`ErrorKind::NotADataValueSet`], which says whether it looks like metadata, a tracker
+//!   payload, GeoJSON or an import summary): DHIS2 reads it as an empty data value set, and so
+//!   does a reader built with [`ReaderBuilder::accept_any_object`]. `{}` is an empty set.
 //!
 //! `"followup": null` reads as absent (DHIS2's importer treats it as false).
+//!
+//! # Bounded memory
+//!
+//! Every reader holds at most one string or number of the document at a time, and refuses one
+//! longer than [`ReadLimits::max_token_bytes`](dxf2_model::ReadLimits) (4 MiB by default) with
+//! [`ErrorKind::TokenTooLong`], naming where it starts and how to raise the limit; values that
+//! are skipped (unknown keys) are checked the same way but never kept. A data value (or a
+//! set-level member) holding more than [`ReadLimits::max_record_bytes`](dxf2_model::ReadLimits)
+//! of text through repeated keys or long lists is refused too ([`ErrorKind::RecordTooLong`]).
+//! The limits are set with [`Reader::builder`], [`read_import_summary_with_limits`] and
+//! [`metadata::read_metadata_with_limits`]:
+//!
+//! ```
+//! use dxf2_json::{ErrorKind, Reader};
+//! use dxf2_model::ReadLimits;
+//!
+//! let json = br#"{"dataValues": [{"dataElement": "f7n9E0hX8qk", "comment": "a long comment"}]}"#;
+//! let limits = ReadLimits::default().with_max_token_bytes(12);
+//! let mut reader = Reader::builder().limits(limits).from_reader(&json[..])?;
+//! let err = reader.values().next().unwrap().unwrap_err();
+//! assert!(matches!(err.kind(), ErrorKind::TokenTooLong { what: "a string", limit: 12 }));
+//! assert_eq!(
+//!     err.to_string(),
+//!     "line 1, column 59 (value #1, index 0): a string longer than 12 bytes starts here: \
+//!      raise ReadLimits::max_token_bytes, or --max-token-bytes on the command line"
+//! );
+//! # Ok::<(), dxf2_json::Error>(())
+//! ```
 //!
 //! # Set-level keys after `dataValues`
 //!
@@ -122,6 +158,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod guard;
 pub mod metadata;
 mod reader;
 #[cfg(test)]
@@ -130,7 +167,9 @@ mod summary;
 mod tokenizer;
 mod writer;
 
-pub use error::{Category, Error, ErrorKind, JsonType, Position, Result};
-pub use reader::{Reader, Values};
-pub use summary::{read_import_summary, write_import_summary, write_web_message};
+pub use error::{Category, DocumentKind, Error, ErrorKind, JsonType, Position, Result};
+pub use reader::{Reader, ReaderBuilder, Values};
+pub use summary::{
+    read_import_summary, read_import_summary_with_limits, write_import_summary, write_web_message,
+};
 pub use writer::Writer;

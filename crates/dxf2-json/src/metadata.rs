@@ -22,7 +22,8 @@
 //! * a missing (`null`) `categoryCombo` of a data element, data set or category option combo is
 //!   the default category combo (a data set element's `categoryCombo` stays `None`: it is only an
 //!   override); DHIS2's default category objects are added when absent
-//!   ([`Metadata::ensure_defaults`]) and org unit paths are computed ([`Metadata::compute_paths`]);
+//!   ([`Metadata::ensure_defaults`]) and the org unit hierarchy is computed
+//!   ([`Metadata::compute_hierarchy`]; parents that form a cycle are an error);
 //! * an option set's `options` may be embedded objects or `{"id"}` references to the top-level
 //!   `options` array (the top-level object wins when both exist); top-level options whose
 //!   `optionSet` is an option set of the document but that the set does not list are appended
@@ -69,13 +70,16 @@ use std::io::{self, BufReader, Read};
 
 use dxf2_model::metadata::{
     Attribute, Category, CategoryCombo, CategoryOption, CategoryOptionCombo, DataElement,
-    DataElementGroup, DataInputPeriod, DataSet, DataSetElement, Identity, NaiveDate, NaiveDateTime,
-    NaiveTime, OptionItem, OptionSet, OrganisationUnit, OrganisationUnitGroup, Sharing, User,
-    DEFAULT_CATEGORY_COMBO_UID, DEFAULT_CATEGORY_OPTION_UID, DEFAULT_CATEGORY_UID,
+    DataElementGroup, DataInputPeriod, DataSet, DataSetElement, HierarchyError, Identity,
+    NaiveDate, NaiveDateTime, NaiveTime, OptionItem, OptionSet, OrganisationUnit,
+    OrganisationUnitGroup, Sharing, User, DEFAULT_CATEGORY_COMBO_UID, DEFAULT_CATEGORY_OPTION_UID,
+    DEFAULT_CATEGORY_UID,
 };
-use dxf2_model::{Metadata, Period, PeriodType, Uid, ValueType};
+use dxf2_model::{Metadata, Period, PeriodType, ReadLimits, Uid, ValueType};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+
+use crate::guard::{GuardStop, TokenGuard};
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -154,6 +158,34 @@ pub enum MetadataError {
         /// Where reading stopped in the JSON text: just after the object.
         position: Option<Position>,
     },
+    /// A string or number longer than [`ReadLimits::max_token_bytes`] (as written) starts at
+    /// `position`.
+    #[error("invalid metadata JSON at line {}, column {}: {what} longer than {} starts here: raise ReadLimits::max_token_bytes, or --max-token-bytes on the command line", .position.line, .position.column, dxf2_model::limits::human_bytes(*.limit))]
+    TokenTooLong {
+        /// What was too long: `a string` or `a number`.
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+        /// Where the token starts.
+        position: Position,
+    },
+    /// A `\u0000` escape: no DHIS2 database can hold U+0000 (PostgreSQL refuses it).
+    #[error("invalid metadata JSON at line {}, column {}: `\\u0000` (U+0000, NUL) in a string: DHIS2's database (PostgreSQL) cannot store it; remove it from the file", .position.line, .position.column)]
+    NulCharacter {
+        /// Where the escape is.
+        position: Position,
+    },
+    /// Objects and arrays nested deeper than `limit` levels.
+    #[error("invalid metadata JSON at line {}, column {}: nested deeper than {limit} levels", .position.line, .position.column)]
+    NestingTooDeep {
+        /// The limit.
+        limit: usize,
+        /// Where the level too deep opens.
+        position: Position,
+    },
+    /// The org units' parents form a cycle (or another hierarchy problem): nothing was merged.
+    #[error("invalid metadata: {0}")]
+    Hierarchy(#[source] HierarchyError),
     /// A reference (an option set's option, a user's role) to an object the document does not
     /// define.
     #[error("{object}: `{field}` refers to `{id}`, which the document does not define")]
@@ -186,7 +218,11 @@ impl MetadataError {
     /// The object the error is about, when known.
     pub fn object(&self) -> Option<&ObjectRef> {
         match self {
-            MetadataError::Io(_) => None,
+            MetadataError::Io(_)
+            | MetadataError::Hierarchy(_)
+            | MetadataError::TokenTooLong { .. }
+            | MetadataError::NulCharacter { .. }
+            | MetadataError::NestingTooDeep { .. } => None,
             MetadataError::Json { object, .. } => object.as_deref(),
             MetadataError::MissingField { object, .. }
             | MetadataError::InvalidField { object, .. }
@@ -197,7 +233,12 @@ impl MetadataError {
     /// The field the error is about, when known.
     pub fn field(&self) -> Option<&str> {
         match self {
-            MetadataError::Io(_) | MetadataError::Json { .. } => None,
+            MetadataError::Io(_)
+            | MetadataError::Json { .. }
+            | MetadataError::Hierarchy(_)
+            | MetadataError::TokenTooLong { .. }
+            | MetadataError::NulCharacter { .. }
+            | MetadataError::NestingTooDeep { .. } => None,
             MetadataError::MissingField { field, .. }
             | MetadataError::InvalidField { field, .. }
             | MetadataError::UnresolvedReference { field, .. } => Some(field),
@@ -214,7 +255,12 @@ impl MetadataError {
             }),
             MetadataError::MissingField { position, .. }
             | MetadataError::InvalidField { position, .. } => *position,
-            MetadataError::Io(_) | MetadataError::UnresolvedReference { .. } => None,
+            MetadataError::TokenTooLong { position, .. }
+            | MetadataError::NulCharacter { position }
+            | MetadataError::NestingTooDeep { position, .. } => Some(*position),
+            MetadataError::Io(_)
+            | MetadataError::Hierarchy(_)
+            | MetadataError::UnresolvedReference { .. } => None,
         }
     }
 
@@ -254,22 +300,66 @@ const EXPECT_UID: &str = "an 11-character UID (a letter, then 10 letters or digi
 const EXPECT_DATE: &str =
     "a date such as 2024-01-31 or 2024-01-31T12:00:00.000, or epoch milliseconds";
 
+/// The error of an input the guard stopped.
+fn guard_error(stop: GuardStop) -> MetadataError {
+    let at = |line: u64, column: u64| Position {
+        line: usize::try_from(line).unwrap_or(usize::MAX),
+        column: usize::try_from(column).unwrap_or(usize::MAX),
+    };
+    match stop {
+        GuardStop::TooLong {
+            what,
+            limit,
+            line,
+            column,
+        } => MetadataError::TokenTooLong {
+            what,
+            limit,
+            position: at(line, column),
+        },
+        GuardStop::Nul { line, column } => MetadataError::NulCharacter {
+            position: at(line, column),
+        },
+        GuardStop::TooDeep {
+            limit,
+            line,
+            column,
+        } => MetadataError::NestingTooDeep {
+            limit,
+            position: at(line, column),
+        },
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------------------------
 
-/// Reads one DXF2 metadata JSON document into a new catalogue (defaults added, paths computed).
+/// Reads one DXF2 metadata JSON document into a new catalogue (defaults added, org unit hierarchy
+/// computed).
 ///
-/// The reader is buffered internally.
+/// The reader is buffered internally. The default [`ReadLimits`] apply (see
+/// [`read_metadata_into_with_limits`]).
 pub fn read_metadata<R: Read>(reader: R) -> Result<Metadata, MetadataError> {
     let mut metadata = Metadata::new();
     read_metadata_into(reader, &mut metadata)?;
     Ok(metadata)
 }
 
+/// [`read_metadata`] with memory limits (see [`read_metadata_into_with_limits`]).
+pub fn read_metadata_with_limits<R: Read>(
+    reader: R,
+    limits: ReadLimits,
+) -> Result<Metadata, MetadataError> {
+    let mut metadata = Metadata::new();
+    read_metadata_into_with_limits(reader, &mut metadata, limits)?;
+    Ok(metadata)
+}
+
 /// Reads one DXF2 metadata JSON document and merges it into `metadata`: objects replace those
-/// with the same UID and kind; then defaults are added when absent and org unit paths are
-/// recomputed. On error `metadata` is left unchanged.
+/// with the same UID and kind; then defaults are added when absent and the org unit hierarchy is
+/// recomputed (parents that form a cycle are [`MetadataError::Hierarchy`]). On error `metadata`
+/// is left unchanged.
 ///
 /// References are resolved within the document, except that an option set may list options of
 /// option sets already in `metadata`.
@@ -277,16 +367,45 @@ pub fn read_metadata_into<R: Read>(
     reader: R,
     metadata: &mut Metadata,
 ) -> Result<(), MetadataError> {
+    read_metadata_into_with_limits(reader, metadata, ReadLimits::default())
+}
+
+/// [`read_metadata_into`] with memory limits: a string or number longer than
+/// [`ReadLimits::max_token_bytes`] (as written) is refused ([`MetadataError::TokenTooLong`]),
+/// also in fields and top-level keys that are skipped, and so is nesting deeper than 1000
+/// levels. A `\u0000` escape in any string is refused too ([`MetadataError::NulCharacter`]):
+/// a DHIS2 database cannot hold it, so no DHIS2 metadata export contains one.
+///
+/// ```
+/// use dxf2_json::metadata::{read_metadata_with_limits, MetadataError};
+/// use dxf2_model::ReadLimits;
+///
+/// let limits = ReadLimits::default().with_max_token_bytes(16);
+/// let json = r#"{"system": {"version": "a version text far longer than sixteen bytes"}}"#;
+/// let err = read_metadata_with_limits(json.as_bytes(), limits).unwrap_err();
+/// assert!(matches!(err, MetadataError::TokenTooLong { limit: 16, .. }));
+/// assert!(err.to_string().contains("raise ReadLimits::max_token_bytes"));
+/// ```
+pub fn read_metadata_into_with_limits<R: Read>(
+    reader: R,
+    metadata: &mut Metadata,
+    limits: ReadLimits,
+) -> Result<(), MetadataError> {
     let mut loader = Loader::new(metadata);
-    let mut de = serde_json::Deserializer::from_reader(BufReader::new(reader));
+    let mut guard = TokenGuard::new(reader, limits, true);
+    let mut de = serde_json::Deserializer::from_reader(BufReader::new(&mut guard));
     let parsed = Document(&mut loader)
         .deserialize(&mut de)
         .and_then(|()| de.end());
+    drop(de);
+    if let Some(stop) = guard.stop() {
+        return Err(guard_error(stop));
+    }
     if let Err(e) = parsed {
         return Err(loader.into_error(e));
     }
     let doc = loader.finish()?;
-    metadata.merge(doc);
+    metadata.merge(doc).map_err(MetadataError::Hierarchy)?;
     metadata.ensure_defaults();
     remap_defaults(metadata);
     Ok(())
@@ -1503,7 +1622,6 @@ impl<'t> Loader<'t> {
         let object = OrganisationUnit {
             id,
             parent: reference_uid(&at, "parent", raw.parent)?,
-            path: String::new(),
             opening_date: date_field(&at, "openingDate", raw.opening_date)?,
             closed_date: date_field(&at, "closedDate", raw.closed_date)?,
         };

@@ -4,10 +4,10 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 
 use dxf2_model::{
     DataValue, DataValueSetHeader, DataValueSource, DeletionElement, DeletionScope, Field,
-    ImporterProfile, SchemeTarget,
+    ImporterProfile, ReadLimits, SchemeTarget,
 };
 
-use crate::error::{Error, ErrorKind, JsonType, Position, Result};
+use crate::error::{DocumentKind, Error, ErrorKind, JsonType, Position, Result};
 use crate::tokenizer::Tokenizer;
 
 /// What a string-typed key accepts, for messages.
@@ -15,6 +15,10 @@ const SCALAR: &str = "a string, number, boolean or null";
 
 /// What a category → option map accepts as an option, for messages.
 const OPTION: &str = "a category option (a string) or null";
+
+/// What an element of a list or map costs beyond its text, counted against
+/// [`ReadLimits::max_record_bytes`].
+const ENTRY_BYTES: usize = std::mem::size_of::<String>();
 
 /// A set-level text key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,7 +255,10 @@ fn read_text_list<R: BufRead>(
                     tok.position()
                 };
                 match read_opt_text(tok, key)? {
-                    Some(text) => list.push(text),
+                    Some(text) => {
+                        tok.spend(text.len() + ENTRY_BYTES)?;
+                        list.push(text);
+                    }
                     None => {
                         return Err(Error::at(
                             ErrorKind::EmptyElement {
@@ -317,6 +324,7 @@ fn read_option_map<R: BufRead>(
         first = false;
         read_key_into(tok, &mut category)?;
         let present = read_option_into(tok, key, &mut option)?;
+        tok.spend(category.len() + option.len() + ENTRY_BYTES)?;
         let option = present.then(|| option.clone());
         match pairs.iter_mut().find(|(c, _)| *c == category) {
             Some(pair) => pair.1 = option,
@@ -426,8 +434,10 @@ fn read_deletion_elements<R: BufRead>(tok: &mut Tokenizer<R>) -> Result<Vec<Dele
                 }
             };
             *slot = read_opt_text(tok, field.map_or("", Field::name))?;
+            tok.spend(slot.as_ref().map_or(0, String::len))?;
         }
         tok.leave();
+        tok.spend(ENTRY_BYTES)?;
         elements.push(element);
     }
     tok.leave();
@@ -442,6 +452,8 @@ fn read_header_member<R: BufRead>(
     key: HeaderKey,
 ) -> Result<()> {
     let pipeline = profile == ImporterProfile::Pipeline;
+    tok.skip_ws()?;
+    tok.start_record("a set-level member");
     match key {
         HeaderKey::Text(HeaderText::AttributeOptionCombo)
             if pipeline && tok.peek_type()? == JsonType::Object =>
@@ -464,6 +476,249 @@ fn read_header_member<R: BufRead>(
         HeaderKey::DataValues | HeaderKey::Unknown => tok.skip_value()?,
     }
     Ok(())
+}
+
+/// How many top-level keys a [`ErrorKind::NotADataValueSet`] error lists.
+const KEYS_SHOWN: usize = 5;
+
+/// How many characters of a top-level key such an error shows.
+const KEY_CHARS_SHOWN: usize = 40;
+
+/// Top-level keys of DHIS2 metadata packages (`/api/metadata`).
+const METADATA_KEYS: &[&[u8]] = &[
+    b"system",
+    b"date",
+    b"organisationUnits",
+    b"organisationUnitGroups",
+    b"organisationUnitGroupSets",
+    b"organisationUnitLevels",
+    b"dataElements",
+    b"dataElementGroups",
+    b"dataElementGroupSets",
+    b"categoryOptions",
+    b"categories",
+    b"categoryCombos",
+    b"categoryOptionCombos",
+    b"categoryOptionGroups",
+    b"categoryOptionGroupSets",
+    b"dataSets",
+    b"options",
+    b"optionSets",
+    b"optionGroups",
+    b"attributes",
+    b"indicators",
+    b"indicatorTypes",
+    b"indicatorGroups",
+    b"programs",
+    b"programStages",
+    b"programIndicators",
+    b"trackedEntityTypes",
+    b"trackedEntityAttributes",
+    b"users",
+    b"userRoles",
+    b"userGroups",
+    b"validationRules",
+    b"legendSets",
+    b"constants",
+    b"dashboards",
+    b"visualizations",
+    b"sqlViews",
+];
+
+/// Top-level keys of DHIS2 tracker payloads (2.41+ and the older `trackedEntityInstances`).
+const TRACKER_KEYS: &[&[u8]] = &[
+    b"trackedEntities",
+    b"trackedEntityInstances",
+    b"enrollments",
+    b"events",
+    b"relationships",
+];
+
+/// Top-level keys of DHIS2 import summaries, import reports and web messages.
+const SUMMARY_KEYS: &[&[u8]] = &[
+    b"responseType",
+    b"status",
+    b"importCount",
+    b"conflicts",
+    b"rejectedIndexes",
+    b"importSummaries",
+    b"importOptions",
+    b"httpStatus",
+    b"httpStatusCode",
+    b"response",
+    b"typeReports",
+    b"stats",
+];
+
+/// What the top-level members read so far say about the document: whether it is a data value
+/// set, and otherwise what it looks like (for [`ErrorKind::NotADataValueSet`]).
+#[derive(Clone, Debug, Default)]
+struct TopLevel {
+    /// Top-level members seen.
+    members: u64,
+    /// A `dataValues` key or a set-level key (of either importer generation) was seen.
+    data_value_set: bool,
+    /// Where the first key starts.
+    first_key_at: Option<Position>,
+    /// The first keys, shortened.
+    keys: Vec<String>,
+    more_keys: bool,
+    metadata: bool,
+    tracker: bool,
+    summary: bool,
+    geojson: bool,
+}
+
+impl TopLevel {
+    /// Notes a top-level key (valid UTF-8) and returns whether it is `type` (whose value tells
+    /// GeoJSON apart).
+    fn note_key(&mut self, key: &[u8], at: Position) -> bool {
+        self.members += 1;
+        if self.first_key_at.is_none() {
+            self.first_key_at = Some(at);
+        }
+        if self.data_value_set {
+            return false;
+        }
+        if key == b"dataValues"
+            || HeaderKey::of(ImporterProfile::Classic, key) != HeaderKey::Unknown
+            || HeaderKey::of(ImporterProfile::Pipeline, key) != HeaderKey::Unknown
+        {
+            self.data_value_set = true;
+            return false;
+        }
+        if self.keys.len() < KEYS_SHOWN {
+            let text = String::from_utf8_lossy(key);
+            let mut shown: String = text.chars().take(KEY_CHARS_SHOWN).collect();
+            if shown.len() < text.len() {
+                shown.push('…');
+            }
+            self.keys.push(shown);
+        } else {
+            self.more_keys = true;
+        }
+        self.metadata |= METADATA_KEYS.contains(&key);
+        self.tracker |= TRACKER_KEYS.contains(&key);
+        self.summary |= SUMMARY_KEYS.contains(&key);
+        self.geojson |= key == b"features";
+        key == b"type"
+    }
+
+    /// The refusal of a non-empty object that is not a data value set, if it is one.
+    fn refusal(&mut self) -> Option<Error> {
+        if self.data_value_set || self.members == 0 {
+            return None;
+        }
+        let looks_like = if self.geojson {
+            DocumentKind::GeoJson
+        } else if self.summary {
+            DocumentKind::ImportSummary
+        } else if self.tracker {
+            DocumentKind::Tracker
+        } else if self.metadata {
+            DocumentKind::Metadata
+        } else {
+            DocumentKind::Unknown
+        };
+        let kind = ErrorKind::NotADataValueSet {
+            looks_like,
+            keys: std::mem::take(&mut self.keys),
+            more_keys: self.more_keys,
+        };
+        Some(match self.first_key_at {
+            Some(at) => Error::at(kind, at),
+            None => Error::new(kind),
+        })
+    }
+}
+
+/// Options of a [`Reader`]: the importer generation's key rules, the memory limits, and
+/// whether any JSON object is read as a data value set.
+///
+/// ```
+/// use dxf2_json::{ErrorKind, Reader};
+/// use dxf2_model::{ImporterProfile, ReadLimits};
+///
+/// let builder = Reader::builder()
+///     .profile(ImporterProfile::Pipeline)
+///     .limits(ReadLimits::default().with_max_token_bytes(64 * 1024 * 1024));
+/// let mut reader = builder.from_reader(&br#"{"dataValues":[{"dataElement":"a"}]}"#[..])?;
+/// assert_eq!(reader.values().count(), 1);
+///
+/// // A JSON object that is not a data value set is refused, unless asked otherwise.
+/// let tracker = br#"{"trackedEntities":[]}"#;
+/// let err = Reader::builder().from_reader(&tracker[..]).err().unwrap();
+/// assert!(matches!(err.kind(), ErrorKind::NotADataValueSet { .. }));
+/// let lax = Reader::builder().accept_any_object(true).from_reader(&tracker[..])?;
+/// assert!(lax.header().is_empty());
+/// # Ok::<(), dxf2_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReaderBuilder {
+    profile: ImporterProfile,
+    limits: ReadLimits,
+    accept_any_object: bool,
+}
+
+impl ReaderBuilder {
+    /// The defaults: classic (2.36–2.42) key rules, [`ReadLimits::default`], strict documents.
+    pub fn new() -> ReaderBuilder {
+        ReaderBuilder::default()
+    }
+
+    /// The key rules of an importer generation (see [`Reader::with_profile`]).
+    pub fn profile(mut self, profile: ImporterProfile) -> ReaderBuilder {
+        self.profile = profile;
+        self
+    }
+
+    /// The memory limits: a string or number longer than
+    /// [`ReadLimits::max_token_bytes`] is refused ([`ErrorKind::TokenTooLong`]), also inside
+    /// values that are skipped.
+    pub fn limits(mut self, limits: ReadLimits) -> ReaderBuilder {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether a non-empty JSON object with neither `dataValues` nor any set-level key is read
+    /// as an empty data value set, as DHIS2 does (`true`), or refused with
+    /// [`ErrorKind::NotADataValueSet`] (`false`, the default). `{}` is an empty data value set
+    /// either way.
+    pub fn accept_any_object(mut self, accept: bool) -> ReaderBuilder {
+        self.accept_any_object = accept;
+        self
+    }
+
+    /// Opens a data value set, reading up to the start of its values (see [`Reader::new`]).
+    pub fn from_reader<R: BufRead>(self, reader: R) -> Result<Reader<R>> {
+        let mut r = Reader::unopened(reader, self, Mode::Streaming);
+        r.open()?;
+        r.tok.sync();
+        Ok(r)
+    }
+
+    /// Opens a seekable data value set with DHIS2's exact semantics for set-level keys (see
+    /// [`Reader::from_seekable`]).
+    pub fn from_seekable<S: Read + Seek>(self, input: S) -> Result<Reader<BufReader<S>>> {
+        let mut input = BufReader::new(input);
+        let start = input
+            .stream_position()
+            .map_err(|e| Error::new(ErrorKind::Io(e)))?;
+        let mut r = Reader::unopened(input, self, Mode::Streaming);
+        let arrays = r.prescan()?;
+        r.tok
+            .get_mut()
+            .seek(SeekFrom::Start(start))
+            .map_err(|e| Error::new(ErrorKind::Io(e)))?;
+        r.tok.reset();
+        r.top = TopLevel::default();
+        r.mode = Mode::Seekable {
+            skip_arrays: arrays.saturating_sub(1),
+        };
+        r.open()?;
+        r.tok.sync();
+        Ok(r)
+    }
 }
 
 /// Where the reader is in the document.
@@ -505,6 +760,10 @@ enum Mode {
 pub struct Reader<R> {
     tok: Tokenizer<R>,
     profile: ImporterProfile,
+    /// Whether an object that is not a data value set is read as an empty one.
+    accept_any_object: bool,
+    /// What the top-level keys say about the document.
+    top: TopLevel,
     header: DataValueSetHeader,
     state: State,
     mode: Mode,
@@ -512,6 +771,13 @@ pub struct Reader<R> {
     /// Reusable texts for the category → option maps of values (2.43+).
     scratch_key: String,
     scratch_option: String,
+}
+
+impl Reader<()> {
+    /// The options of a reader: key rules, memory limits, strictness ([`ReaderBuilder`]).
+    pub fn builder() -> ReaderBuilder {
+        ReaderBuilder::new()
+    }
 }
 
 impl<R: BufRead> Reader<R> {
@@ -531,17 +797,18 @@ impl<R: BufRead> Reader<R> {
     /// `attributeOptionCombo` ([`DataValueSetHeader::attribute_option_combo_options`]) and of a
     /// value's `categoryOptionCombo` ([`DataValue::category_options`]): category → category
     /// option maps, kept in document order.
+    ///
+    /// [`Reader::builder`] sets the other options (memory limits, lax documents).
     pub fn with_profile(reader: R, profile: ImporterProfile) -> Result<Reader<R>> {
-        let mut r = Reader::unopened(reader, profile, Mode::Streaming);
-        r.open()?;
-        r.tok.sync();
-        Ok(r)
+        ReaderBuilder::new().profile(profile).from_reader(reader)
     }
 
-    fn unopened(reader: R, profile: ImporterProfile, mode: Mode) -> Reader<R> {
+    fn unopened(reader: R, options: ReaderBuilder, mode: Mode) -> Reader<R> {
         Reader {
-            tok: Tokenizer::new(reader),
-            profile,
+            tok: Tokenizer::with_limits(reader, options.limits),
+            profile: options.profile,
+            accept_any_object: options.accept_any_object,
+            top: TopLevel::default(),
             header: DataValueSetHeader::default(),
             state: State::Done,
             mode,
@@ -590,14 +857,18 @@ impl<R: BufRead> Reader<R> {
                 self.tok.leave();
                 self.tok.expect_end()?;
                 self.state = State::Done;
-                return Ok(());
+                return self.check_data_value_set();
             }
             self.state = State::Members { first: false };
             let key_at = self.tok.position();
             let profile = self.profile;
-            let key = self.tok.read_key_with(|k| HeaderKey::of(profile, k))?;
+            let top = &mut self.top;
+            let (key, is_type) = self
+                .tok
+                .read_key_with(|k| (HeaderKey::of(profile, k), top.note_key(k, key_at)))?;
             match (key, self.mode) {
                 (HeaderKey::DataValues, _) => self.start_values(key_at)?,
+                (HeaderKey::Unknown, _) if is_type => self.read_type_member()?,
                 (HeaderKey::Unknown, _) | (_, Mode::Seekable { .. }) => self.tok.skip_value()?,
                 (known, Mode::Streaming) if self.values_read == 0 => {
                     read_header_member(&mut self.tok, self.profile, &mut self.header, known)?;
@@ -617,6 +888,31 @@ impl<R: BufRead> Reader<R> {
             }
         }
         Ok(())
+    }
+
+    /// The value of an unknown top-level `type` key: GeoJSON's `"FeatureCollection"` or
+    /// `"Feature"` tells what a document that is not a data value set is.
+    fn read_type_member(&mut self) -> Result<()> {
+        if self.tok.peek_type()? != JsonType::String {
+            return self.tok.skip_value();
+        }
+        let text = self.tok.read_scalar_scratch(JsonType::String)?;
+        if text == "FeatureCollection" || text == "Feature" {
+            self.top.geojson = true;
+        }
+        Ok(())
+    }
+
+    /// At the end of the document: refuses a non-empty object that is not a data value set
+    /// (unless the reader accepts any object).
+    fn check_data_value_set(&mut self) -> Result<()> {
+        if self.accept_any_object {
+            return Ok(());
+        }
+        match self.top.refusal() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// At the value of a `dataValues` key: enters the array, or skips what is not to be read.
@@ -725,6 +1021,7 @@ impl<R: BufRead> Reader<R> {
                 self.tok.position(),
             ));
         }
+        self.tok.start_record("a data value");
         self.tok.open(b'{')?;
         let mut first = true;
         let profile = self.profile;
@@ -764,8 +1061,11 @@ impl<R: BufRead> Reader<R> {
             record.remove_category_options();
         }
         // `null` appended nothing: like `""`, it makes the field absent.
-        if record.get(field).is_some_and(str::is_empty) {
-            record.remove(field);
+        match record.get(field) {
+            Some("") => record.remove(field),
+            // A repeated key leaves its earlier text in the record's buffer: count them all.
+            Some(text) => self.tok.spend(text.len())?,
+            None => {}
         }
         Ok(())
     }
@@ -786,6 +1086,8 @@ impl<R: BufRead> Reader<R> {
                 "categoryOptionCombo",
                 &mut self.scratch_option,
             )?;
+            self.tok
+                .spend(self.scratch_key.len() + self.scratch_option.len() + ENTRY_BYTES)?;
             let option = present.then_some(self.scratch_option.as_str());
             record.put_category_option(&self.scratch_key, option);
         }
@@ -823,23 +1125,7 @@ impl<S: Read + Seek> Reader<BufReader<S>> {
         input: S,
         profile: ImporterProfile,
     ) -> Result<Reader<BufReader<S>>> {
-        let mut input = BufReader::new(input);
-        let start = input
-            .stream_position()
-            .map_err(|e| Error::new(ErrorKind::Io(e)))?;
-        let mut r = Reader::unopened(input, profile, Mode::Streaming);
-        let arrays = r.prescan()?;
-        r.tok
-            .get_mut()
-            .seek(SeekFrom::Start(start))
-            .map_err(|e| Error::new(ErrorKind::Io(e)))?;
-        r.tok.reset();
-        r.mode = Mode::Seekable {
-            skip_arrays: arrays.saturating_sub(1),
-        };
-        r.open()?;
-        r.tok.sync();
-        Ok(r)
+        ReaderBuilder::new().profile(profile).from_seekable(input)
     }
 }
 
@@ -853,17 +1139,24 @@ impl<R: BufRead> Reader<R> {
         let profile = self.profile;
         while self.tok.next_member(first)? {
             first = false;
-            match self.tok.read_key_with(|k| HeaderKey::of(profile, k))? {
+            let key_at = self.tok.position();
+            let top = &mut self.top;
+            let (key, is_type) = self
+                .tok
+                .read_key_with(|k| (HeaderKey::of(profile, k), top.note_key(k, key_at)))?;
+            match key {
                 HeaderKey::DataValues => {
                     arrays += 1;
                     self.tok.skip_value()?;
                 }
+                HeaderKey::Unknown if is_type => self.read_type_member()?,
                 HeaderKey::Unknown => self.tok.skip_value()?,
                 known => read_header_member(&mut self.tok, self.profile, &mut self.header, known)?,
             }
         }
         self.tok.leave();
         self.tok.expect_end()?;
+        self.check_data_value_set()?;
         Ok(arrays)
     }
 }

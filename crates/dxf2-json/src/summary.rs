@@ -6,13 +6,14 @@ use std::io::{self, Read, Write};
 
 use dxf2_model::{
     EchoValue, IdScheme, ImportConflict, ImportCount, ImportOptions, ImportStatus, ImportStrategy,
-    ImportSummary, ImporterProfile,
+    ImportSummary, ImporterProfile, ReadLimits,
 };
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Position, Result};
+use crate::guard::{GuardStop, TokenGuard};
 use crate::writer::{write_key, write_str};
 
 /// Writes an import summary as DHIS2 does (one line, `null` members omitted), keys in the order
@@ -377,6 +378,25 @@ fn lenient_options(v: &Value) -> Option<ImportOptions> {
     Some(o)
 }
 
+/// The error of an input the guard stopped.
+pub(crate) fn guard_error(stop: GuardStop) -> Error {
+    let (kind, line, column) = match stop {
+        GuardStop::TooLong {
+            what,
+            limit,
+            line,
+            column,
+        } => (ErrorKind::TokenTooLong { what, limit }, line, column),
+        GuardStop::Nul { line, column } => (ErrorKind::NulCharacter, line, column),
+        GuardStop::TooDeep {
+            limit,
+            line,
+            column,
+        } => (ErrorKind::NestingTooDeep { limit }, line, column),
+    };
+    Error::at(kind, Position { line, column })
+}
+
 fn summary_from_raw(raw: RawSummary) -> Result<ImportSummary> {
     let raw = match raw.response {
         Some(inner) => *inner,
@@ -445,7 +465,34 @@ fn summary_from_raw(raw: RawSummary) -> Result<ImportSummary> {
 /// assert_eq!(summary.rejected_indexes, vec![1]);
 /// ```
 pub fn read_import_summary<R: Read>(reader: R) -> Result<ImportSummary> {
-    let raw: RawSummary = serde_json::from_reader(io::BufReader::new(reader)).map_err(|e| {
+    read_import_summary_with_limits(reader, ReadLimits::default())
+}
+
+/// [`read_import_summary`] with memory limits: a string or number longer than
+/// [`ReadLimits::max_token_bytes`] is refused ([`ErrorKind::TokenTooLong`]), also in members
+/// that are ignored, and so is nesting deeper than 1000 levels.
+///
+/// ```
+/// use dxf2_json::{read_import_summary_with_limits, ErrorKind};
+/// use dxf2_model::ReadLimits;
+///
+/// let limits = ReadLimits::default().with_max_token_bytes(16);
+/// let text = r#"{"status":"OK","description":"far too long for the limit"}"#;
+/// let err = read_import_summary_with_limits(text.as_bytes(), limits).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::TokenTooLong { limit: 16, .. }));
+/// assert_eq!((err.line(), err.column()), (Some(1), Some(30)));
+/// ```
+pub fn read_import_summary_with_limits<R: Read>(
+    reader: R,
+    limits: ReadLimits,
+) -> Result<ImportSummary> {
+    let mut guard = TokenGuard::new(reader, limits, false);
+    let parsed: std::result::Result<RawSummary, serde_json::Error> =
+        serde_json::from_reader(io::BufReader::new(&mut guard));
+    if let Some(stop) = guard.stop() {
+        return Err(guard_error(stop));
+    }
+    let raw: RawSummary = parsed.map_err(|e| {
         let position = (e.line() > 0).then(|| Position {
             line: e.line() as u64,
             column: e.column() as u64,

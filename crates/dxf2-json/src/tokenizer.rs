@@ -15,6 +15,8 @@
 
 use std::io::{self, BufRead};
 
+use dxf2_model::ReadLimits;
+
 use crate::error::{Error, ErrorKind, JsonType, Position, Result};
 
 /// What a key is expected as, in messages.
@@ -142,44 +144,69 @@ pub(crate) fn describe_byte(b: u8) -> String {
     }
 }
 
-/// Appends a run of raw string bytes to `out`, validating UTF-8. A sequence cut at the end of
-/// the run is kept in `carry` and completed by the next run.
+/// Appends a run of raw string bytes to `out` (when given; a skipped string is only checked),
+/// validating UTF-8. A sequence cut at the end of the run is kept in `carry` and completed by
+/// the next run. On invalid UTF-8, the error holds the offset in `run` of the first byte that
+/// cannot be decoded (0 when the sequence began in an earlier run).
 fn push_utf8(
     carry: &mut [u8; 4],
     carry_len: &mut usize,
     mut run: &[u8],
-    out: &mut String,
-) -> std::result::Result<(), ()> {
+    mut out: Option<&mut String>,
+) -> std::result::Result<(), usize> {
+    let mut used = 0;
     if *carry_len > 0 {
         let need = carry.first().copied().map_or(1, utf8_width);
         while *carry_len < need {
             match run.split_first() {
                 Some((b, rest)) => {
-                    let slot = carry.get_mut(*carry_len).ok_or(())?;
+                    let slot = carry.get_mut(*carry_len).ok_or(0usize)?;
                     *slot = *b;
                     *carry_len += 1;
                     run = rest;
+                    used += 1;
                 }
                 None => return Ok(()),
             }
         }
-        let bytes = carry.get(..need).ok_or(())?;
-        out.push_str(std::str::from_utf8(bytes).map_err(|_| ())?);
+        let bytes = carry.get(..need).ok_or(0usize)?;
+        let text = std::str::from_utf8(bytes).map_err(|_| 0usize)?;
+        if let Some(out) = out.as_deref_mut() {
+            out.push_str(text);
+        }
         *carry_len = 0;
     }
     match std::str::from_utf8(run) {
-        Ok(s) => out.push_str(s),
+        Ok(s) => {
+            if let Some(out) = out {
+                out.push_str(s);
+            }
+        }
         Err(e) => {
             let (valid, rest) = run.split_at(e.valid_up_to());
-            out.push_str(std::str::from_utf8(valid).map_err(|_| ())?);
-            if e.error_len().is_some() || rest.len() > 3 {
-                return Err(());
+            if let Some(out) = out {
+                out.push_str(std::str::from_utf8(valid).map_err(|_| used)?);
             }
-            carry.get_mut(..rest.len()).ok_or(())?.copy_from_slice(rest);
+            let bad = used + e.valid_up_to();
+            if e.error_len().is_some() || rest.len() > 3 {
+                return Err(bad);
+            }
+            carry
+                .get_mut(..rest.len())
+                .ok_or(bad)?
+                .copy_from_slice(rest);
             *carry_len = rest.len();
         }
     }
     Ok(())
+}
+
+/// A number being read on the careful path: where its text goes (if kept), its length so far
+/// and where it started.
+struct NumberText<'a> {
+    out: Option<&'a mut String>,
+    len: usize,
+    start: Position,
 }
 
 /// Where the tokenizer is: in the reader's buffer, and in the document.
@@ -328,10 +355,48 @@ pub(crate) struct Tokenizer<R> {
     scratch: String,
     /// Container stack of `skip_value` (`true` = object), reused.
     stack: Vec<bool>,
+    /// The longest string or number accepted, in bytes (`ReadLimits::max_token_bytes`).
+    max_token: usize,
+    /// The most text one record (a data value, a set-level member) may hold, in bytes
+    /// (`ReadLimits::max_record_bytes`), what the current record is, where it started, and
+    /// how much it holds so far.
+    max_record: usize,
+    record_what: &'static str,
+    record_start: Position,
+    record_used: usize,
+}
+
+/// What kind of string is being read: it decides what a token too long is called and whether
+/// `\u0000` is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StringUse {
+    /// A string whose text the caller keeps (it may become data): U+0000 is refused.
+    Text,
+    /// An object key (only compared with known names).
+    Key,
+    /// A string being skipped (checked, not kept).
+    Skipped,
+}
+
+impl StringUse {
+    fn what(self) -> &'static str {
+        match self {
+            StringUse::Text => "a string",
+            StringUse::Key => "an object key",
+            StringUse::Skipped => "a string (in a skipped value)",
+        }
+    }
 }
 
 impl<R: BufRead> Tokenizer<R> {
+    /// A tokenizer with the default limits.
+    #[cfg(test)]
     pub(crate) fn new(rd: R) -> Tokenizer<R> {
+        Tokenizer::with_limits(rd, ReadLimits::default())
+    }
+
+    /// A tokenizer that refuses strings and numbers longer than `limits.max_token_bytes`.
+    pub(crate) fn with_limits(rd: R, limits: ReadLimits) -> Tokenizer<R> {
         Tokenizer {
             rd,
             cur: Cursor::start(),
@@ -341,7 +406,49 @@ impl<R: BufRead> Tokenizer<R> {
             key: String::new(),
             scratch: String::new(),
             stack: Vec::new(),
+            max_token: limits.max_token_bytes,
+            max_record: limits.max_record_bytes,
+            record_what: "a record",
+            record_start: Position { line: 1, column: 1 },
+            record_used: 0,
         }
+    }
+
+    /// Starts counting the text kept for a record (`what`, for messages) that starts at the
+    /// next byte.
+    pub(crate) fn start_record(&mut self, what: &'static str) {
+        self.record_what = what;
+        self.record_start = self.position();
+        self.record_used = 0;
+    }
+
+    /// Counts `bytes` more kept for the current record; more than the record limit in all is
+    /// an error (repeated keys or long lists would otherwise grow without bound).
+    pub(crate) fn spend(&mut self, bytes: usize) -> Result<()> {
+        self.record_used = self.record_used.saturating_add(bytes);
+        if self.record_used > self.max_record {
+            return Err(Error::at(
+                ErrorKind::RecordTooLong {
+                    what: self.record_what,
+                    limit: self.max_record,
+                },
+                self.record_start,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The error of a string or number longer than the token limit, which started at `start`.
+    #[cold]
+    #[inline(never)]
+    fn too_long(&self, what: &'static str, start: Position) -> Error {
+        Error::at(
+            ErrorKind::TokenTooLong {
+                what,
+                limit: self.max_token,
+            },
+            start,
+        )
     }
 
     /// Forgets the position and nesting (after the underlying reader was rewound).
@@ -600,7 +707,10 @@ impl<R: BufRead> Tokenizer<R> {
                 .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\r'))
                 .count();
             // An ASCII key is valid UTF-8 as it is; others are checked.
-            if after.get(ws) == Some(&b':') && (!high || std::str::from_utf8(key).is_ok()) {
+            if after.get(ws) == Some(&b':')
+                && key.len() <= self.max_token
+                && (!high || std::str::from_utf8(key).is_ok())
+            {
                 let kind = classify(key);
                 self.cur.pos += n + ws + 1;
                 if high {
@@ -617,9 +727,14 @@ impl<R: BufRead> Tokenizer<R> {
     fn read_key(&mut self) -> Result<()> {
         let mut key = std::mem::take(&mut self.key);
         key.clear();
-        let result = self.read_string_into(&mut key);
+        let result = self.read_string_slow(Some(&mut key), StringUse::Key);
         self.key = key;
         result?;
+        self.colon_after_key()
+    }
+
+    /// Consumes the `:` after a key (white space around it allowed).
+    fn colon_after_key(&mut self) -> Result<()> {
         match self.skip_ws()? {
             Some(b':') => {
                 self.bump(b':');
@@ -629,25 +744,61 @@ impl<R: BufRead> Tokenizer<R> {
         }
     }
 
-    /// Decodes a string (the next byte is `"`) and appends its text to `out`.
+    /// Skips an object key (the next byte is `"`) and the `:` after it, keeping nothing.
+    fn skip_key(&mut self) -> Result<()> {
+        let buf = buffered(&mut self.rd, &mut self.cur)?;
+        if let Some((key, n, high)) = quoted_bytes(buf) {
+            if key.len() <= self.max_token && (!high || std::str::from_utf8(key).is_ok()) {
+                let wide = if high { continuation_bytes(key) } else { 0 };
+                self.cur.pos += n;
+                self.cur.line_wide += wide;
+                return self.colon_after_key();
+            }
+        }
+        self.read_string_slow(None, StringUse::Skipped)?;
+        self.colon_after_key()
+    }
+
+    /// Decodes a string (the next byte is `"`) and appends its text to `out`. A string longer
+    /// than the token limit, and `\u0000` (which no DHIS2 database can store), are refused.
     pub(crate) fn read_string_into(&mut self, out: &mut String) -> Result<()> {
         // Fast path: the whole string is in the buffer, without escapes.
         let buf = buffered(&mut self.rd, &mut self.cur)?;
         if let Some((text, n, wide)) = quoted(buf) {
-            out.push_str(text);
-            self.cur.pos += n;
-            self.cur.line_wide += wide;
-            return Ok(());
+            if text.len() <= self.max_token {
+                out.push_str(text);
+                self.cur.pos += n;
+                self.cur.line_wide += wide;
+                return Ok(());
+            }
         }
-        self.read_string_slow(out)
+        self.read_string_slow(Some(out), StringUse::Text)
     }
 
-    fn read_string_slow(&mut self, out: &mut String) -> Result<()> {
+    /// Skips a string (the next byte is `"`), checking it without keeping it.
+    fn skip_string(&mut self) -> Result<()> {
+        let buf = buffered(&mut self.rd, &mut self.cur)?;
+        if let Some((text, n, wide)) = quoted(buf) {
+            if text.len() <= self.max_token {
+                self.cur.pos += n;
+                self.cur.line_wide += wide;
+                return Ok(());
+            }
+        }
+        self.read_string_slow(None, StringUse::Skipped)
+    }
+
+    /// The careful path of strings: decodes into `out` (or only checks, without `out`), run by
+    /// run and escape by escape, never holding more than the token limit.
+    fn read_string_slow(&mut self, mut out: Option<&mut String>, usage: StringUse) -> Result<()> {
+        let start = self.position();
         match self.peek()? {
             Some(b'"') => self.bump(b'"'),
             other => return Err(self.unexpected("a string", other)),
         }
         self.carry_len = 0;
+        // Decoded bytes of this string so far.
+        let mut len = 0usize;
         loop {
             let at = self.position();
             let buf = buffered(&mut self.rd, &mut self.cur)?;
@@ -659,11 +810,26 @@ impl<R: BufRead> Tokenizer<R> {
             let (n, _) = string_run(buf);
             let stop = buf.get(n).copied();
             let run = buf.get(..n).unwrap_or_default();
-            let decoded = push_utf8(&mut self.carry, &mut self.carry_len, run, out);
-            let wide = continuation_bytes(run);
-            if decoded.is_err() {
-                return Err(Error::at(ErrorKind::InvalidUtf8, at));
+            if n > self.max_token.saturating_sub(len) {
+                return Err(self.too_long(usage.what(), start));
             }
+            let decoded = push_utf8(
+                &mut self.carry,
+                &mut self.carry_len,
+                run,
+                out.as_deref_mut(),
+            );
+            if let Err(bad) = decoded {
+                let before = run.get(..bad).unwrap_or_default();
+                let chars = (before.len() as u64).saturating_sub(continuation_bytes(before));
+                let position = Position {
+                    line: at.line,
+                    column: at.column.saturating_add(chars),
+                };
+                return Err(Error::at(ErrorKind::InvalidUtf8, position));
+            }
+            let wide = continuation_bytes(run);
+            len += n;
             self.cur.pos += n;
             self.cur.line_wide += wide;
             let Some(b) = stop else { continue };
@@ -678,7 +844,17 @@ impl<R: BufRead> Tokenizer<R> {
                 b'\\' => {
                     let at = self.position();
                     self.bump(b);
-                    self.read_escape(out, at)?;
+                    let c = self.read_escape(at)?;
+                    if c == '\0' && usage == StringUse::Text {
+                        return Err(Error::at(ErrorKind::NulCharacter, at));
+                    }
+                    len = len.saturating_add(c.len_utf8());
+                    if len > self.max_token {
+                        return Err(self.too_long(usage.what(), start));
+                    }
+                    if let Some(out) = out.as_deref_mut() {
+                        out.push(c);
+                    }
                 }
                 _ => return Err(self.err(ErrorKind::ControlCharacter { byte: b })),
             }
@@ -719,7 +895,7 @@ impl<R: BufRead> Tokenizer<R> {
     }
 
     /// Decodes the escape after a backslash (consumed) at `at`.
-    fn read_escape(&mut self, out: &mut String, at: Position) -> Result<()> {
+    fn read_escape(&mut self, at: Position) -> Result<char> {
         let b = self.next_byte("an escape sequence")?;
         let c = match b {
             b'"' => '"',
@@ -766,8 +942,7 @@ impl<R: BufRead> Tokenizer<R> {
                 ))
             }
         };
-        out.push(c);
-        Ok(())
+        Ok(c)
     }
 
     /// A number ended where a digit was required.
@@ -781,39 +956,48 @@ impl<R: BufRead> Tokenizer<R> {
         }
     }
 
-    fn push_digits(&mut self, out: &mut String) -> Result<usize> {
-        let mut n = 0;
-        while let Some(b @ b'0'..=b'9') = self.peek()? {
-            out.push(b as char);
-            self.bump(b);
-            n += 1;
-        }
-        Ok(n)
-    }
-
     /// Copies a number (the next byte is `-` or a digit) as written, checking JSON's grammar.
+    /// A number longer than the token limit is refused.
     pub(crate) fn read_number_into(&mut self, out: &mut String) -> Result<()> {
         // Fast path: the whole number and the byte after it are in the buffer, and it is valid.
         let buf = buffered(&mut self.rd, &mut self.cur)?;
         if let Some(n) = number_len(buf) {
             if let Some(text) = buf.get(..n).and_then(|b| std::str::from_utf8(b).ok()) {
-                out.push_str(text);
+                if n <= self.max_token {
+                    out.push_str(text);
+                    self.cur.pos += n;
+                    return Ok(());
+                }
+            }
+        }
+        self.read_number_slow(Some(out))
+    }
+
+    /// Skips a number (the next byte is `-` or a digit), checking it without keeping it.
+    fn skip_number(&mut self) -> Result<()> {
+        let buf = buffered(&mut self.rd, &mut self.cur)?;
+        if let Some(n) = number_len(buf) {
+            if n <= self.max_token {
                 self.cur.pos += n;
                 return Ok(());
             }
         }
-        self.read_number_slow(out)
+        self.read_number_slow(None)
     }
 
-    fn read_number_slow(&mut self, out: &mut String) -> Result<()> {
+    /// The careful path of numbers, byte by byte, into `out` (or only checked, without it).
+    fn read_number_slow(&mut self, out: Option<&mut String>) -> Result<()> {
+        let mut number = NumberText {
+            out,
+            len: 0,
+            start: self.position(),
+        };
         if self.peek()? == Some(b'-') {
-            out.push('-');
-            self.bump(b'-');
+            self.number_byte(&mut number, b'-')?;
         }
         match self.peek()? {
             Some(b'0') => {
-                out.push('0');
-                self.bump(b'0');
+                self.number_byte(&mut number, b'0')?;
                 if let Some(b'0'..=b'9') = self.peek()? {
                     return Err(self.err(ErrorKind::InvalidNumber {
                         reason: "leading zeros are not allowed",
@@ -821,29 +1005,48 @@ impl<R: BufRead> Tokenizer<R> {
                 }
             }
             Some(b'1'..=b'9') => {
-                self.push_digits(out)?;
+                self.push_digits(&mut number)?;
             }
             _ => return Err(self.missing_digit("expected a digit")),
         }
         if self.peek()? == Some(b'.') {
-            out.push('.');
-            self.bump(b'.');
-            if self.push_digits(out)? == 0 {
+            self.number_byte(&mut number, b'.')?;
+            if self.push_digits(&mut number)? == 0 {
                 return Err(self.missing_digit("expected a digit after the decimal point"));
             }
         }
         if let Some(e @ (b'e' | b'E')) = self.peek()? {
-            out.push(e as char);
-            self.bump(e);
+            self.number_byte(&mut number, e)?;
             if let Some(sign @ (b'+' | b'-')) = self.peek()? {
-                out.push(sign as char);
-                self.bump(sign);
+                self.number_byte(&mut number, sign)?;
             }
-            if self.push_digits(out)? == 0 {
+            if self.push_digits(&mut number)? == 0 {
                 return Err(self.missing_digit("expected a digit in the exponent"));
             }
         }
         Ok(())
+    }
+
+    /// Consumes one byte of a number (peeked), keeping it when the number is kept.
+    fn number_byte(&mut self, number: &mut NumberText<'_>, b: u8) -> Result<()> {
+        if number.len >= self.max_token {
+            return Err(self.too_long("a number", number.start));
+        }
+        number.len += 1;
+        if let Some(out) = number.out.as_deref_mut() {
+            out.push(b as char);
+        }
+        self.bump(b);
+        Ok(())
+    }
+
+    fn push_digits(&mut self, number: &mut NumberText<'_>) -> Result<usize> {
+        let mut n = 0;
+        while let Some(b @ b'0'..=b'9') = self.peek()? {
+            self.number_byte(number, b)?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Consumes the literal `true`, `false` or `null` (its first byte was peeked).
@@ -902,10 +1105,12 @@ impl<R: BufRead> Tokenizer<R> {
         match rest.first() {
             Some(b'"') => {
                 if let Some((text, len, wide)) = quoted(rest) {
-                    out.push_str(text);
-                    self.cur.pos += len;
-                    self.cur.line_wide += wide;
-                    return Ok(None);
+                    if text.len() <= self.max_token {
+                        out.push_str(text);
+                        self.cur.pos += len;
+                        self.cur.line_wide += wide;
+                        return Ok(None);
+                    }
                 }
             }
             Some(b'n') if rest.starts_with(b"null") => {
@@ -963,19 +1168,23 @@ impl<R: BufRead> Tokenizer<R> {
                     };
                     if more {
                         if is_object {
-                            self.read_key_with(|_| ())?;
+                            self.skip_key()?;
                         }
                         continue 'value;
                     }
                     stack.pop();
                 }
-                _ => {
-                    let mut scratch = std::mem::take(&mut self.scratch);
-                    scratch.clear();
-                    let result = self.read_scalar_into(ty, &mut scratch);
-                    self.scratch = scratch;
-                    result?;
+                JsonType::String => self.skip_string()?,
+                JsonType::Number => self.skip_number()?,
+                JsonType::Boolean => {
+                    let literal = if self.peek()? == Some(b't') {
+                        "true"
+                    } else {
+                        "false"
+                    };
+                    self.read_literal(literal)?;
                 }
+                JsonType::Null => self.read_literal("null")?,
             }
             // A value ended: close finished containers, or move to the next element.
             loop {
@@ -989,7 +1198,7 @@ impl<R: BufRead> Tokenizer<R> {
                 };
                 if more {
                     if is_object {
-                        self.read_key_with(|_| ())?;
+                        self.skip_key()?;
                     }
                     continue 'value;
                 }
@@ -1212,6 +1421,77 @@ mod tests {
         assert_eq!(number_len(b"01,"), None, "an error for the careful path");
         assert_eq!(number_len(b"1.e3,"), None);
         assert_eq!(number_len(b"1-"), None);
+    }
+
+    #[test]
+    fn tokens_longer_than_the_limit_are_refused_on_every_path() {
+        let limits = ReadLimits::default().with_max_token_bytes(4);
+        for cap in [1, 2, 3, 1024] {
+            let t =
+                |s: &'static [u8]| Tokenizer::with_limits(BufReader::with_capacity(cap, s), limits);
+            let too_long = |e: Error, what: &str| {
+                assert!(
+                    matches!(e.kind(), ErrorKind::TokenTooLong { what: w, limit: 4 } if *w == what),
+                    "cap {cap}: {e}"
+                );
+                assert_eq!(e.position(), Some(Position { line: 1, column: 1 }));
+            };
+            let mut out = String::new();
+            t(b"\"ab\\nd\"").read_string_into(&mut out).unwrap();
+            assert_eq!(out, "ab\nd");
+            for bad in [&b"\"abcde\""[..], b"\"ab\\ncd\"", b"\"\xC3\xA9\xC3\xA9x\""] {
+                out.clear();
+                too_long(t(bad).read_string_into(&mut out).unwrap_err(), "a string");
+                assert!(out.len() <= 4, "never more than the limit is kept");
+                too_long(
+                    t(bad).skip_value().unwrap_err(),
+                    "a string (in a skipped value)",
+                );
+            }
+            let mut number = String::new();
+            t(b"-123,").read_number_into(&mut number).unwrap();
+            assert_eq!(number, "-123");
+            for bad in [&b"12345,"[..], b"-1234", b"1.5e10"] {
+                too_long(
+                    t(bad).read_number_into(&mut number).unwrap_err(),
+                    "a number",
+                );
+                too_long(t(bad).skip_value().unwrap_err(), "a number");
+            }
+            let mut key = t(b"\"abcde\":1");
+            too_long(key.read_key_with(|_| ()).unwrap_err(), "an object key");
+            let mut text = t(b"\"abcde\"");
+            too_long(text.read_text_into(&mut out).unwrap_err(), "a string");
+            let mut skipped = t(b"{\"abcde\":1}");
+            let e = skipped.skip_value().unwrap_err();
+            assert!(matches!(e.kind(), ErrorKind::TokenTooLong { .. }), "{e}");
+            t(b"{\"abcd\":[1234,\"wxyz\",true]}").skip_value().unwrap();
+        }
+    }
+
+    #[test]
+    fn nul_is_refused_in_kept_strings_only() {
+        let e = string(br#""ab\u0000""#).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::NulCharacter));
+        assert_eq!(e.position(), Some(Position { line: 1, column: 4 }));
+        tok(br#"{"\u0000":["\u0000"]}"#).skip_value().unwrap();
+        let mut t = tok(br#""k\u0000":"#);
+        assert_eq!(t.read_key_with(|k| k.to_vec()).unwrap(), b"k\0");
+        assert_eq!(string(br#""\u0001\u001f""#).unwrap(), "\u{1}\u{1f}");
+    }
+
+    #[test]
+    fn invalid_utf8_points_at_the_bad_byte() {
+        for cap in [1, 2, 4, 1024] {
+            let mut t = Tokenizer::new(BufReader::with_capacity(cap, &b"\"a\xC3\xA9b\xFFc\""[..]));
+            let e = t.read_string_into(&mut String::new()).unwrap_err();
+            assert!(matches!(e.kind(), ErrorKind::InvalidUtf8));
+            assert_eq!(
+                e.position(),
+                Some(Position { line: 1, column: 5 }),
+                "cap {cap}"
+            );
+        }
     }
 
     #[test]
