@@ -9,7 +9,11 @@
 //!   trimmed;
 //! * quoted: runs to the closing `"`; `""` is one `"`; `,`, CR and LF are data; after the closing
 //!   quote everything up to the next `,`, CR or LF is dropped; nothing is trimmed; an unclosed
-//!   quote runs to the end of the input (no error);
+//!   quote runs to the end of the input: javacsv completes the field at the end of the input
+//!   without an error (`readRecord` ends the column when `hasMoreData` turns false), so DHIS2
+//!   2.36–2.42 imports the rest of the file as one value (the spec, 1.4.1, says nothing of it).
+//!   **This parser refuses it** ([`Fail::UnterminatedQuote`], naming where the quote opened):
+//!   silently turning the rest of a file into one field loses every record in it;
 //! * a record ends at CR or LF (so CRLF is a record end followed by an empty line); a line end
 //!   seen before anything else of a record (no field, no leading whitespace) is an empty line and
 //!   skipped — but a line holding only spaces is a record with one empty field;
@@ -18,6 +22,12 @@
 //! * safety switch: a field longer than 100,000 characters (UTF-16 units; for an unquoted field
 //!   counted before trailing whitespace is trimmed) or a record with more than 100,000 columns is
 //!   an error.
+//!
+//! Besides javacsv's limits, the parser keeps to the reader's [`ReadLimits`]: no field longer
+//! than `max_token_bytes` (its decoded bytes, as kept; checked before a run is stored, so memory
+//! stays bounded) and no record longer than `max_record_bytes` (its raw bytes from its first byte,
+//! line end excluded; this bounds the whitespace, junk and unkept columns that are never stored).
+//! When both field limits are passed by the same run, javacsv's is reported.
 //!
 //! Speed, in the spirit of `csv-core`:
 //!
@@ -31,6 +41,8 @@
 //!   that are not kept, whose bytes are not stored).
 
 use std::io::{self, BufRead};
+
+use dxf2_model::{ReadLimits, TextPosition};
 
 use crate::text::{for_each_comma, trimmed, utf16_len, Tracker};
 use crate::{MAX_COLUMNS, MAX_FIELD_CHARS};
@@ -52,12 +64,45 @@ enum State {
     Junk,
 }
 
-/// Why a record could not be read (the reader adds the position).
+/// Why a record could not be read (the reader adds the record's position).
 #[derive(Debug)]
 pub(crate) enum Fail {
     Io(io::Error),
-    FieldTooLong { column: usize },
+    /// javacsv's limit ([`MAX_FIELD_CHARS`]).
+    FieldTooLong {
+        column: usize,
+        start: TextPosition,
+    },
+    /// [`ReadLimits::max_token_bytes`].
+    TokenTooLong {
+        column: usize,
+        start: TextPosition,
+    },
+    /// [`ReadLimits::max_record_bytes`].
+    RecordTooLong,
     TooManyColumns,
+    /// The input ends inside the quoted field of `column` opened at `start`.
+    UnterminatedQuote {
+        column: usize,
+        start: TextPosition,
+    },
+}
+
+/// Where a field's content starts in the input (byte column), and whether it is quoted (then a
+/// `"` of its text stands for two bytes of input).
+#[derive(Clone, Copy, Debug)]
+struct FieldStart {
+    at: TextPosition,
+    quoted: bool,
+}
+
+impl Default for FieldStart {
+    fn default() -> FieldStart {
+        FieldStart {
+            at: TextPosition::START,
+            quoted: false,
+        }
+    }
 }
 
 /// The parser state and the current record's kept fields.
@@ -79,6 +124,21 @@ pub(crate) struct Classic {
     counting: bool,
     /// UTF-16 units of the current field so far, while `counting`.
     units: usize,
+    /// Bytes of the current field so far (as kept: `""` counts one).
+    field_bytes: usize,
+    /// Where the current field's content starts.
+    start: FieldStart,
+    /// Where each kept field starts, beside `spans` (state-machine records only).
+    starts: Vec<FieldStart>,
+    /// The line of the current record when the fast path read it: `buf` is then that line as
+    /// written, from its first byte.
+    verbatim_line: Option<u64>,
+    /// [`ReadLimits::max_token_bytes`].
+    max_token: usize,
+    /// [`ReadLimits::max_record_bytes`], in the tracker's unit.
+    max_record: u64,
+    /// Lines at least this long leave the fast path (they might break a limit).
+    fast_max: usize,
 }
 
 /// The bytes that end a run of unquoted (or junk) field content.
@@ -88,7 +148,7 @@ fn ends_unquoted(b: u8) -> bool {
 }
 
 impl Classic {
-    pub(crate) fn new() -> Classic {
+    pub(crate) fn new(limits: ReadLimits) -> Classic {
         Classic {
             buf: Vec::new(),
             spans: Vec::with_capacity(KEPT_COLUMNS),
@@ -98,6 +158,16 @@ impl Classic {
             field_start: 0,
             counting: false,
             units: 0,
+            field_bytes: 0,
+            start: FieldStart::default(),
+            starts: Vec::with_capacity(KEPT_COLUMNS),
+            verbatim_line: None,
+            max_token: limits.max_token_bytes,
+            max_record: u64::try_from(limits.max_record_bytes).unwrap_or(u64::MAX),
+            fast_max: MAX_FIELD_CHARS
+                .min(MAX_COLUMNS)
+                .min(limits.max_token_bytes)
+                .min(limits.max_record_bytes),
         }
     }
 
@@ -124,15 +194,59 @@ impl Classic {
         self.buf.get(start..end).unwrap_or(&[])
     }
 
+    /// Where byte `offset` of kept field `i` of the current record is in the input (byte
+    /// column): for the error or the warning about invalid UTF-8 there.
+    pub(crate) fn position_in_field(&self, i: usize, offset: usize) -> TextPosition {
+        let (start, _) = self.span(i);
+        if let Some(line) = self.verbatim_line {
+            let column = start.saturating_add(offset).saturating_add(1);
+            return TextPosition {
+                line,
+                column: u64::try_from(column).unwrap_or(u64::MAX),
+            };
+        }
+        let field = self.starts.get(i).copied().unwrap_or_default();
+        let before = self
+            .buf
+            .get(start..start.saturating_add(offset))
+            .unwrap_or(&[]);
+        let mut at = field.at;
+        let mut prev_cr = false;
+        for &b in before {
+            match b {
+                b'\r' => {
+                    at.line = at.line.saturating_add(1);
+                    at.column = 1;
+                    prev_cr = true;
+                    continue;
+                }
+                b'\n' => {
+                    if !prev_cr {
+                        at.line = at.line.saturating_add(1);
+                    }
+                    at.column = 1;
+                }
+                // `""` in the input.
+                b'"' if field.quoted => at.column = at.column.saturating_add(2),
+                _ => at.column = at.column.saturating_add(1),
+            }
+            prev_cr = false;
+        }
+        at
+    }
+
     fn reset(&mut self) {
         self.buf.clear();
         self.spans.clear();
+        self.starts.clear();
+        self.verbatim_line = None;
         self.columns = 0;
         self.state = State::StartField;
         self.started = false;
         self.field_start = 0;
         self.counting = false;
         self.units = 0;
+        self.field_bytes = 0;
     }
 
     /// Reads the next record. `Ok(false)` at the end of the input.
@@ -142,6 +256,7 @@ impl Classic {
         track: &mut Tracker,
     ) -> Result<bool, Fail> {
         self.reset();
+        track.record_start = None;
         loop {
             let (used, done) = {
                 let chunk = match rdr.fill_buf() {
@@ -150,7 +265,7 @@ impl Classic {
                     Err(e) => return Err(Fail::Io(e)),
                 };
                 if chunk.is_empty() {
-                    return self.finish();
+                    return self.finish(track);
                 }
                 let skipped = self.skip_empty_lines(chunk, track);
                 let rest = chunk.get(skipped..).unwrap_or(&[]);
@@ -200,10 +315,11 @@ impl Classic {
             Some(&b) if b != b'"' => b,
             _ => return None,
         };
-        // Under both limits: no field and no column count can exceed them.
-        if line.is_empty() || line.len() >= MAX_FIELD_CHARS.min(MAX_COLUMNS) {
+        // Under every limit: no field, no column count and no record length can exceed them.
+        if line.is_empty() || line.len() >= self.fast_max {
             return None;
         }
+        self.verbatim_line = Some(track.line);
         track.mark_record_start();
         track.advance_plain(line.len());
         track.advance(term);
@@ -225,6 +341,7 @@ impl Classic {
     fn feed(&mut self, chunk: &[u8], track: &mut Tracker) -> Result<(usize, bool), Fail> {
         let mut rest = chunk;
         while let Some((&b, after)) = rest.split_first() {
+            self.check_record(track)?;
             match self.state {
                 State::StartField => {
                     let line_end = b == b'\r' || b == b'\n';
@@ -241,11 +358,20 @@ impl Classic {
                             self.end_field(false)?;
                             return Ok((used(chunk, after), true));
                         }
-                        b'"' => self.state = State::Quoted,
+                        b'"' => {
+                            let mut at = track.here();
+                            at.column = at.column.saturating_add(1);
+                            self.start = FieldStart { at, quoted: true };
+                            self.state = State::Quoted;
+                        }
                         b',' => self.end_field(false)?,
                         b' ' | b'\t' => self.started = true,
                         _ => {
                             // Content: the run is scanned (from this byte) as unquoted.
+                            self.start = FieldStart {
+                                at: track.here(),
+                                quoted: false,
+                            };
                             self.state = State::Unquoted;
                             continue;
                         }
@@ -263,6 +389,7 @@ impl Classic {
                         self.content(run)?;
                     }
                     track.advance_plain(n);
+                    self.check_record(track)?;
                     let Some((&end, after)) = tail.split_first() else {
                         break;
                     };
@@ -278,6 +405,7 @@ impl Classic {
                     let (run, tail) = rest.split_at(n);
                     self.content(run)?;
                     track.advance_all(run);
+                    self.check_record(track)?;
                     let Some((&quote, after)) = tail.split_first() else {
                         break;
                     };
@@ -306,8 +434,29 @@ impl Classic {
         Ok((chunk.len(), false))
     }
 
-    /// End of input: completes a started field or a record ending in `,`.
-    fn finish(&mut self) -> Result<bool, Fail> {
+    /// [`ReadLimits::max_record_bytes`]: the record's bytes so far (line end excluded).
+    #[inline]
+    fn check_record(&self, track: &Tracker) -> Result<(), Fail> {
+        match track.record_start {
+            Some((start, _)) if track.byte.saturating_sub(start) > self.max_record => {
+                Err(Fail::RecordTooLong)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// End of input: completes a started field or a record ending in `,`; refuses a quoted field
+    /// still open (see the module documentation).
+    fn finish(&mut self, track: &Tracker) -> Result<bool, Fail> {
+        self.check_record(track)?;
+        if self.state == State::Quoted {
+            let mut start = self.start.at;
+            start.column = start.column.saturating_sub(1);
+            return Err(Fail::UnterminatedQuote {
+                column: self.columns,
+                start,
+            });
+        }
         let pending = self.state != State::StartField || self.started || self.columns > 0;
         if pending {
             let trim = self.state == State::Unquoted;
@@ -316,29 +465,35 @@ impl Classic {
         Ok(pending)
     }
 
-    /// A run of field content (decoded: `""` arrives as one `"`).
+    /// A run of field content (decoded: `""` arrives as one `"`). Both limits are checked before
+    /// the run is stored.
     #[inline]
     fn content(&mut self, run: &[u8]) -> Result<(), Fail> {
-        if self.columns < KEPT_COLUMNS {
-            self.buf.extend_from_slice(run);
-            if !self.counting {
-                let field = self.buf.get(self.field_start..).unwrap_or(&[]);
-                if field.len() <= MAX_FIELD_CHARS {
-                    // At most one UTF-16 unit per byte: under the limit whatever it holds.
-                    return Ok(());
-                }
-                self.counting = true;
-                self.units = utf16_len(field);
-            } else {
-                self.units = self.units.saturating_add(utf16_len(run));
-            }
-        } else {
+        let bytes = self.field_bytes.saturating_add(run.len());
+        if self.counting {
             self.units = self.units.saturating_add(utf16_len(run));
+        } else if bytes > MAX_FIELD_CHARS {
+            // A kept field (the others count from their start): at most one UTF-16 unit per
+            // byte, so characters are only counted once the bytes pass the limit.
+            let field = self.buf.get(self.field_start..).unwrap_or(&[]);
+            self.counting = true;
+            self.units = utf16_len(field).saturating_add(utf16_len(run));
         }
         if self.units > MAX_FIELD_CHARS {
             return Err(Fail::FieldTooLong {
                 column: self.columns,
+                start: self.start.at,
             });
+        }
+        if bytes > self.max_token {
+            return Err(Fail::TokenTooLong {
+                column: self.columns,
+                start: self.start.at,
+            });
+        }
+        self.field_bytes = bytes;
+        if self.columns < KEPT_COLUMNS {
+            self.buf.extend_from_slice(run);
         }
         Ok(())
     }
@@ -357,6 +512,7 @@ impl Classic {
                 }
             }
             self.spans.push((self.field_start, self.buf.len()));
+            self.starts.push(self.start);
         }
         self.columns = self.columns.saturating_add(1);
         self.field_start = self.buf.len();
@@ -364,6 +520,7 @@ impl Classic {
         self.started = false;
         self.counting = self.columns >= KEPT_COLUMNS;
         self.units = 0;
+        self.field_bytes = 0;
         Ok(())
     }
 }
@@ -379,7 +536,7 @@ mod tests {
 
     /// Every record of `input` as lossily decoded fields (kept columns only).
     fn records(input: &[u8]) -> Vec<Vec<String>> {
-        let mut p = Classic::new();
+        let mut p = Classic::new(ReadLimits::default());
         let mut t = Tracker::new();
         let mut rdr = input;
         let mut out = Vec::new();
@@ -402,8 +559,12 @@ mod tests {
     /// fields.
     type Seen = ((u64, u64), usize, Vec<Vec<u8>>);
 
-    /// javacsv's rules byte by byte, in the plainest form: the model the parser must agree with.
-    fn model(input: &[u8]) -> Vec<Seen> {
+    /// What a test sees of a whole input: its records, then where an unclosed quote opened.
+    type Outcome = (Vec<Seen>, Option<TextPosition>);
+
+    /// javacsv's rules byte by byte, in the plainest form: the model the parser must agree with
+    /// (except that an unclosed quote at the end is refused rather than completed).
+    fn model(input: &[u8]) -> Outcome {
         #[derive(PartialEq)]
         enum S {
             Start,
@@ -422,6 +583,7 @@ mod tests {
         let mut t = Tracker::new();
         let (mut fields, mut cur) = (Vec::new(), Vec::new());
         let (mut s, mut started, mut start) = (S::Start, false, None);
+        let mut quote = TextPosition::START;
         let mut record = |fields: &mut Vec<Vec<u8>>, start: &mut Option<(u64, u64)>| {
             let n = fields.len();
             fields.truncate(KEPT_COLUMNS);
@@ -434,6 +596,9 @@ mod tests {
                 continue;
             }
             start.get_or_insert((t.byte, t.line));
+            if s == S::Start && b == b'"' {
+                quote = t.here();
+            }
             t.advance(b);
             let ends = match s {
                 S::Start => match b {
@@ -493,29 +658,33 @@ mod tests {
                 }
             }
         }
+        if s == S::Quoted {
+            return (out, Some(quote));
+        }
         if s != S::Start || started || !fields.is_empty() {
             end_field(&mut fields, &mut cur, s == S::Unquoted);
             record(&mut fields, &mut start);
         }
-        out
+        (out, None)
     }
 
     /// What the parser reads from `input` through a buffer of `capacity` bytes.
-    fn parsed(input: &[u8], capacity: usize) -> Vec<Seen> {
-        let mut p = Classic::new();
+    fn parsed(input: &[u8], capacity: usize) -> Outcome {
+        let mut p = Classic::new(ReadLimits::default());
         let mut t = Tracker::new();
         let mut rdr = io::BufReader::with_capacity(capacity, input);
         let mut out = Vec::new();
         loop {
-            t.record_start = None;
-            if !p.read_record(&mut rdr, &mut t).unwrap() {
-                break;
+            match p.read_record(&mut rdr, &mut t) {
+                Ok(true) => {}
+                Ok(false) => return (out, None),
+                Err(Fail::UnterminatedQuote { start, .. }) => return (out, Some(start)),
+                Err(e) => panic!("{e:?}"),
             }
             let n = p.columns().min(KEPT_COLUMNS);
             let fields = (0..n).map(|i| p.field(i).to_vec()).collect();
             out.push((t.record_start.unwrap(), p.columns(), fields));
         }
-        out
     }
 
     proptest::proptest! {
@@ -535,6 +704,7 @@ mod tests {
             capacity in 1usize..40,
         ) {
             let want = model(&input);
+            proptest::prop_assert_eq!(&parsed(&input, 1), &want);
             proptest::prop_assert_eq!(&parsed(&input, capacity), &want);
             proptest::prop_assert_eq!(&parsed(&input, 8192), &want);
         }
@@ -597,9 +767,130 @@ mod tests {
         assert_eq!(records(b"\n\r\n"), Vec::<Vec<String>>::new());
     }
 
+    fn first_fail(input: &[u8], limits: ReadLimits) -> Fail {
+        let mut p = Classic::new(limits);
+        let mut t = Tracker::new();
+        let mut rdr = io::BufReader::with_capacity(7, input);
+        loop {
+            match p.read_record(&mut rdr, &mut t) {
+                Ok(true) => {}
+                Ok(false) => panic!("no failure"),
+                Err(e) => return e,
+            }
+        }
+    }
+
+    fn at(line: u64, column: u64) -> TextPosition {
+        TextPosition { line, column }
+    }
+
     #[test]
-    fn unclosed_quote_runs_to_end() {
-        assert_eq!(records(b"\"abc\ndef"), vec![rec(&["abc\ndef"])]);
+    fn unclosed_quote_is_refused_where_it_opened() {
+        // javacsv would read `abc\ndef` as one field.
+        let fail = first_fail(b"\"abc\ndef", ReadLimits::default());
+        assert!(
+            matches!(fail, Fail::UnterminatedQuote { column: 0, start } if start == at(1, 1)),
+            "{fail:?}"
+        );
+        let fail = first_fail(b"a,b\r\nde,pe, \"ou\n\"\"x,y\nz\n", ReadLimits::default());
+        assert!(
+            matches!(fail, Fail::UnterminatedQuote { column: 2, start } if start == at(2, 8)),
+            "{fail:?}"
+        );
+        // Closed at the very end: fine.
+        assert_eq!(records(b"\"abc\ndef\""), vec![rec(&["abc\ndef"])]);
+    }
+
+    #[test]
+    fn token_limit_in_bytes() {
+        let limits = ReadLimits::default().with_max_token_bytes(10);
+        // Ten bytes are fine, in both paths.
+        let mut p = Classic::new(limits);
+        let mut t = Tracker::new();
+        let mut rdr = &b"0123456789,\"0123456789\"\n"[..];
+        assert!(p.read_record(&mut rdr, &mut t).unwrap());
+        assert_eq!(p.field(1), b"0123456789");
+        // Eleven are not; `""` counts one byte, as kept.
+        let fail = first_fail(b"x\n\"\"\"012345678\"\"\"", limits);
+        assert!(
+            matches!(fail, Fail::TokenTooLong { column: 0, start } if start == at(2, 2)),
+            "{fail:?}"
+        );
+        let fail = first_fail(b"a, 01234567890 ,c", limits);
+        assert!(
+            matches!(fail, Fail::TokenTooLong { column: 1, start } if start == at(1, 4)),
+            "{fail:?}"
+        );
+        // Columns that are not kept are held to it too.
+        let long = format!("{}x12345678901\n", ",".repeat(12));
+        assert!(matches!(
+            first_fail(long.as_bytes(), limits),
+            Fail::TokenTooLong { column: 12, .. }
+        ));
+        // Multi-byte text: bytes, not characters.
+        assert!(matches!(
+            first_fail("éééééé".as_bytes(), limits),
+            Fail::TokenTooLong { .. }
+        ));
+    }
+
+    #[test]
+    fn javacsv_limit_wins_over_an_equal_byte_limit() {
+        let limits = ReadLimits::default().with_max_token_bytes(MAX_FIELD_CHARS);
+        let long = "x".repeat(MAX_FIELD_CHARS + 1);
+        assert!(matches!(
+            first_fail(long.as_bytes(), limits),
+            Fail::FieldTooLong { column: 0, .. }
+        ));
+        // A field of continuation bytes counts no UTF-16 unit: only the byte limit stops it.
+        let junk = vec![0x80u8; ReadLimits::DEFAULT_MAX_TOKEN_BYTES + 1];
+        assert!(matches!(
+            first_fail(&junk, ReadLimits::default()),
+            Fail::TokenTooLong { column: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn record_limit_counts_raw_bytes() {
+        let limits = ReadLimits::default()
+            .with_max_token_bytes(8)
+            .with_max_record_bytes(12);
+        // Twelve bytes (the line end not counted) are fine.
+        let mut p = Classic::new(limits);
+        let mut t = Tracker::new();
+        let mut rdr = &b"\"ab\"xx,cd,e\r\n"[..];
+        assert!(p.read_record(&mut rdr, &mut t).unwrap());
+        assert_eq!(p.columns(), 3);
+        // Junk after a closing quote, blanks and empty fields are never stored but still count.
+        for input in [
+            &b"\"ab\"xxxxxxxxxxxxxxxxx\n"[..],
+            b"                       \n",
+            b"a,,,,,,,,,,,,,,,,,,,,,,,,,,,\n",
+            b"h\n\"ab\n\ncd\",\"ef\n\n\",x",
+        ] {
+            assert!(
+                matches!(first_fail(input, limits), Fail::RecordTooLong),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn positions_in_fields() {
+        let mut p = Classic::new(ReadLimits::default());
+        let mut t = Tracker::new();
+        // Fast path: the line as written.
+        let mut rdr = &b"ab, cd\n x\"\"y, \"p\"\"q\r\nr\", z\n"[..];
+        assert!(p.read_record(&mut rdr, &mut t).unwrap());
+        assert_eq!(p.position_in_field(1, 1), at(1, 6));
+        // State machine: `""` is two bytes, a line break inside quotes starts a line.
+        assert!(p.read_record(&mut rdr, &mut t).unwrap());
+        assert_eq!(p.field(0), b"x\"\"y");
+        assert_eq!(p.position_in_field(0, 3), at(2, 5));
+        assert_eq!(p.field(1), b"p\"q\r\nr");
+        assert_eq!(p.position_in_field(1, 2), at(2, 12));
+        assert_eq!(p.position_in_field(1, 5), at(3, 1));
+        assert_eq!(p.position_in_field(2, 0), at(3, 5));
     }
 
     #[test]
@@ -614,7 +905,7 @@ mod tests {
     #[test]
     fn columns_beyond_eleven_are_counted_not_kept() {
         let line = (0..15).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-        let mut p = Classic::new();
+        let mut p = Classic::new(ReadLimits::default());
         let mut t = Tracker::new();
         let mut rdr = line.as_bytes();
         assert!(p.read_record(&mut rdr, &mut t).unwrap());
@@ -628,23 +919,23 @@ mod tests {
         let ok = "a".repeat(MAX_FIELD_CHARS);
         assert_eq!(records(ok.as_bytes())[0][0].len(), MAX_FIELD_CHARS);
         // Trailing whitespace counts before it is trimmed.
-        let mut p = Classic::new();
+        let mut p = Classic::new(ReadLimits::default());
         let mut t = Tracker::new();
         let long = format!("{ok} ,x");
         let mut rdr = long.as_bytes();
         assert!(matches!(
             p.read_record(&mut rdr, &mut t),
-            Err(Fail::FieldTooLong { column: 0 })
+            Err(Fail::FieldTooLong { column: 0, .. })
         ));
         // Quoted: the decoded length counts (`""` is one).
         let q = format!("x,\"{}\"\"\"", "b".repeat(MAX_FIELD_CHARS - 1));
         assert_eq!(records(q.as_bytes())[0][1].len(), MAX_FIELD_CHARS);
         let q = format!("x,\"{}\"\"\"", "b".repeat(MAX_FIELD_CHARS));
         let mut rdr = q.as_bytes();
-        let mut p = Classic::new();
+        let mut p = Classic::new(ReadLimits::default());
         assert!(matches!(
             p.read_record(&mut rdr, &mut t),
-            Err(Fail::FieldTooLong { column: 1 })
+            Err(Fail::FieldTooLong { column: 1, .. })
         ));
         // Leading whitespace does not count.
         let lead = format!("{}{ok}", " ".repeat(10));
@@ -652,17 +943,17 @@ mod tests {
         // A surrogate pair counts 2.
         let emoji = "😀".repeat(MAX_FIELD_CHARS / 2 + 1);
         let mut rdr = emoji.as_bytes();
-        let mut p = Classic::new();
+        let mut p = Classic::new(ReadLimits::default());
         assert!(matches!(
             p.read_record(&mut rdr, &mut t),
-            Err(Fail::FieldTooLong { column: 0 })
+            Err(Fail::FieldTooLong { column: 0, .. })
         ));
     }
 
     #[test]
     fn column_limit() {
         let ok = ",".repeat(MAX_COLUMNS - 1);
-        let mut p = Classic::new();
+        let mut p = Classic::new(ReadLimits::default());
         let mut t = Tracker::new();
         let mut rdr = ok.as_bytes();
         assert!(p.read_record(&mut rdr, &mut t).unwrap());
@@ -679,7 +970,7 @@ mod tests {
     fn small_chunks_give_the_same_records() {
         let input: &[u8] = b" a ,\"b\"\"c\" x,\r\n\r\n\"d\ne\",f\rg";
         let whole = records(input);
-        let mut p = Classic::new();
+        let mut p = Classic::new(ReadLimits::default());
         let mut t = Tracker::new();
         let mut rdr = io::BufReader::with_capacity(1, input);
         let mut out = Vec::new();

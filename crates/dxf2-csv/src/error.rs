@@ -3,6 +3,8 @@
 use std::fmt;
 use std::io;
 
+use dxf2_model::limits::human_bytes;
+use dxf2_model::TextPosition;
 use thiserror::Error as ThisError;
 
 /// A `Result` whose error is this crate's [`Error`].
@@ -54,7 +56,19 @@ impl fmt::Display for Position {
     }
 }
 
+/// `line L, byte column C`: a [`TextPosition`] of this crate, whose column counts bytes.
+struct At(TextPosition);
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, byte column {}", self.0.line, self.0.column)
+    }
+}
+
 /// What went wrong.
+///
+/// The [`TextPosition`]s carried here count their `column` in **bytes** from the start of the
+/// line (1-based), not in characters: the reader never decodes the text it skips.
 #[derive(Debug, ThisError)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -62,11 +76,64 @@ pub enum ErrorKind {
     #[error("I/O error: {0}")]
     Io(#[source] io::Error),
     /// Classic profile: a field is longer than javacsv's safety limit (DHIS2 aborts the import).
-    /// Counted in UTF-16 code units, as Java counts characters.
-    #[error("field longer than {limit} characters")]
+    /// Counted in UTF-16 code units, as Java counts characters. The limit is DHIS2's own and
+    /// cannot be raised.
+    #[error(
+        "field longer than {limit} characters (javacsv's limit, as DHIS2 2.36-2.42 reads CSV), \
+         starting at {}",
+        At(*start)
+    )]
     FieldTooLong {
         /// The limit ([`crate::MAX_FIELD_CHARS`]).
         limit: usize,
+        /// Where the field's content starts (byte column).
+        start: TextPosition,
+    },
+    /// A field is longer than [`ReadLimits::max_token_bytes`](dxf2_model::ReadLimits) (its text
+    /// as read: without enclosing quotes, `""` counted once).
+    #[error(
+        "field longer than {} (ReadLimits::max_token_bytes), starting at {}; raise \
+         ReadLimits::max_token_bytes, or --max-token-bytes on the command line",
+        human_bytes(*limit),
+        At(*start)
+    )]
+    TokenTooLong {
+        /// The limit in bytes.
+        limit: usize,
+        /// Where the field's content starts (byte column).
+        start: TextPosition,
+    },
+    /// A record (a line, with its quoted line breaks) is longer than
+    /// [`ReadLimits::max_record_bytes`](dxf2_model::ReadLimits), not counting its line end. The
+    /// error's [`Position`] is where the record starts.
+    #[error(
+        "record longer than {} (ReadLimits::max_record_bytes); raise \
+         ReadLimits::max_record_bytes, or --max-record-bytes on the command line",
+        human_bytes(*limit)
+    )]
+    RecordTooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A quoted field is never closed. Classic profile: the input ends inside it (javacsv, and
+    /// so DHIS2 2.36-2.42, would silently read the rest of the file as this one field). Pipeline
+    /// profile: its line ends inside it (DHIS2 2.43 would read the rest of the line as the field,
+    /// and the next line as a new row).
+    #[error("the quoted field opened at {} is never closed", At(*start))]
+    UnterminatedQuote {
+        /// Where the opening `"` is (byte column).
+        start: TextPosition,
+    },
+    /// Bytes that are not UTF-8, under [`Utf8Policy::Error`](crate::Utf8Policy::Error) (the
+    /// default). DHIS2 would replace them by U+FFFD.
+    #[error(
+        "invalid UTF-8 at {}; DHIS2 would replace it by U+FFFD: read with \
+         Utf8Policy::Replace, or --invalid-utf8 replace on the command line, to do the same",
+        At(*at)
+    )]
+    InvalidUtf8 {
+        /// Where the first invalid byte is (byte column).
+        at: TextPosition,
     },
     /// Classic profile: a record has more columns than javacsv's safety limit.
     #[error("record has more than {limit} columns")]
@@ -106,8 +173,11 @@ pub enum ErrorKind {
 pub enum Category {
     /// The underlying reader or writer failed.
     Io,
-    /// The input exceeds one of DHIS2's safety limits.
+    /// The input exceeds one of DHIS2's safety limits or the reader's
+    /// [`ReadLimits`](dxf2_model::ReadLimits).
     Limit,
+    /// The input is not well-formed: an unterminated quote, bytes that are not UTF-8.
+    Syntax,
     /// The header line is missing or unusable (pipeline profile).
     Header,
     /// The options or the input form are not supported (e.g. no header row on 2.43+, compressed
@@ -180,7 +250,11 @@ impl Error {
     pub fn category(&self) -> Category {
         match self.0.kind {
             ErrorKind::Io(_) => Category::Io,
-            ErrorKind::FieldTooLong { .. } | ErrorKind::TooManyColumns { .. } => Category::Limit,
+            ErrorKind::FieldTooLong { .. }
+            | ErrorKind::TooManyColumns { .. }
+            | ErrorKind::TokenTooLong { .. }
+            | ErrorKind::RecordTooLong { .. } => Category::Limit,
+            ErrorKind::UnterminatedQuote { .. } | ErrorKind::InvalidUtf8 { .. } => Category::Syntax,
             ErrorKind::NoHeaderLine
             | ErrorKind::EmptyHeader
             | ErrorKind::InvalidHeaderCell { .. } => Category::Header,
@@ -240,14 +314,22 @@ mod tests {
 
     #[test]
     fn message_with_position_and_column() {
+        let start = TextPosition {
+            line: 13,
+            column: 12,
+        };
         let e = Error::new(
-            ErrorKind::FieldTooLong { limit: 100_000 },
+            ErrorKind::FieldTooLong {
+                limit: 100_000,
+                start,
+            },
             Some(Position::new(10, 13, 12)),
             Some(5),
         );
         assert_eq!(
             e.to_string(),
-            "record 12 (line 13), column 6: field longer than 100000 characters"
+            "record 12 (line 13), column 6: field longer than 100000 characters (javacsv's \
+             limit, as DHIS2 2.36-2.42 reads CSV), starting at line 13, byte column 12"
         );
         assert_eq!(e.category(), Category::Limit);
         assert_eq!(e.column_index(), Some(5));
@@ -265,6 +347,49 @@ mod tests {
             e.to_string(),
             "header row (line 1): record has more than 100000 columns"
         );
+    }
+
+    #[test]
+    fn limit_messages_say_how_to_raise_them() {
+        let start = TextPosition { line: 4, column: 1 };
+        let e = Error::new(
+            ErrorKind::TokenTooLong {
+                limit: 4 * 1024 * 1024,
+                start,
+            },
+            Some(Position::new(0, 4, 3)),
+            Some(0),
+        );
+        assert_eq!(
+            e.to_string(),
+            "record 3 (line 4), column 1: field longer than 4 MiB (ReadLimits::max_token_bytes), \
+             starting at line 4, byte column 1; raise ReadLimits::max_token_bytes, or \
+             --max-token-bytes on the command line"
+        );
+        let e = Error::new(
+            ErrorKind::RecordTooLong {
+                limit: 16 * 1024 * 1024,
+            },
+            Some(Position::new(0, 1, 0)),
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "header row (line 1): record longer than 16 MiB (ReadLimits::max_record_bytes); \
+             raise ReadLimits::max_record_bytes, or --max-record-bytes on the command line"
+        );
+        assert_eq!(e.category(), Category::Limit);
+        let e = Error::new(ErrorKind::UnterminatedQuote { start }, None, None);
+        assert_eq!(
+            e.to_string(),
+            "the quoted field opened at line 4, byte column 1 is never closed"
+        );
+        assert_eq!(e.category(), Category::Syntax);
+        let e = Error::new(ErrorKind::InvalidUtf8 { at: start }, None, None);
+        assert!(e
+            .to_string()
+            .starts_with("invalid UTF-8 at line 4, byte column 1; "));
+        assert_eq!(e.category(), Category::Syntax);
     }
 
     #[test]

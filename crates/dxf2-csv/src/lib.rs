@@ -36,6 +36,9 @@
 //! * Safety switch: a field over [`MAX_FIELD_CHARS`] characters (UTF-16 units, as Java counts)
 //!   or a record over [`MAX_COLUMNS`] columns is an error ([`ErrorKind::FieldTooLong`],
 //!   [`ErrorKind::TooManyColumns`]); DHIS2 aborts the import.
+//! * **An unclosed quote is an error** ([`ErrorKind::UnterminatedQuote`], naming the line and
+//!   byte column of the opening `"`). javacsv (and so DHIS2) silently reads the rest of the file
+//!   as that one field, losing every record after it.
 //!
 //! # Pipeline profile (2.43+, DHIS2's own `CSV`/`LineBuffer`)
 //!
@@ -56,13 +59,25 @@
 //!   newline); `""` is `Some("")`; the text `null` (quoted or not) is absent; fields beyond the
 //!   header are ignored and missing trailing fields are absent; booleans are
 //!   `Boolean.parseBoolean`.
+//! * **A quoted field not closed on its line is an error** ([`ErrorKind::UnterminatedQuote`]);
+//!   DHIS2 2.43 takes the rest of the line as the field and reads the next line as a new row.
+//!
+//! # Bounded memory
+//!
+//! Both dialects keep to a [`ReadLimits`](dxf2_model::ReadLimits)
+//! ([`ReaderBuilder::limits`], default 4 MiB a field, 16 MiB a record): a longer field or record
+//! fails with [`ErrorKind::TokenTooLong`] or [`ErrorKind::RecordTooLong`] before it is held in
+//! memory, naming the limit, where the field or record starts and how to raise the limit. Memory
+//! therefore stays bounded whatever the input (a 500 MB line, `/dev/zero`).
 //!
 //! # Text decoding
 //!
-//! DHIS2 decodes CSV as UTF-8 with Java's replacing decoder. This crate does the same: each
-//! invalid byte sequence becomes U+FFFD, never an error (the field-length limit counts the
-//! replaced text approximately). Compressed input (ZIP/GZIP, spec 1.5) is refused with
-//! [`ErrorKind::Compressed`]: decompress before reading.
+//! DHIS2 decodes CSV as UTF-8 with Java's replacing decoder: each invalid byte sequence becomes
+//! U+FFFD, silently. This crate refuses such text by default ([`ErrorKind::InvalidUtf8`], with
+//! its line and byte column); with [`Utf8Policy::Replace`] it decodes as DHIS2 does and
+//! [`Reader::replaced_utf8`] tells how many sequences were replaced and where the first was.
+//! Compressed input (ZIP/GZIP, spec 1.5) is refused with [`ErrorKind::Compressed`]: decompress
+//! before reading.
 //!
 //! # Writing
 //!
@@ -122,7 +137,7 @@ mod writer;
 pub use canonical::classic_canonical;
 pub use error::{Category, Error, ErrorKind, Position, Result};
 pub use reader::{Reader, ReaderBuilder, Values};
-pub use text::{java_trim, parse_boolean};
+pub use text::{java_trim, parse_boolean, Utf8Policy};
 pub use writer::{Writer, WriterBuilder, EXPORT_HEADER};
 
 /// javacsv's safety limit on one field, in characters (UTF-16 code units).

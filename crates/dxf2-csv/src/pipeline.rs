@@ -17,12 +17,24 @@
 //!   header cell is spelt exactly `categoryOptionCombo`. `attributeOptions` is split on spaces
 //!   and tabs into a `HashSet`. Both keep the iteration order of their Java collection, which
 //!   DHIS2's messages print.
+//!
+//! Where this reader departs from DHIS2 to lose nothing:
+//!
+//! * A quoted field whose line ends before its closing `"` is refused
+//!   ([`Fail::UnterminatedQuote`]). DHIS2 2.43's `LineBuffer` takes the rest of the line as the
+//!   field (and the next line as a new row), which silently cuts a value with a line break in two.
+//! * [`ReadLimits`]: a line longer than `max_record_bytes` is refused while it is read (at most
+//!   that much is held), and so is a field longer than `max_token_bytes` (raw bytes from its
+//!   first character, for a quoted field the one after the `"`; counted before trailing blanks
+//!   are trimmed, as javacsv counts). Header cells are held to `max_token_bytes` too.
+//! * Text that is not UTF-8 follows the [`Utf8Policy`] (the whole line is checked, header
+//!   included).
 
 use std::io::{self, BufRead};
 
-use dxf2_model::{DataValue, Field};
+use dxf2_model::{DataValue, Field, ReadLimits, TextPosition};
 
-use crate::text::{push_lossy, Tracker};
+use crate::text::{invalid_sequences, raw_offset, Replaced, Tracker, Utf8Policy};
 
 /// What a header column feeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,13 +72,106 @@ pub(crate) struct Cell {
     null: bool,
 }
 
-/// Why the header or a line could not be read (the reader adds the position).
+/// Why the header or a line could not be read (the reader adds the line's position).
 #[derive(Debug)]
 pub(crate) enum Fail {
     Io(io::Error),
     NoHeaderLine,
     InvalidHeaderCell(String),
     EmptyHeader,
+    /// [`ReadLimits::max_record_bytes`].
+    RecordTooLong,
+    /// [`ReadLimits::max_token_bytes`]: field `column` of the line, starting at `start`.
+    TokenTooLong {
+        column: usize,
+        start: TextPosition,
+    },
+    /// The line ends inside the quoted field `column` opened at `start`.
+    UnterminatedQuote {
+        column: usize,
+        start: TextPosition,
+    },
+    /// Under [`Utf8Policy::Error`].
+    InvalidUtf8 {
+        at: TextPosition,
+    },
+}
+
+/// The reader's bounds and its UTF-8 policy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rules {
+    pub(crate) limits: ReadLimits,
+    pub(crate) utf8: Utf8Policy,
+}
+
+/// Where in the current line a field starts, tracked byte by byte only once the line is longer
+/// than [`ReadLimits::max_token_bytes`] (so no field of a shorter line can break it): the rules
+/// of [`Pipeline::split`], over raw bytes as they arrive.
+#[derive(Clone, Copy, Debug, Default)]
+struct FieldScan {
+    /// Bytes of the line scanned so far.
+    pos: usize,
+    /// The current field's index.
+    column: usize,
+    /// Offset of the current field's first content byte.
+    from: usize,
+    state: ScanState,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum ScanState {
+    /// Before a field: blanks are skipped.
+    #[default]
+    Indent,
+    Unquoted,
+    Quoted,
+    /// After a quoted field's closing `"`, up to the next `,`.
+    Junk,
+}
+
+impl FieldScan {
+    /// Scans the next `bytes` of the line; `Err((column, offset))` when a field grows longer than
+    /// `max` bytes.
+    fn feed(&mut self, bytes: &[u8], max: usize) -> Result<(), (usize, usize)> {
+        for &b in bytes {
+            match self.state {
+                ScanState::Indent => match b {
+                    b' ' | b'\t' => {}
+                    b',' => self.column = self.column.saturating_add(1),
+                    b'"' => {
+                        self.state = ScanState::Quoted;
+                        self.from = self.pos.saturating_add(1);
+                    }
+                    _ => {
+                        self.state = ScanState::Unquoted;
+                        self.from = self.pos;
+                    }
+                },
+                ScanState::Unquoted | ScanState::Junk => {
+                    if b == b',' {
+                        self.state = ScanState::Indent;
+                        self.column = self.column.saturating_add(1);
+                    }
+                }
+                ScanState::Quoted => {
+                    if b == b'"' {
+                        self.state = ScanState::Junk;
+                    }
+                }
+            }
+            self.pos = self.pos.saturating_add(1);
+            let open = matches!(self.state, ScanState::Unquoted | ScanState::Quoted);
+            if open && self.pos.saturating_sub(self.from) > max {
+                return Err((self.column, self.from));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A 1-based byte column from a 0-based offset in the line.
+fn column_of(offset: usize) -> u64 {
+    u64::try_from(offset).unwrap_or(u64::MAX).saturating_add(1)
 }
 
 /// Header mapping and the current line.
@@ -76,8 +181,12 @@ pub(crate) struct Pipeline {
     /// Whether DHIS2 keeps the extra columns as category options: only when no header column is
     /// spelt exactly `categoryOptionCombo`.
     pub(crate) category_options_active: bool,
+    /// The current line as read, when it is not UTF-8 and `line` is its lossy decoding (to give
+    /// positions in the input); empty otherwise.
     raw: Vec<u8>,
+    /// The current line as text (its buffer is reused to read the next line).
     line: String,
+    rules: Rules,
     cells: Vec<Cell>,
     /// The header ended with CR: a directly following LF belongs to it (`readLine`).
     skip_lf: bool,
@@ -111,6 +220,16 @@ pub(crate) fn target_of(name: &str) -> Target {
     lookup(name)
         .or_else(|| lookup(&name.to_lowercase()))
         .unwrap_or(Target::Extra)
+}
+
+/// The offset in the line as read of byte `offset` of its text: the same unless the line was
+/// decoded lossily (then `raw` holds it).
+fn lossy_offset(raw: &[u8], offset: usize) -> usize {
+    if raw.is_empty() {
+        offset
+    } else {
+        raw_offset(raw, offset)
+    }
 }
 
 fn is_indent(b: u8) -> bool {
@@ -185,8 +304,8 @@ fn split_on_indent(value: &str, mut each: impl FnMut(usize, usize)) {
 }
 
 /// `CSV.splitOnComma`: every comma splits, cells trimmed of spaces and tabs, a trailing comma
-/// adds nothing.
-fn split_on_comma(line: &str) -> Vec<&str> {
+/// adds nothing. Each cell comes with its offset in `line`.
+fn split_on_comma(line: &str) -> Vec<(usize, &str)> {
     let bytes = line.as_bytes();
     let n = bytes.len();
     let mut cells = Vec::new();
@@ -203,7 +322,7 @@ fn split_on_comma(line: &str) -> Vec<&str> {
         while to_b > from && bytes.get(to_b - 1).is_some_and(|&b| is_indent(b)) {
             to_b -= 1;
         }
-        cells.push(line.get(from..to_b).unwrap_or(""));
+        cells.push((from, line.get(from..to_b).unwrap_or("")));
         from = to + 1;
     }
     cells
@@ -224,38 +343,66 @@ fn unquote(cell: &str) -> Result<&str, Fail> {
 
 /// Reads up to CR, LF or the end into `raw` (cleared first), consuming the terminator.
 /// Returns the terminator, or `None` at the end of the input.
+///
+/// Refuses a line longer than [`ReadLimits::max_record_bytes`] and, with `scan` (data lines), a
+/// field longer than [`ReadLimits::max_token_bytes`], before storing the bytes that break them.
 fn read_line<R: BufRead>(
     rdr: &mut R,
     raw: &mut Vec<u8>,
     track: &mut Tracker,
-) -> io::Result<Option<u8>> {
+    limits: ReadLimits,
+    mut scan: Option<&mut FieldScan>,
+) -> Result<Option<u8>, Fail> {
     raw.clear();
+    let line = track.line;
     loop {
         let (used, term) = {
             let chunk = match rdr.fill_buf() {
                 Ok(chunk) => chunk,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+                Err(e) => return Err(Fail::Io(e)),
             };
             if chunk.is_empty() {
                 return Ok(None);
             }
-            match memchr::memchr2(b'\r', b'\n', chunk) {
+            let (text, term) = match memchr::memchr2(b'\r', b'\n', chunk) {
                 Some(i) => {
                     let (text, rest) = chunk.split_at(i);
-                    raw.extend_from_slice(text);
-                    track.advance_plain(text.len());
-                    let term = rest.first().copied();
-                    if let Some(t) = term {
-                        track.advance(t);
+                    (text, rest.first().copied())
+                }
+                None => (chunk, None),
+            };
+            let len = raw.len().saturating_add(text.len());
+            if len > limits.max_token_bytes {
+                if let Some(scan) = scan.as_deref_mut() {
+                    let max = limits.max_token_bytes;
+                    let unscanned = raw.get(scan.pos..).unwrap_or(&[]);
+                    let found = scan
+                        .feed(unscanned, max)
+                        .and_then(|()| scan.feed(text, max));
+                    if let Err((field, from)) = found {
+                        let start = TextPosition {
+                            line,
+                            column: column_of(from),
+                        };
+                        return Err(Fail::TokenTooLong {
+                            column: field,
+                            start,
+                        });
                     }
-                    (i + 1, term)
                 }
-                None => {
-                    raw.extend_from_slice(chunk);
-                    track.advance_plain(chunk.len());
-                    (chunk.len(), None)
+            }
+            if len > limits.max_record_bytes {
+                return Err(Fail::RecordTooLong);
+            }
+            raw.extend_from_slice(text);
+            track.advance_plain(text.len());
+            match term {
+                Some(t) => {
+                    track.advance(t);
+                    (text.len().saturating_add(1), term)
                 }
+                None => (text.len(), None),
             }
         };
         rdr.consume(used);
@@ -265,18 +412,73 @@ fn read_line<R: BufRead>(
     }
 }
 
+/// Turns a line as read into text under `utf8`: valid UTF-8 (the usual case) is taken as it
+/// is, without a copy. Otherwise [`Utf8Policy::Error`] fails at the first invalid byte and
+/// [`Utf8Policy::Replace`] decodes lossily into `text`, notes the replacements in `replaced` and
+/// keeps the bytes in `raw` (for positions).
+fn decode(
+    bytes: Vec<u8>,
+    line: u64,
+    utf8: Utf8Policy,
+    replaced: &mut Replaced,
+    text: &mut String,
+    raw: &mut Vec<u8>,
+) -> Result<(), Fail> {
+    raw.clear();
+    match String::from_utf8(bytes) {
+        Ok(valid) => {
+            *text = valid;
+            Ok(())
+        }
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let (count, first) = invalid_sequences(&bytes);
+            let at = TextPosition {
+                line,
+                column: column_of(first.unwrap_or(0)),
+            };
+            match utf8 {
+                Utf8Policy::Error => Err(Fail::InvalidUtf8 { at }),
+                Utf8Policy::Replace => {
+                    replaced.note(count, at);
+                    *text = String::from_utf8_lossy(&bytes).into_owned();
+                    *raw = bytes;
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
 impl Pipeline {
     /// Reads and maps the header line.
-    pub(crate) fn open<R: BufRead>(rdr: &mut R, track: &mut Tracker) -> Result<Pipeline, Fail> {
-        let mut raw = Vec::new();
-        let term = read_line(rdr, &mut raw, track).map_err(Fail::Io)?;
-        if term.is_none() && raw.is_empty() {
+    pub(crate) fn open<R: BufRead>(
+        rdr: &mut R,
+        track: &mut Tracker,
+        rules: Rules,
+        replaced: &mut Replaced,
+    ) -> Result<Pipeline, Fail> {
+        let mut bytes = Vec::new();
+        let term = read_line(rdr, &mut bytes, track, rules.limits, None)?;
+        if term.is_none() && bytes.is_empty() {
             return Err(Fail::NoHeaderLine);
         }
-        let mut header = String::new();
-        push_lossy(&mut header, &raw);
+        let (mut header, mut raw) = (String::new(), Vec::new());
+        decode(bytes, 1, rules.utf8, replaced, &mut header, &mut raw)?;
         let mut columns = Vec::new();
-        for cell in split_on_comma(&header) {
+        let cells = split_on_comma(&header);
+        for (column, &(offset, cell)) in cells.iter().enumerate() {
+            if cell.len() > rules.limits.max_token_bytes {
+                return Err(Fail::TokenTooLong {
+                    column,
+                    start: TextPosition {
+                        line: 1,
+                        column: column_of(lossy_offset(&raw, offset)),
+                    },
+                });
+            }
+        }
+        for (_, cell) in cells {
             let name = unquote(cell)?;
             columns.push(Column {
                 name: name.to_owned(),
@@ -288,8 +490,9 @@ impl Pipeline {
         Ok(Pipeline {
             columns,
             category_options_active,
-            raw,
+            raw: Vec::new(),
             line: String::new(),
+            rules,
             cells: Vec::new(),
             skip_lf: term == Some(b'\r'),
             order: Vec::new(),
@@ -301,6 +504,7 @@ impl Pipeline {
         &mut self,
         rdr: &mut R,
         track: &mut Tracker,
+        replaced: &mut Replaced,
     ) -> Result<bool, Fail> {
         if self.skip_lf {
             self.skip_lf = false;
@@ -317,23 +521,36 @@ impl Pipeline {
             }
         }
         track.record_start = Some((track.byte, track.line));
-        read_line(rdr, &mut self.raw, track).map_err(Fail::Io)?;
-        self.line.clear();
+        let line = track.line;
+        // The text buffer of the last line is reused for the bytes of this one.
+        let mut bytes = std::mem::take(&mut self.line).into_bytes();
         self.cells.clear();
-        if self.raw.is_empty() {
+        let mut scan = FieldScan::default();
+        read_line(rdr, &mut bytes, track, self.rules.limits, Some(&mut scan))?;
+        if bytes.is_empty() {
+            self.line = String::from_utf8(bytes).unwrap_or_default();
             return Ok(false);
         }
         if self.columns.is_empty() {
             // DHIS2 sizes its line buffer as 50 × columns: no room for a single character.
             return Err(Fail::EmptyHeader);
         }
-        push_lossy(&mut self.line, &self.raw);
-        self.split();
+        let utf8 = self.rules.utf8;
+        decode(bytes, line, utf8, replaced, &mut self.line, &mut self.raw)?;
+        self.split()
+            .map_err(|(column, offset)| Fail::UnterminatedQuote {
+                column,
+                start: TextPosition {
+                    line,
+                    column: column_of(lossy_offset(&self.raw, offset)),
+                },
+            })?;
         Ok(true)
     }
 
-    /// `LineBuffer.split` over the current line.
-    fn split(&mut self) {
+    /// `LineBuffer.split` over the current line; `Err((field, offset))` for a quoted field whose
+    /// closing `"` is missing (DHIS2 2.43 would take the rest of the line).
+    fn split(&mut self) -> Result<(), (usize, usize)> {
         let bytes = self.line.as_bytes();
         let to = bytes.len();
         let skip_indent = |mut i: usize| {
@@ -361,6 +578,9 @@ impl Pipeline {
                 }
                 Some(b'"') => {
                     let quote = next(b'"', from + 1);
+                    if quote >= to {
+                        return Err((self.cells.len(), from));
+                    }
                     self.cells.push(Cell {
                         start: from + 1,
                         end: quote,
@@ -384,6 +604,7 @@ impl Pipeline {
                 }
             }
         }
+        Ok(())
     }
 
     /// Number of fields of the current line.
@@ -505,17 +726,27 @@ impl Pipeline {
 mod tests {
     use super::*;
 
+    fn rules() -> Rules {
+        Rules {
+            limits: ReadLimits::default(),
+            utf8: Utf8Policy::Error,
+        }
+    }
+
     fn open(input: &str) -> (Pipeline, &[u8], Tracker) {
         let mut rdr = input.as_bytes();
         let mut t = Tracker::new();
-        let p = Pipeline::open(&mut rdr, &mut t).unwrap();
+        let p = Pipeline::open(&mut rdr, &mut t, rules(), &mut Replaced::default()).unwrap();
         (p, rdr, t)
     }
 
     fn lines(input: &str) -> Vec<Vec<Option<String>>> {
         let (mut p, mut rdr, mut t) = open(input);
         let mut out = Vec::new();
-        while p.read_line(&mut rdr, &mut t).unwrap() {
+        while p
+            .read_line(&mut rdr, &mut t, &mut Replaced::default())
+            .unwrap()
+        {
             out.push(
                 (0..p.cell_count())
                     .map(|i| p.cell(i).map(str::to_owned))
@@ -579,20 +810,21 @@ mod tests {
     #[test]
     fn header_errors() {
         let mut t = Tracker::new();
+        let mut r = Replaced::default();
         assert!(matches!(
-            Pipeline::open(&mut &b""[..], &mut t),
+            Pipeline::open(&mut &b""[..], &mut t, rules(), &mut r),
             Err(Fail::NoHeaderLine)
         ));
         assert!(matches!(
-            Pipeline::open(&mut &b"a,\",b"[..], &mut t),
+            Pipeline::open(&mut &b"a,\",b"[..], &mut t, rules(), &mut r),
             Err(Fail::InvalidHeaderCell(c)) if c == "\""
         ));
         // An empty first line is a header without columns: fine until data follows.
         let (mut p, mut rdr, mut t) = open("\n");
-        assert!(!p.read_line(&mut rdr, &mut t).unwrap());
+        assert!(!p.read_line(&mut rdr, &mut t, &mut r).unwrap());
         let (mut p, mut rdr, mut t) = open("\nx\n");
         assert!(matches!(
-            p.read_line(&mut rdr, &mut t),
+            p.read_line(&mut rdr, &mut t, &mut r),
             Err(Fail::EmptyHeader)
         ));
     }
@@ -600,7 +832,7 @@ mod tests {
     #[test]
     fn fields_quoting_and_nulls() {
         assert_eq!(
-            lines("h\n a b ,,\"\",\" q \" junk , \"x\"\"y\",null,\"null\",\"unterminated\n"),
+            lines("h\n a b ,,\"\",\" q \" junk , \"x\"\"y\",null,\"null\",\"closed\"\n"),
             vec![vec![
                 s("a b"),
                 None,
@@ -609,9 +841,126 @@ mod tests {
                 s("x"),
                 s("null"),
                 s("null"),
-                s("unterminated")
+                s("closed")
             ]]
         );
+    }
+
+    fn first_fail(input: &[u8], rules: Rules, capacity: usize) -> Fail {
+        let mut rdr = io::BufReader::with_capacity(capacity, input);
+        let mut t = Tracker::new();
+        let mut r = Replaced::default();
+        let mut p = match Pipeline::open(&mut rdr, &mut t, rules, &mut r) {
+            Ok(p) => p,
+            Err(f) => return f,
+        };
+        loop {
+            match p.read_line(&mut rdr, &mut t, &mut r) {
+                Ok(true) => {}
+                Ok(false) => panic!("no failure"),
+                Err(f) => return f,
+            }
+        }
+    }
+
+    fn at(line: u64, column: u64) -> TextPosition {
+        TextPosition { line, column }
+    }
+
+    #[test]
+    fn unclosed_quote_is_refused_where_it_opened() {
+        // DHIS2 2.43 would read `unterminated` (the rest of the line) as the field.
+        let fail = first_fail(b"h\na,\"b\",  \"unterminated\nc\n", rules(), 8192);
+        assert!(
+            matches!(fail, Fail::UnterminatedQuote { column: 2, start } if start == at(2, 9)),
+            "{fail:?}"
+        );
+        // At the end of the input too.
+        let fail = first_fail(b"h\na\n\"b", rules(), 3);
+        assert!(
+            matches!(fail, Fail::UnterminatedQuote { column: 0, start } if start == at(3, 1)),
+            "{fail:?}"
+        );
+    }
+
+    #[test]
+    fn limits_on_lines_and_fields() {
+        let limits = ReadLimits::default()
+            .with_max_token_bytes(8)
+            .with_max_record_bytes(20);
+        let rules = Rules {
+            limits,
+            utf8: Utf8Policy::Error,
+        };
+        for capacity in [1, 3, 8192] {
+            // A long line of short fields: the record limit.
+            let fail = first_fail(b"h\n1,2,3,4,5,6,7,8,9,10,11\n", rules, capacity);
+            assert!(matches!(fail, Fail::RecordTooLong), "{fail:?}");
+            // A long field: the token limit, found while the line is read.
+            let fail = first_fail(b"h\nde, 123456789,x\n", rules, capacity);
+            assert!(
+                matches!(fail, Fail::TokenTooLong { column: 1, start } if start == at(2, 5)),
+                "{fail:?}"
+            );
+            // No `""` escape: the field ends at the second quote.
+            let fail = first_fail(b"h\n,,\"\"x,\"123456789\"\n", rules, capacity);
+            assert!(
+                matches!(fail, Fail::TokenTooLong { column: 3, start } if start == at(2, 8)),
+                "{fail:?}"
+            );
+            // A header cell.
+            let fail = first_fail(b"dataElement\n", rules, capacity);
+            assert!(
+                matches!(fail, Fail::TokenTooLong { column: 0, start } if start == at(1, 1)),
+                "{fail:?}"
+            );
+            let fail = first_fail(b"a,b,c,d,e,f,g,h,i,j,k\n", rules, capacity);
+            assert!(matches!(fail, Fail::RecordTooLong), "{fail:?}");
+        }
+        // At the limits: fine. Junk after a closing quote is no field.
+        let mut rdr = &b"de\n\"12345678\"j,12345678\n"[..];
+        let mut t = Tracker::new();
+        let mut r = Replaced::default();
+        let mut p = Pipeline::open(&mut rdr, &mut t, rules, &mut r).unwrap();
+        assert!(p.read_line(&mut rdr, &mut t, &mut r).unwrap());
+        assert_eq!(p.cell(0), Some("12345678"));
+        assert_eq!(p.cell(1), Some("12345678"));
+    }
+
+    #[test]
+    fn invalid_utf8_refused_or_replaced() {
+        let input = b"h,i\nab,c\xffd\xe2\x82\nx\xc3\n";
+        let fail = first_fail(input, rules(), 8192);
+        assert!(
+            matches!(fail, Fail::InvalidUtf8 { at: a } if a == at(2, 5)),
+            "{fail:?}"
+        );
+        let fail = first_fail(b"h\xe9,i\n", rules(), 8192);
+        assert!(
+            matches!(fail, Fail::InvalidUtf8 { at: a } if a == at(1, 2)),
+            "{fail:?}"
+        );
+        let replace = Rules {
+            limits: ReadLimits::default(),
+            utf8: Utf8Policy::Replace,
+        };
+        let mut rdr = &input[..];
+        let mut t = Tracker::new();
+        let mut r = Replaced::default();
+        let mut p = Pipeline::open(&mut rdr, &mut t, replace, &mut r).unwrap();
+        assert!(p.read_line(&mut rdr, &mut t, &mut r).unwrap());
+        assert_eq!(p.cell(1), Some("c\u{FFFD}d\u{FFFD}"));
+        assert!(p.read_line(&mut rdr, &mut t, &mut r).unwrap());
+        assert_eq!(p.cell(0), Some("x\u{FFFD}"));
+        assert_eq!(r.summary(), Some((3, at(2, 5))));
+        // A position after a replacement is a position in the input.
+        let input = b"h\n\xff\xff,\"x\n";
+        let mut rdr = &input[..];
+        let mut p = Pipeline::open(&mut rdr, &mut t, replace, &mut r).unwrap();
+        assert!(matches!(
+            p.read_line(&mut rdr, &mut t, &mut r),
+            Err(Fail::UnterminatedQuote { column: 1, start }) if start.column == 4
+        ));
     }
 
     #[test]
@@ -638,9 +987,10 @@ mod tests {
         let input = "h,i\r\n \"a\" , b \nc,d";
         let mut rdr = io::BufReader::with_capacity(1, input.as_bytes());
         let mut t = Tracker::new();
-        let mut p = Pipeline::open(&mut rdr, &mut t).unwrap();
+        let mut r = Replaced::default();
+        let mut p = Pipeline::open(&mut rdr, &mut t, rules(), &mut r).unwrap();
         let mut out = Vec::new();
-        while p.read_line(&mut rdr, &mut t).unwrap() {
+        while p.read_line(&mut rdr, &mut t, &mut r).unwrap() {
             out.push(
                 (0..p.cell_count())
                     .map(|i| p.cell(i).map(str::to_owned))

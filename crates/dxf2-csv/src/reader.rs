@@ -5,12 +5,13 @@ use std::io::{self, BufRead};
 
 use dxf2_model::{
     DataValue, DataValueSetHeader, DataValueSource, Field, ImportOptions, ImporterProfile,
+    ReadLimits, TextPosition,
 };
 
 use crate::classic::{self, Classic};
 use crate::error::{Error, ErrorKind, Position, Result};
-use crate::pipeline::{self, Pipeline, Target};
-use crate::text::{parse_boolean, push_lossy, Tracker};
+use crate::pipeline::{self, Pipeline, Rules, Target};
+use crate::text::{invalid_sequences, parse_boolean, push_lossy, Replaced, Tracker, Utf8Policy};
 use crate::{MAX_COLUMNS, MAX_FIELD_CHARS};
 
 /// The classic reader's text columns, by position (column 7 is `lastUpdated`; `created` is never
@@ -29,10 +30,12 @@ const CLASSIC_TEXT_COLUMNS: [(usize, Field); 9] = [
 const CLASSIC_FOLLOWUP: usize = 9;
 const CLASSIC_DELETED: usize = 10;
 
-/// Builds a [`Reader`] with DHIS2's request options (`firstRowIsHeader`, `dataSet`) and the
-/// importer generation to imitate.
+/// Builds a [`Reader`] with DHIS2's request options (`firstRowIsHeader`, `dataSet`), the
+/// importer generation to imitate, the bounds on its memory and what to do with text that is not
+/// UTF-8.
 ///
-/// Defaults: [`ImporterProfile::Classic`], `first_row_is_header(true)`, no data set.
+/// Defaults: [`ImporterProfile::Classic`], `first_row_is_header(true)`, no data set,
+/// [`ReadLimits::default()`], [`Utf8Policy::Error`].
 ///
 /// ```
 /// use dxf2_csv::ReaderBuilder;
@@ -54,6 +57,8 @@ pub struct ReaderBuilder {
     profile: ImporterProfile,
     first_row_is_header: bool,
     data_set: Option<String>,
+    limits: ReadLimits,
+    utf8: Utf8Policy,
 }
 
 impl Default for ReaderBuilder {
@@ -63,22 +68,64 @@ impl Default for ReaderBuilder {
 }
 
 impl ReaderBuilder {
-    /// A builder with the defaults (classic profile, header row, no data set).
+    /// A builder with the defaults (classic profile, header row, no data set, default limits,
+    /// invalid UTF-8 refused).
     pub fn new() -> ReaderBuilder {
         ReaderBuilder {
             profile: ImporterProfile::Classic,
             first_row_is_header: true,
             data_set: None,
+            limits: ReadLimits::default(),
+            utf8: Utf8Policy::Error,
         }
     }
 
-    /// A builder taking `profile`, `first_row_is_header` and `data_set` from import options.
+    /// A builder taking `profile`, `first_row_is_header` and `data_set` from import options (the
+    /// limits and the UTF-8 policy keep their defaults).
     pub fn from_options(options: &ImportOptions) -> ReaderBuilder {
         ReaderBuilder {
             profile: options.profile,
             first_row_is_header: options.first_row_is_header,
             data_set: options.data_set.clone(),
+            ..ReaderBuilder::new()
         }
+    }
+
+    /// The bounds on what the reader holds at once (default [`ReadLimits::default()`]): no field
+    /// longer than [`max_token_bytes`](ReadLimits::max_token_bytes) and no record longer than
+    /// [`max_record_bytes`](ReadLimits::max_record_bytes), else
+    /// [`ErrorKind::TokenTooLong`] / [`ErrorKind::RecordTooLong`], raised before the bytes
+    /// that break the limit are stored.
+    ///
+    /// The classic profile keeps javacsv's own limits too ([`crate::MAX_FIELD_CHARS`]
+    /// characters a field, [`crate::MAX_COLUMNS`] columns): whichever a field passes first
+    /// decides ([`ErrorKind::FieldTooLong`] for javacsv's, also when both are passed at once).
+    ///
+    /// ```
+    /// use dxf2_csv::{ErrorKind, ReaderBuilder};
+    /// use dxf2_model::{DataValue, ReadLimits};
+    ///
+    /// let input = format!("h\nde,201201,ou,,,{}\n", "9".repeat(2000));
+    /// let mut reader = ReaderBuilder::new()
+    ///     .limits(ReadLimits::default().with_max_token_bytes(1024))
+    ///     .from_reader(input.as_bytes())?;
+    /// let err = reader.read_value(&mut DataValue::new()).unwrap_err();
+    /// assert!(matches!(err.kind(), ErrorKind::TokenTooLong { limit: 1024, .. }));
+    /// assert!(err.to_string().contains("field longer than 1 KiB (ReadLimits::max_token_bytes)"));
+    /// # Ok::<(), dxf2_csv::Error>(())
+    /// ```
+    pub fn limits(&mut self, limits: ReadLimits) -> &mut ReaderBuilder {
+        self.limits = limits;
+        self
+    }
+
+    /// What to do with bytes that are not UTF-8 (default [`Utf8Policy::Error`]); see
+    /// [`Utf8Policy`]. Checked: classic, the 11 columns DHIS2 reads of every data record (the
+    /// skipped header row, columns 12+ and text after a closing quote are never decoded);
+    /// pipeline, every line, header included.
+    pub fn invalid_utf8(&mut self, policy: Utf8Policy) -> &mut ReaderBuilder {
+        self.utf8 = policy;
+        self
     }
 
     /// Which DHIS2 reader to imitate: [`ImporterProfile::Classic`] (javacsv, positional columns)
@@ -117,11 +164,17 @@ impl ReaderBuilder {
             ..DataValueSetHeader::default()
         };
         let mut track = Tracker::new();
+        let mut replaced = Replaced::default();
+        let limits = self.limits;
         let imp = match self.profile {
-            ImporterProfile::Classic => Imp::Classic(Classic::new()),
+            ImporterProfile::Classic => Imp::Classic(Classic::new(limits)),
             ImporterProfile::Pipeline => {
-                let p = Pipeline::open(&mut rdr, &mut track)
-                    .map_err(|f| pipeline_error(f, HEADER_POSITION))?;
+                let rules = Rules {
+                    limits,
+                    utf8: self.utf8,
+                };
+                let p = Pipeline::open(&mut rdr, &mut track, rules, &mut replaced)
+                    .map_err(|f| pipeline_error(f, HEADER_POSITION, limits))?;
                 Imp::Pipeline(p)
             }
         };
@@ -133,14 +186,16 @@ impl ReaderBuilder {
             position: HEADER_POSITION,
             records: 0,
             done: false,
+            limits,
+            utf8: self.utf8,
+            replaced,
             imp,
         };
         if let Imp::Classic(p) = &mut reader.imp {
             if self.first_row_is_header {
-                reader.track.record_start = None;
                 let more = p
                     .read_record(&mut reader.rdr, &mut reader.track)
-                    .map_err(|f| classic_error(f, record_position(&reader.track, 0)))?;
+                    .map_err(|f| classic_error(f, record_position(&reader.track, 0), limits))?;
                 reader.position = record_position(&reader.track, 0);
                 reader.done = !more;
             }
@@ -177,25 +232,46 @@ fn record_position(track: &Tracker, record: u64) -> Position {
 /// The header line of the pipeline profile is always line 1.
 const HEADER_POSITION: Position = Position::new(0, 1, 0);
 
-fn classic_error(fail: classic::Fail, pos: Position) -> Error {
+fn classic_error(fail: classic::Fail, pos: Position, limits: ReadLimits) -> Error {
     match fail {
         classic::Fail::Io(e) => Error::io(e, Some(pos)),
-        classic::Fail::FieldTooLong { column } => Error::new(
+        classic::Fail::FieldTooLong { column, start } => Error::new(
             ErrorKind::FieldTooLong {
                 limit: MAX_FIELD_CHARS,
+                start,
             },
             Some(pos),
             Some(column),
+        ),
+        classic::Fail::TokenTooLong { column, start } => Error::new(
+            ErrorKind::TokenTooLong {
+                limit: limits.max_token_bytes,
+                start,
+            },
+            Some(pos),
+            Some(column),
+        ),
+        classic::Fail::RecordTooLong => Error::new(
+            ErrorKind::RecordTooLong {
+                limit: limits.max_record_bytes,
+            },
+            Some(pos),
+            None,
         ),
         classic::Fail::TooManyColumns => Error::new(
             ErrorKind::TooManyColumns { limit: MAX_COLUMNS },
             Some(pos),
             None,
         ),
+        classic::Fail::UnterminatedQuote { column, start } => Error::new(
+            ErrorKind::UnterminatedQuote { start },
+            Some(pos),
+            Some(column),
+        ),
     }
 }
 
-fn pipeline_error(fail: pipeline::Fail, pos: Position) -> Error {
+fn pipeline_error(fail: pipeline::Fail, pos: Position, limits: ReadLimits) -> Error {
     match fail {
         pipeline::Fail::Io(e) => Error::io(e, Some(pos)),
         pipeline::Fail::NoHeaderLine => Error::new(ErrorKind::NoHeaderLine, None, None),
@@ -203,6 +279,29 @@ fn pipeline_error(fail: pipeline::Fail, pos: Position) -> Error {
             Error::new(ErrorKind::InvalidHeaderCell { cell }, Some(pos), None)
         }
         pipeline::Fail::EmptyHeader => Error::new(ErrorKind::EmptyHeader, Some(pos), None),
+        pipeline::Fail::RecordTooLong => Error::new(
+            ErrorKind::RecordTooLong {
+                limit: limits.max_record_bytes,
+            },
+            Some(pos),
+            None,
+        ),
+        pipeline::Fail::TokenTooLong { column, start } => Error::new(
+            ErrorKind::TokenTooLong {
+                limit: limits.max_token_bytes,
+                start,
+            },
+            Some(pos),
+            Some(column),
+        ),
+        pipeline::Fail::UnterminatedQuote { column, start } => Error::new(
+            ErrorKind::UnterminatedQuote { start },
+            Some(pos),
+            Some(column),
+        ),
+        pipeline::Fail::InvalidUtf8 { at } => {
+            Error::new(ErrorKind::InvalidUtf8 { at }, Some(pos), None)
+        }
     }
 }
 
@@ -227,6 +326,9 @@ pub struct Reader<R> {
     position: Position,
     records: u64,
     done: bool,
+    limits: ReadLimits,
+    utf8: Utf8Policy,
+    replaced: Replaced,
     imp: Imp,
 }
 
@@ -252,13 +354,16 @@ impl<R: BufRead> Reader<R> {
         if self.done {
             return Ok(false);
         }
+        let mut step = Step {
+            track: &mut self.track,
+            number: self.records.saturating_add(1),
+            limits: self.limits,
+            utf8: self.utf8,
+            replaced: &mut self.replaced,
+        };
         let result = match &mut self.imp {
-            Imp::Classic(p) => {
-                read_classic(p, &mut self.rdr, &mut self.track, self.records, record)
-            }
-            Imp::Pipeline(p) => {
-                read_pipeline(p, &mut self.rdr, &mut self.track, self.records, record)
-            }
+            Imp::Classic(p) => read_classic(p, &mut self.rdr, &mut step, record),
+            Imp::Pipeline(p) => read_pipeline(p, &mut self.rdr, &mut step, record),
         };
         match result {
             Ok(true) => {
@@ -285,36 +390,63 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+/// What reading one value needs of the reader besides its parser.
+struct Step<'a> {
+    track: &'a mut Tracker,
+    /// The number of the record being read.
+    number: u64,
+    limits: ReadLimits,
+    utf8: Utf8Policy,
+    replaced: &'a mut Replaced,
+}
+
+impl Step<'_> {
+    fn position(&self) -> Position {
+        record_position(self.track, self.number)
+    }
+}
+
 fn read_classic<R: BufRead>(
     p: &mut Classic,
     rdr: &mut R,
-    track: &mut Tracker,
-    records: u64,
+    step: &mut Step<'_>,
     record: &mut DataValue,
 ) -> Result<bool> {
-    track.record_start = None;
-    let number = records.saturating_add(1);
     let more = p
-        .read_record(rdr, track)
-        .map_err(|f| classic_error(f, record_position(track, number)))?;
+        .read_record(rdr, step.track)
+        .map_err(|f| classic_error(f, step.position(), step.limits))?;
     if !more {
         return Ok(false);
     }
     // UTF-8 is checked once per record; a field is then a slice of that text, unless the record
     // holds invalid bytes or the field does not start or end at a character boundary (a
-    // sequence cut by the field's end): then that field is decoded lossily, as Java does.
+    // sequence cut by the field's end): then that field is checked on its own and, when invalid,
+    // refused or decoded lossily, as Java does.
     let text = std::str::from_utf8(p.bytes()).ok();
     for (column, field) in CLASSIC_TEXT_COLUMNS {
         let (start, end) = p.span(column);
-        match text.and_then(|t| t.get(start..end)) {
-            Some(valid) => record.set(field, valid),
-            None => {
-                let bytes = p.field(column);
+        if let Some(valid) = text.and_then(|t| t.get(start..end)) {
+            record.set(field, valid);
+            continue;
+        }
+        let bytes = p.field(column);
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => record.set(field, valid),
+            Err(e) => {
+                classic_invalid(p, step, column, e.valid_up_to())?;
                 // Decoded straight into the record's buffer: no allocation.
                 let Ok(()) = record.set_with(field, |buf| {
                     push_lossy(buf, bytes);
                     Ok::<(), Infallible>(())
                 });
+            }
+        }
+    }
+    if text.is_none() {
+        // The flags are not text, but their bytes are held to the same policy.
+        for column in [CLASSIC_FOLLOWUP, CLASSIC_DELETED] {
+            if let Err(e) = std::str::from_utf8(p.field(column)) {
+                classic_invalid(p, step, column, e.valid_up_to())?;
             }
         }
     }
@@ -324,17 +456,33 @@ fn read_classic<R: BufRead>(
     Ok(true)
 }
 
+/// Kept field `column` of the current classic record is not UTF-8 from byte `offset` on: an error
+/// under [`Utf8Policy::Error`], else its invalid sequences are noted.
+fn classic_invalid(p: &Classic, step: &mut Step<'_>, column: usize, offset: usize) -> Result<()> {
+    let at = p.position_in_field(column, offset);
+    match step.utf8 {
+        Utf8Policy::Error => Err(Error::new(
+            ErrorKind::InvalidUtf8 { at },
+            Some(step.position()),
+            Some(column),
+        )),
+        Utf8Policy::Replace => {
+            let (count, _) = invalid_sequences(p.field(column));
+            step.replaced.note(count, at);
+            Ok(())
+        }
+    }
+}
+
 fn read_pipeline<R: BufRead>(
     p: &mut Pipeline,
     rdr: &mut R,
-    track: &mut Tracker,
-    records: u64,
+    step: &mut Step<'_>,
     record: &mut DataValue,
 ) -> Result<bool> {
-    let number = records.saturating_add(1);
     let more = p
-        .read_line(rdr, track)
-        .map_err(|f| pipeline_error(f, record_position(track, number)))?;
+        .read_line(rdr, step.track, step.replaced)
+        .map_err(|f| pipeline_error(f, step.position(), step.limits))?;
     if !more {
         return Ok(false);
     }
@@ -373,6 +521,19 @@ impl<R> Reader<R> {
     /// Number of values read so far.
     pub fn records_read(&self) -> u64 {
         self.records
+    }
+
+    /// Under [`Utf8Policy::Replace`]: how many invalid UTF-8 sequences were replaced by U+FFFD so
+    /// far, and where the first was (its line and 1-based **byte** column), so that the caller
+    /// can warn "N invalid UTF-8 sequences replaced, first at line L column C". `None` when
+    /// nothing was replaced (always under [`Utf8Policy::Error`], which fails instead).
+    pub fn replaced_utf8(&self) -> Option<(u64, TextPosition)> {
+        self.replaced.summary()
+    }
+
+    /// The bounds this reader keeps to.
+    pub fn limits(&self) -> ReadLimits {
+        self.limits
     }
 
     /// Number of columns of the last record (classic: javacsv's column count, also columns
@@ -609,16 +770,49 @@ mod tests {
         assert!(classic(input, true).is_empty());
     }
 
+    fn replacing() -> ReaderBuilder {
+        let mut b = ReaderBuilder::new();
+        b.first_row_is_header(false)
+            .invalid_utf8(Utf8Policy::Replace);
+        b
+    }
+
     #[test]
     fn classic_invalid_utf8_is_replaced() {
-        let mut r = ReaderBuilder::new()
-            .first_row_is_header(false)
-            .from_reader(&b"d\xffe,\xc3\n"[..])
-            .unwrap();
+        let mut r = replacing().from_reader(&b"d\xffe,\xc3\n"[..]).unwrap();
         let mut v = DataValue::new();
         assert!(r.read_value(&mut v).unwrap());
         assert_eq!(v.data_element(), Some("d\u{FFFD}e"));
         assert_eq!(v.period(), Some("\u{FFFD}"));
+        assert_eq!(
+            r.replaced_utf8(),
+            Some((2, TextPosition { line: 1, column: 2 }))
+        );
+    }
+
+    #[test]
+    fn classic_invalid_utf8_is_refused_by_default() {
+        let at = |line, column| TextPosition { line, column };
+        for (input, record, column, position) in [
+            (&b"h\nd\xffe,\xc3\n"[..], 1, 0, at(2, 2)),
+            (b"h\nde,pe\nde,\"p\"\"\ne\xc3\"\n", 2, 1, at(4, 2)),
+            (b"h\nde,\"\xc3\",\"\xa9\"\n", 1, 1, at(2, 5)),
+            (b"h\na,,,,,,,,,tru\xe9,\n", 1, 9, at(2, 14)),
+        ] {
+            let err = first_error(&ReaderBuilder::new(), input);
+            assert!(
+                matches!(err.kind(), ErrorKind::InvalidUtf8 { at } if *at == position),
+                "{input:?}: {err:?}"
+            );
+            assert_eq!(err.position().map(|p| p.record()), Some(record));
+            assert_eq!(err.column_index(), Some(column));
+            assert_eq!(err.category(), Category::Syntax);
+        }
+        // The skipped header row and columns 12+ are never decoded.
+        let mut r = Reader::from_reader(&b"h\xff\nde,,,,,,,,,,,\xff\n"[..]).unwrap();
+        let mut v = DataValue::new();
+        assert!(r.read_value(&mut v).unwrap());
+        assert_eq!(v.data_element(), Some("de"));
     }
 
     #[test]
@@ -630,18 +824,14 @@ mod tests {
             b"\xc3,\xa9\n",
             b"\"\xc3\"\xa9,\"\xa9\"\n",
         ] {
-            let mut r = ReaderBuilder::new()
-                .first_row_is_header(false)
-                .from_reader(input)
-                .unwrap();
+            let mut r = replacing().from_reader(input).unwrap();
             let mut v = DataValue::new();
             assert!(r.read_value(&mut v).unwrap());
             assert_eq!(v.data_element(), Some("\u{FFFD}"), "{input:?}");
             assert_eq!(v.period(), Some("\u{FFFD}"), "{input:?}");
         }
         // Valid text beside invalid text in one record.
-        let mut r = ReaderBuilder::new()
-            .first_row_is_header(false)
+        let mut r = replacing()
             .from_reader(&b"\"\xc3\xa9\",\xff, \xe2\x82\xac \n"[..])
             .unwrap();
         let mut v = DataValue::new();
@@ -683,7 +873,7 @@ mod tests {
         assert_eq!(err.category(), Category::Limit);
         assert!(matches!(
             err.kind(),
-            ErrorKind::FieldTooLong { limit: 100_000 }
+            ErrorKind::FieldTooLong { limit: 100_000, .. }
         ));
         assert_eq!(err.column_index(), Some(5));
         assert_eq!(
@@ -692,7 +882,8 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            "record 12 (line 13), column 6: field longer than 100000 characters"
+            "record 12 (line 13), column 6: field longer than 100000 characters (javacsv's \
+             limit, as DHIS2 2.36-2.42 reads CSV), starting at line 13, byte column 12"
         );
     }
 

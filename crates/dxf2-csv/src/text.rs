@@ -1,5 +1,106 @@
 //! Small text helpers shared by the reader and the writer: Java's decoding, trimming and boolean
-//! rules.
+//! rules, the [`Utf8Policy`] and where the input is.
+
+use dxf2_model::TextPosition;
+
+/// What a [`Reader`](crate::Reader) does with bytes that are not UTF-8 in the text it reads.
+///
+/// DHIS2 decodes CSV with Java's replacing decoder: every invalid byte sequence silently becomes
+/// U+FFFD, so an identifier or a value written in another encoding (Latin-1 from a spreadsheet)
+/// is imported changed. This crate refuses such input by default.
+///
+/// ```
+/// use dxf2_csv::{ErrorKind, ReaderBuilder, Utf8Policy};
+/// use dxf2_model::DataValue;
+///
+/// let input = &b"h\nd\xe9,201201\n"[..]; // Latin-1 `dé`
+/// let mut reader = ReaderBuilder::new().from_reader(input)?;
+/// let err = reader.read_value(&mut DataValue::new()).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::InvalidUtf8 { .. }));
+///
+/// let mut reader = ReaderBuilder::new().invalid_utf8(Utf8Policy::Replace).from_reader(input)?;
+/// let mut value = DataValue::new();
+/// assert!(reader.read_value(&mut value)?);
+/// assert_eq!(value.data_element(), Some("d\u{FFFD}"));
+/// let (count, first) = reader.replaced_utf8().unwrap();
+/// assert_eq!((count, first.line, first.column), (1, 2, 2));
+/// # Ok::<(), dxf2_csv::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Utf8Policy {
+    /// Fail with [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) at the first invalid
+    /// sequence (the default).
+    #[default]
+    Error,
+    /// Replace each invalid sequence by U+FFFD, as DHIS2 does; the reader counts them and keeps
+    /// the first place ([`Reader::replaced_utf8`](crate::Reader::replaced_utf8)) so that the
+    /// caller can warn.
+    Replace,
+}
+
+/// The replacements made under [`Utf8Policy::Replace`]: how many, and where the first was.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Replaced {
+    pub(crate) count: u64,
+    pub(crate) first: Option<TextPosition>,
+}
+
+impl Replaced {
+    /// Notes `count` replaced sequences, the first of them at `at`.
+    pub(crate) fn note(&mut self, count: u64, at: TextPosition) {
+        if count > 0 {
+            self.count = self.count.saturating_add(count);
+            self.first.get_or_insert(at);
+        }
+    }
+
+    /// What [`Reader::replaced_utf8`](crate::Reader::replaced_utf8) answers.
+    pub(crate) fn summary(&self) -> Option<(u64, TextPosition)> {
+        self.first.map(|at| (self.count, at))
+    }
+}
+
+/// Number of invalid UTF-8 sequences in `bytes` (each becomes one U+FFFD when decoded lossily),
+/// and the offset of the first.
+pub(crate) fn invalid_sequences(bytes: &[u8]) -> (u64, Option<usize>) {
+    let mut count = 0u64;
+    let mut first = None;
+    let mut offset = 0;
+    for chunk in bytes.utf8_chunks() {
+        offset += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            count += 1;
+            first.get_or_insert(offset);
+            offset += chunk.invalid().len();
+        }
+    }
+    (count, first)
+}
+
+/// The offset in `bytes` of the byte that became offset `decoded` of its lossy decoding
+/// ([`push_lossy`]): each invalid sequence becomes the three bytes of U+FFFD.
+pub(crate) fn raw_offset(bytes: &[u8], decoded: usize) -> usize {
+    const FFFD_LEN: usize = 3;
+    let (mut raw, mut seen) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid().len();
+        if decoded < seen + valid {
+            return raw + (decoded - seen);
+        }
+        raw += valid;
+        seen += valid;
+        let invalid = chunk.invalid().len();
+        if invalid > 0 {
+            if decoded < seen + FFFD_LEN {
+                return raw;
+            }
+            raw += invalid;
+            seen += FFFD_LEN;
+        }
+    }
+    raw + decoded.saturating_sub(seen)
+}
 
 /// Appends `bytes` to `out` as UTF-8, replacing each invalid sequence by U+FFFD, as Java's UTF-8
 /// `InputStreamReader` does.
@@ -102,6 +203,8 @@ pub(crate) struct Tracker {
     pub byte: u64,
     /// 1-based line of the next byte.
     pub line: u64,
+    /// Byte offset of the first byte of the current line.
+    line_start: u64,
     prev_cr: bool,
     /// `(byte, line)` of the current record's first byte, once seen.
     pub record_start: Option<(u64, u64)>,
@@ -112,8 +215,18 @@ impl Tracker {
         Tracker {
             byte: 0,
             line: 1,
+            line_start: 0,
             prev_cr: false,
             record_start: None,
+        }
+    }
+
+    /// Where the next byte is: its line and its 1-based byte column (bytes, not characters).
+    #[inline]
+    pub(crate) fn here(&self) -> TextPosition {
+        TextPosition {
+            line: self.line,
+            column: self.byte.saturating_sub(self.line_start).saturating_add(1),
         }
     }
 
@@ -134,10 +247,12 @@ impl Tracker {
                 if !self.prev_cr {
                     self.line = self.line.saturating_add(1);
                 }
+                self.line_start = self.byte;
                 self.prev_cr = false;
             }
             b'\r' => {
                 self.line = self.line.saturating_add(1);
+                self.line_start = self.byte;
                 self.prev_cr = true;
             }
             _ => self.prev_cr = false,
@@ -181,6 +296,51 @@ mod tests {
         s.clear();
         push_lossy(&mut s, "\u{FEFF}é".as_bytes());
         assert_eq!(s, "\u{FEFF}é");
+    }
+
+    #[test]
+    fn invalid_sequences_counted_as_replaced() {
+        assert_eq!(invalid_sequences(b"abc"), (0, None));
+        assert_eq!(invalid_sequences(b"a\xffb\xe2\x82"), (2, Some(1)));
+        let mut s = String::new();
+        push_lossy(&mut s, b"a\xffb\xe2\x82");
+        assert_eq!(s.matches('\u{FFFD}').count(), 2);
+        assert_eq!(invalid_sequences("é€".as_bytes()), (0, None));
+        assert_eq!(invalid_sequences(b"\xc3\xa9\xc3"), (1, Some(2)));
+    }
+
+    #[test]
+    fn raw_offsets_of_lossy_text() {
+        let raw = b"a\xff\xfebc\xe2\x82d";
+        let text = String::from_utf8_lossy(raw);
+        assert_eq!(text, "a\u{FFFD}\u{FFFD}bc\u{FFFD}d");
+        let want = [0, 1, 1, 1, 2, 2, 2, 3, 4, 5, 5, 5, 7, 8];
+        for (decoded, raw_at) in want.iter().enumerate() {
+            assert_eq!(raw_offset(raw, decoded), *raw_at, "{decoded}");
+        }
+    }
+
+    #[test]
+    fn replacements_keep_the_first_place() {
+        let mut r = Replaced::default();
+        assert_eq!(r.summary(), None);
+        r.note(0, TextPosition { line: 1, column: 1 });
+        assert_eq!(r.summary(), None);
+        r.note(2, TextPosition { line: 3, column: 4 });
+        r.note(1, TextPosition { line: 5, column: 1 });
+        assert_eq!(r.summary(), Some((3, TextPosition { line: 3, column: 4 })));
+    }
+
+    #[test]
+    fn tracker_knows_the_byte_column() {
+        let mut t = Tracker::new();
+        assert_eq!(t.here(), TextPosition::START);
+        t.advance_all("aé\r\nbc".as_bytes());
+        assert_eq!(t.here(), TextPosition { line: 2, column: 3 });
+        t.advance(b'\r');
+        assert_eq!(t.here(), TextPosition { line: 3, column: 1 });
+        t.advance_plain(4);
+        assert_eq!(t.here(), TextPosition { line: 3, column: 5 });
     }
 
     #[test]
