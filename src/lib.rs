@@ -11,6 +11,7 @@
 //! | [`resolver`] | `idscheme-resolver` | UID / CODE / NAME / ATTRIBUTE:uid resolution |
 //! | [`engine`] | `import-engine` | the import pipeline (classic DHIS2 2.36–2.42 rules), stores, summaries |
 //! | [`sqlite`] | `dxf2-store-sqlite` | the embedded persistent store |
+//! | [`io`] | `dxf2-io` | files of any format: format detection, gzip/zip input within bounds, any-format reader and writer, `copy`, outputs that never destroy an input |
 //!
 //! ```
 //! use dxf2::model::{DataValue, Field};
@@ -22,6 +23,7 @@
 //! ```
 
 pub use dxf2_csv as csv;
+pub use dxf2_io as io;
 pub use dxf2_json as json;
 pub use dxf2_model as model;
 pub use dxf2_store_sqlite as sqlite;

@@ -17,8 +17,9 @@ use idscheme_resolver::MetadataResolver;
 use import_engine::export::{CheckOrder, ExportError, ExportParams, Exporter, InputIdSchemes};
 use import_engine::{AccessPolicy, MetadataStore, Superuser, UserAccess};
 
-use crate::formats::{AnyWriter, CodecError};
-use crate::io::{self, Compression, Format};
+use dxf2_io::{AnyWriter, Compression, Format, OutputBuilder};
+
+use crate::args::FormatArg;
 use crate::Exit;
 
 /// Arguments of `dxf2 export`.
@@ -107,9 +108,10 @@ pub struct ExportArgs {
     user: Option<String>,
     /// Output format (default: from the output name, else JSON as DHIS2).
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<FormatArg>,
     /// Output file (`-` or absent: stdout; .gz/.zip compress), or a directory to write
-    /// DHIS2's file name into.
+    /// DHIS2's file name into. Written to a temporary file beside it and renamed over it only
+    /// when complete; never the store itself.
     #[arg(short, long, value_name = "FILE|DIR")]
     output: Option<PathBuf>,
     /// Name the file as DHIS2 names a download with this `attachment`
@@ -257,11 +259,12 @@ impl ExportArgs {
         let from_name = output.filter(|_| !is_dir);
         let format = self
             .format
+            .map(Format::from)
             .or_else(|| from_name.and_then(Format::from_path))
             .unwrap_or(Format::Json);
         let compression = self
             .compression
-            .or_else(|| from_name.map(io::output_compression))
+            .or_else(|| from_name.map(Compression::from_path))
             .unwrap_or(Compression::None);
         let name = |attachment: Option<&str>| {
             let name = match profile {
@@ -378,7 +381,8 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
     let (target, format, compression) = args.target(profile)?;
     let store_err =
         |e: import_engine::StoreError| Exit::usage(format!("{}: {e}", args.store.display()));
-    let mut store = SqliteStore::open(&args.store).map_err(store_err)?;
+    // Read-only: an export never writes the store, nor waits for an import.
+    let mut store = SqliteStore::open_read_only(&args.store).map_err(store_err)?;
     let metadata = store.load_metadata().map_err(store_err)?;
     let superuser = Superuser::default();
     let user_access;
@@ -403,43 +407,35 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
         .as_ref()
         .map_or_else(|| "<stdout>".to_owned(), |p| p.display().to_string());
     let out_path = target.clone().unwrap_or_else(|| PathBuf::from("-"));
-    let entry = format!("dataValues.{}", format.extension());
-    let out =
-        io::open_output(&out_path, compression, &entry).map_err(|e| Exit::usage(e.to_string()))?;
-    let mut writer = match format {
-        Format::Xml => AnyWriter::Xml(dxf2_xml::Writer::with_profile(out, profile)),
-        Format::Json => AnyWriter::Json(dxf2_json::Writer::with_profile(out, profile)),
-        Format::Csv => AnyWriter::Csv(dxf2_csv::Writer::with_profile(out, profile)),
-    };
-    let written = exporter
-        .write(&plan, &resolver, &mut store, &mut writer)
-        .map_err(export_exit)
-        .and_then(|summary| {
-            let write_err = |e: CodecError| Exit::usage(format!("writing {shown}: {e}"));
-            let out = match writer {
-                AnyWriter::Xml(w) => w.into_inner().map_err(|e| write_err(e.into()))?,
-                AnyWriter::Json(w) => w.into_inner(),
-                AnyWriter::Csv(w) => w.into_inner(),
-            };
-            out.finish()
-                .map_err(|e| Exit::usage(format!("writing {shown}: {e}")))?;
-            Ok(summary)
-        });
-    match written {
-        Ok(summary) => {
-            if let Some(path) = &target {
-                eprintln!("{} values written to {}", summary.values, path.display());
-            }
-            Ok(0)
-        }
-        Err(exit) => {
-            // Leave no half-written file behind.
-            if let Some(path) = &target {
-                let _ = std::fs::remove_file(path);
-            }
-            Err(exit)
-        }
+    // Never the store (nor its journal files): refused before anything is opened for writing.
+    let mut builder = OutputBuilder::new();
+    builder
+        .compression(compression)
+        .zip_entry(format!("dataValues.{}", format.extension()))
+        .protect(&args.store);
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = args.store.clone().into_os_string();
+        name.push(suffix);
+        builder.protect(PathBuf::from(name));
     }
+    let out = builder
+        .create(&out_path)
+        .map_err(|e| Exit::usage(e.to_string()))?;
+    let mut writer = AnyWriter::with_profile(format, out, profile);
+    // On failure the output is dropped unfinished: its temporary file is removed, and nothing
+    // that was at the output path before is touched.
+    let summary = exporter
+        .write(&plan, &resolver, &mut store, &mut writer)
+        .map_err(export_exit)?;
+    writer
+        .into_inner()
+        .map_err(|e| Exit::usage(format!("writing {shown}: {e}")))?
+        .commit()
+        .map_err(|e| Exit::usage(format!("writing {e}")))?;
+    if let Some(path) = &target {
+        eprintln!("{} values written to {}", summary.values, path.display());
+    }
+    Ok(0)
 }
 
 #[cfg(test)]

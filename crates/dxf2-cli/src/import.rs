@@ -1,11 +1,12 @@
 //! `dxf2 import`, `dxf2 validate` and `dxf2 metadata import`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args, ValueEnum};
 use dxf2_model::{
-    IdScheme, ImportOptions, ImportStatus, ImportStrategy, ImportSummary, ImporterProfile, Metadata,
+    IdScheme, ImportOptions, ImportStatus, ImportStrategy, ImportSummary, ImporterProfile,
+    Metadata, ReadLimits,
 };
 use dxf2_store_sqlite::SqliteStore;
 use idscheme_resolver::MetadataResolver;
@@ -14,8 +15,9 @@ use import_engine::{
     Superuser, UserAccess,
 };
 
-use crate::formats::{AnyReader, CsvOptions};
-use crate::io::{self, Format};
+use dxf2_io::{AnyReader, DecompressionLimits, Format, Input, ReaderOptions, Utf8Policy};
+
+use crate::args::{FormatArg, LimitArgs};
 use crate::Exit;
 
 /// How to print the import summary.
@@ -49,7 +51,7 @@ pub struct ImportArgs {
     pub stores: StoreArgs,
     /// Payload format (default: from the extension, else the content).
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// Import strategy (CREATE, UPDATE, CREATE_AND_UPDATE, DELETE, NEW_AND_UPDATES, NEW, UPDATES, DELETES, SYNC; any case).
     #[arg(long, value_parser = parse_strategy)]
     pub strategy: Option<ImportStrategy>,
@@ -123,6 +125,8 @@ pub struct ImportArgs {
     /// How to print the summary.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     pub summary: SummaryFormat,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 fn parse_strategy(s: &str) -> Result<ImportStrategy, String> {
@@ -185,8 +189,12 @@ impl OpenStore {
     }
 }
 
-/// Opens the store and loads the metadata.
-pub fn open_store(args: &StoreArgs) -> Result<(OpenStore, Metadata), Exit> {
+/// Opens the store and loads the metadata (`--metadata` files read within `limits`).
+pub fn open_store(
+    args: &StoreArgs,
+    limits: &DecompressionLimits,
+    read_limits: ReadLimits,
+) -> Result<(OpenStore, Metadata), Exit> {
     if let Some(path) = &args.store {
         let mut store =
             SqliteStore::open(path).map_err(|e| Exit::usage(format!("{}: {e}", path.display())))?;
@@ -198,16 +206,23 @@ pub fn open_store(args: &StoreArgs) -> Result<(OpenStore, Metadata), Exit> {
     if args.metadata.is_empty() {
         return Err(Exit::usage("give --store DB or --metadata META.json"));
     }
-    let metadata = read_metadata_files(&args.metadata)?;
+    let metadata = read_metadata_files(&args.metadata, limits, read_limits)?;
     Ok((OpenStore::Memory(Box::new(MemoryStore::new())), metadata))
 }
 
-fn read_metadata_files(files: &[PathBuf]) -> Result<Metadata, Exit> {
+fn read_metadata_files(
+    files: &[PathBuf],
+    limits: &DecompressionLimits,
+    read_limits: ReadLimits,
+) -> Result<Metadata, Exit> {
     let mut metadata = Metadata::new();
     for path in files {
-        let input = io::open_input(path).map_err(|e| Exit::usage(e.to_string()))?;
-        dxf2_json::metadata::read_metadata_into(input.reader, &mut metadata)
+        let input = Input::open(path, limits).map_err(|e| Exit::usage(e.to_string()))?;
+        let warnings = input.warnings();
+        crate::print_warnings(&warnings);
+        dxf2_json::metadata::read_metadata_into_with_limits(input, &mut metadata, read_limits)
             .map_err(|e| Exit::usage(format!("{}: {e}", path.display())))?;
+        crate::print_warnings(&warnings);
     }
     Ok(metadata)
 }
@@ -215,7 +230,8 @@ fn read_metadata_files(files: &[PathBuf]) -> Result<Metadata, Exit> {
 /// `dxf2 import` (and `validate` with `dry_run`).
 pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     let options = args.options(dry_run)?;
-    let (mut store, metadata) = open_store(&args.stores)?;
+    let limits = args.limits.decompression();
+    let (mut store, metadata) = open_store(&args.stores, &limits, args.limits.read_limits())?;
     let superuser = Superuser::default();
     let user_access;
     let access: &dyn AccessPolicy = match &args.user {
@@ -226,24 +242,25 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         }
         None => &superuser,
     };
-    let mut input = io::open_input(&args.file).map_err(|e| Exit::usage(e.to_string()))?;
-    let head = input
-        .reader
-        .fill_buf()
-        .map_err(|e| Exit::usage(format!("{}: {e}", input.name)))?
-        .to_vec();
-    let format = crate::input_format(args.format, &args.file, &head);
-    let name = input.name.clone();
-    let (consumed, size) = (std::sync::Arc::clone(&input.consumed), input.size);
-    let csv = CsvOptions {
-        first_row_is_header: options.first_row_is_header,
-        data_set: options.data_set.clone(),
-    };
-    let mut reader = match AnyReader::open(input, format, options.profile, &csv) {
+    let mut input = Input::open(&args.file, &limits).map_err(|e| Exit::usage(e.to_string()))?;
+    let warnings = input.warnings();
+    crate::print_warnings(&warnings);
+    let head = input.head().map_err(|e| Exit::usage(e.to_string()))?;
+    let format = Format::detect(args.format.map(Format::from), &args.file, head);
+    let (consumed, size) = (input.consumed(), input.size());
+    let reader_options = ReaderOptions::default()
+        .with_profile(options.profile)
+        .with_first_row_is_header(options.first_row_is_header)
+        .with_data_set(options.data_set.clone())
+        .with_limits(args.limits.read_limits())
+        .with_invalid_utf8(args.limits.invalid_utf8(Utf8Policy::Replace));
+    let mut reader = match AnyReader::open(input, format, &reader_options) {
         Ok(r) => r,
         Err(e) => {
-            let summary = failed_summary(&options, &format!("{name}: {e}"));
-            print_summary(&summary, args.summary)?;
+            let summary = failed_summary(&options, &e.to_string());
+            if let Err(e) = print_summary(&summary, args.summary) {
+                eprintln!("dxf2: {e}");
+            }
             return Ok(2);
         }
     };
@@ -258,12 +275,46 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         store.values(),
         &mut progress,
     );
-    print_summary(&outcome.summary, args.summary)?;
-    Ok(match (&outcome.failure, outcome.summary.status) {
+    crate::print_warnings(&warnings);
+    if let Some((count, first)) = reader.replaced_utf8() {
+        eprintln!(
+            "dxf2: warning: {}: {count} invalid UTF-8 sequence{} read as U+FFFD (as DHIS2 does), \
+             the first at line {}, byte column {}; give --invalid-utf8 error to refuse such files",
+            reader.name(),
+            if count == 1 { "" } else { "s" },
+            first.line,
+            first.column
+        );
+    }
+    let code = match (&outcome.failure, outcome.summary.status) {
         (Some(Failure::Input { .. }), _) => 2,
         (_, ImportStatus::Error) => 1,
         _ => 0,
-    })
+    };
+    if let Err(e) = print_summary(&outcome.summary, args.summary) {
+        // The import is done (committed, unless a dry run): its status decides the exit, and
+        // what was lost is said where it can still be read.
+        let s = &outcome.summary;
+        let c = s.import_count;
+        let done = if options.dry_run {
+            "the check ran (a dry run: nothing was written)"
+        } else {
+            "the import is done and stays in the store"
+        };
+        eprintln!(
+            "dxf2: {done}, but its summary was lost: {e}\n\
+             dxf2: status {}: imported {}, updated {}, ignored {}, deleted {}, {} conflicts\n\
+             dxf2: to see the summary again, run `dxf2 validate` with the same arguments \
+             (a dry run against the store as it is now) with stdout going to a file",
+            s.status,
+            c.imported,
+            c.updated,
+            c.ignored,
+            c.deleted,
+            s.conflicts.len()
+        );
+    }
+    Ok(code)
 }
 
 fn failed_summary(options: &ImportOptions, message: &str) -> ImportSummary {
@@ -276,8 +327,8 @@ fn failed_summary(options: &ImportOptions, message: &str) -> ImportSummary {
     }
 }
 
-/// Prints a summary on stdout.
-pub fn print_summary(summary: &ImportSummary, format: SummaryFormat) -> Result<(), Exit> {
+/// Prints a summary on stdout (and flushes it); the error says what failed.
+pub fn print_summary(summary: &ImportSummary, format: SummaryFormat) -> Result<(), String> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match format {
@@ -289,10 +340,9 @@ pub fn print_summary(summary: &ImportSummary, format: SummaryFormat) -> Result<(
             .and_then(|_| writeln!(out).map_err(|e| e.to_string())),
         SummaryFormat::Table => write_table(&mut out, summary).map_err(|e| e.to_string()),
     };
-    written.map_err(|e| Exit {
-        code: 2,
-        message: format!("writing the summary: {e}"),
-    })
+    written
+        .and_then(|()| out.flush().map_err(|e| e.to_string()))
+        .map_err(|e| format!("writing the summary to stdout: {e}"))
 }
 
 fn write_table(out: &mut impl Write, s: &ImportSummary) -> std::io::Result<()> {
@@ -351,6 +401,8 @@ pub struct MetadataImportArgs {
     /// The SQLite store file (created when missing).
     #[arg(long, value_name = "DB")]
     pub store: PathBuf,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// `dxf2 metadata import`.
@@ -360,7 +412,11 @@ pub fn run_metadata_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
     let mut metadata = store
         .load_metadata()
         .map_err(|e| Exit::usage(e.to_string()))?;
-    let incoming = read_metadata_files(&args.files)?;
+    let incoming = read_metadata_files(
+        &args.files,
+        &args.limits.decompression(),
+        args.limits.read_limits(),
+    )?;
     let counts = [
         ("organisation units", incoming.org_units.len()),
         ("data elements", incoming.data_elements.len()),
@@ -371,7 +427,9 @@ pub fn run_metadata_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         ("data sets", incoming.data_sets.len()),
         ("users", incoming.users.len()),
     ];
-    metadata.merge(incoming);
+    metadata
+        .merge(incoming)
+        .map_err(|e| Exit::usage(e.to_string()))?;
     store
         .save_metadata(&metadata)
         .map_err(|e| Exit::usage(e.to_string()))?;

@@ -5,19 +5,15 @@
 
 #![forbid(unsafe_code)]
 
+mod args;
 mod convert;
 mod export;
-mod formats;
 mod import;
-mod io;
 mod progress;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-use crate::io::Format;
 
 /// Read, check, convert, import and export DHIS2 DXF2 data value sets, without a DHIS2 server.
 #[derive(Parser, Debug)]
@@ -69,15 +65,12 @@ impl Exit {
     }
 }
 
-/// The format of an input: `--from`, else the extension, else the content.
-pub fn input_format(explicit: Option<Format>, path: &std::path::Path, head: &[u8]) -> Format {
-    explicit
-        .or_else(|| Format::from_path(path))
-        .unwrap_or_else(|| Format::sniff(head))
+/// Prints an input's warnings collected so far on stderr (each once).
+pub fn print_warnings(warnings: &dxf2_io::Warnings) {
+    for warning in warnings.take() {
+        eprintln!("dxf2: warning: {warning}");
+    }
 }
-
-/// A path argument.
-pub type PathArg = PathBuf;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -1,0 +1,161 @@
+//! The one error type of the crate: which file or stream, and what went wrong with it.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// A failure to open, read or write a DXF2 file: the file (or stream) it concerns and the cause.
+///
+/// Read failures that happen inside a codec (a syntax error, a corrupt zip entry, a decompression
+/// limit) carry the codec's error, with its line and column.
+#[derive(Debug)]
+pub struct Error {
+    name: Option<String>,
+    kind: ErrorKind,
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading or writing the file failed.
+    #[error("{0}")]
+    Io(#[source] io::Error),
+    /// The XML codec failed.
+    #[error("{0}")]
+    Xml(#[source] dxf2_xml::Error),
+    /// The JSON codec failed.
+    #[error("{0}")]
+    Json(#[source] dxf2_json::Error),
+    /// The CSV codec failed.
+    #[error("{0}")]
+    Csv(#[source] dxf2_csv::Error),
+    /// The zip archive could not be read.
+    #[error("zip: {0}")]
+    Zip(#[source] zip::result::ZipError),
+    /// The zip archive holds no file entry.
+    #[error("zip: the archive holds no file")]
+    ZipEmpty,
+    /// The zip entry to read is encrypted.
+    #[error(
+        "zip: the entry {} is encrypted; decrypt the archive first (encrypted entries are not read)",
+        entry.as_deref().map_or_else(|| "to read".to_owned(), |e| format!("`{e}`"))
+    )]
+    ZipEncrypted {
+        /// The entry's name, when known.
+        entry: Option<String>,
+    },
+    /// A zip read from a stream has an entry whose sizes follow its data (a data descriptor, as
+    /// Java's `ZipOutputStream` and DHIS2 write them), which a stream cannot be read by.
+    #[error(
+        "zip: an entry keeps its sizes after its data (a data descriptor, as DHIS2 and Java \
+         write zips), which cannot be read from a stream; pass the file itself instead of \
+         standard input"
+    )]
+    ZipDataDescriptor,
+    /// An output is the same file as an input (or a store), which writing would destroy.
+    #[error("refusing to write {}: it is the same file as {}", output.display(), input.display())]
+    SameFile {
+        /// The output path.
+        output: PathBuf,
+        /// The input (or store) path it shares its file with.
+        input: PathBuf,
+    },
+    /// An output path that cannot be written to (a directory, say).
+    #[error("cannot write here: {0}")]
+    BadOutput(String),
+}
+
+impl Error {
+    /// An error concerning the file or stream `name`.
+    pub fn new(name: impl Into<String>, kind: ErrorKind) -> Error {
+        Error {
+            name: Some(name.into()),
+            kind,
+        }
+    }
+
+    /// An error with no file to name.
+    pub fn unnamed(kind: ErrorKind) -> Error {
+        Error { name: None, kind }
+    }
+
+    /// The same error, naming `name` (when it named nothing yet).
+    pub fn named(mut self, name: impl Into<String>) -> Error {
+        if self.name.is_none() {
+            self.name = Some(name.into());
+        }
+        self
+    }
+
+    /// The file or stream concerned (`<stdin>`, `<stdout>` for the standard streams).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// What went wrong, owned.
+    pub fn into_kind(self) -> ErrorKind {
+        self.kind
+    }
+
+    /// Whether the error came from reading or writing bytes (as opposed to their content).
+    pub fn is_io(&self) -> bool {
+        matches!(self.kind, ErrorKind::Io(_))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{name}: {}", self.kind),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.kind)
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Error {
+        Error::unnamed(kind)
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Error {
+        Error::unnamed(ErrorKind::Io(e))
+    }
+}
+
+impl From<dxf2_xml::Error> for Error {
+    fn from(e: dxf2_xml::Error) -> Error {
+        Error::unnamed(ErrorKind::Xml(e))
+    }
+}
+
+impl From<dxf2_json::Error> for Error {
+    fn from(e: dxf2_json::Error) -> Error {
+        Error::unnamed(ErrorKind::Json(e))
+    }
+}
+
+impl From<dxf2_csv::Error> for Error {
+    fn from(e: dxf2_csv::Error) -> Error {
+        Error::unnamed(ErrorKind::Csv(e))
+    }
+}
+
+impl From<zip::result::ZipError> for Error {
+    fn from(e: zip::result::ZipError) -> Error {
+        Error::unnamed(ErrorKind::Zip(e))
+    }
+}

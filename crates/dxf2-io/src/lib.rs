@@ -1,0 +1,62 @@
+//! Files of DHIS2 DXF2 data value sets, as a host program meets them: a path or a stream, plain,
+//! gzip or zip, XML, JSON or CSV, to read without trusting it, and an output to write without
+//! ever destroying a file of the user.
+//!
+//! * [`Input`] opens a file or stream; gzip and zip are detected by their magic bytes, as DHIS2
+//!   does, and decompressed within [`DecompressionLimits`] (a decompression bomb costs neither
+//!   memory nor unbounded time). Zip files are read through their central directory, with CRC
+//!   and sizes checked; encrypted entries are refused; the first file entry is read, as DHIS2
+//!   does, and a [`Warning`] says how many others were ignored.
+//! * [`Format`] and [`Compression`] tell formats apart by name or content.
+//! * [`AnyReader`] and [`AnyWriter`] read and write any of the three formats through the
+//!   [`dxf2_model::DataValueSource`] and [`dxf2_model::DataValueSink`] traits; [`copy`] streams
+//!   one into the other. [`ReaderOptions`] carries the [`dxf2_model::ReadLimits`].
+//! * [`Output`] (built by [`OutputBuilder`]) writes a file to a temporary file beside it and
+//!   renames it over the target only on [`Output::commit`]; an output that is the same file as
+//!   an input ([`is_same_file`]) is refused before anything is opened for writing; devices and
+//!   FIFOs are written through and never removed.
+//!
+//! Converting a file, as `dxf2 convert` does:
+//!
+//! ```
+//! use dxf2_io::{copy, AnyReader, AnyWriter, Compression, DecompressionLimits, Format, Input,
+//!     OutputBuilder, ReaderOptions};
+//! use std::path::Path;
+//!
+//! # let dir = std::env::temp_dir().join(format!("dxf2-io-lib-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! # let from = dir.join("in.csv");
+//! # std::fs::write(&from, "dataelement,period,orgunit,catoptcombo,attroptcombo,value\nDE1,202401,OU1,,,5\n")?;
+//! # let to = dir.join("out.xml.gz");
+//! let mut input = Input::open(&from, &DecompressionLimits::default())?;
+//! let format = Format::detect(None, &from, input.head()?);
+//! let mut reader = AnyReader::open(input, format, &ReaderOptions::default())?;
+//! let output = OutputBuilder::new()
+//!     .compression(Compression::from_path(&to))
+//!     .protect(&from)
+//!     .create(&to)?;
+//! let mut writer = AnyWriter::new(Format::from_path(&to).unwrap_or(Format::Xml), output);
+//! let copied = copy(&mut reader, &mut writer).map_err(dxf2_io::Error::from)?;
+//! writer.into_inner()?.commit()?; // nothing at `to` changes before this
+//! assert_eq!(copied.values, 1);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod codec;
+mod error;
+mod format;
+mod input;
+mod limits;
+mod output;
+
+pub use codec::{copy, AnyReader, AnyWriter, Copied, CopyError, ReaderOptions};
+pub use dxf2_csv::Utf8Policy;
+pub use error::{Error, ErrorKind};
+pub use format::{Compression, Format, UnknownFormat};
+pub use input::{Input, Warning, Warnings};
+pub use limits::{DecompressionLimits, LimitExceeded};
+pub use output::{is_same_file, Output, OutputBuilder};
