@@ -39,8 +39,9 @@ fn canonical(value: &DataValue, profile: ImporterProfile) -> DataValue {
     out
 }
 
-fn write(set: &Set) -> Vec<u8> {
-    let mut writer = Writer::new(Vec::new());
+/// Writes `set` in `profile`'s own export form (classic, or DHIS2 2.43+'s).
+fn write(set: &Set, profile: ImporterProfile) -> Vec<u8> {
+    let mut writer = Writer::with_profile(Vec::new(), profile);
     writer.begin(&set.0).expect("writing to a Vec cannot fail");
     for value in &set.1 {
         writer
@@ -70,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
         }
 
         if let Some(set) = &seeked {
-            let bytes = write(set);
+            let bytes = write(set, profile);
             let back = read_all(Reader::with_profile(&bytes[..], profile))
                 .expect("our own output must read back");
             assert_eq!(back.0, set.0, "header changed by a round trip");
