@@ -64,6 +64,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod corpus;
 mod catalog;
 mod metadata_json;
 mod rng;
