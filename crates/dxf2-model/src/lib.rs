@@ -10,7 +10,8 @@
 //! * [`ImportOptions`], [`ImportStrategy`], [`ImporterProfile`];
 //! * [`ImportSummary`], [`ImportCount`], [`ImportConflict`], [`ImportStatus`];
 //! * [`TextPosition`] — a line and column in a text input, as the codecs' errors report it;
-//! * [`ReadLimits`] — the bounds on what one reader holds in memory, whatever its input.
+//! * [`ReadLimits`] — the bounds on what one reader holds in memory, whatever its input;
+//! * [`date`] — DHIS2's date parsing (`DateUtils.parseDate` and its relatives).
 //!
 //! The model validates nothing on its own when a record is read: readers keep identifiers as
 //! written, and the import engine decides, exactly as DHIS2 does.
@@ -33,7 +34,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod codec;
 mod data_value;
+pub mod date;
 mod error;
 mod header;
 mod id_scheme;
@@ -54,10 +57,14 @@ pub use id_scheme::{IdScheme, IdSchemes, SchemeTarget};
 pub use limits::ReadLimits;
 pub use metadata::HierarchyError;
 pub use metadata::{Metadata, ObjectKind};
-pub use options::{ImportOptions, ImportStrategy, ImporterProfile, StrategyGroup};
+pub use options::{
+    ImportOptions, ImportOptionsBuilder, ImportStrategy, ImporterProfile, StrategyGroup,
+};
 pub use period::{Period, PeriodType};
 pub use position::TextPosition;
-pub use stream::{DataValueSink, DataValueSource};
+pub use stream::{
+    BoxError, BoxedSink, BoxedSource, DataValueSink, DataValueSource, StreamError, Values,
+};
 pub use summary::{EchoValue, ImportConflict, ImportCount, ImportStatus, ImportSummary};
 pub use uid::{Uid, UID_LEN};
 pub use value_type::{ValueType, ValueTypeError};

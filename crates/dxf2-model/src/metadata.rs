@@ -1,14 +1,20 @@
-//! Metadata objects an aggregate data import needs, and [`Metadata`], an in-memory catalogue of them.
+//! Metadata objects an aggregate data import needs, and [`Metadata`], an in-memory catalogue of
+//! them.
 //!
-//! Field names follow DXF2 metadata JSON (`../shared/spec/metadata-spec.md` §1.4–1.7). References
-//! between objects are UIDs. Defaults (`default` category option, category, category combo and
-//! category option combo) are added by [`Metadata::ensure_defaults`] exactly as DHIS2 creates them.
+//! Field names follow DXF2 metadata JSON (`/api/metadata`): `organisationUnits`, `dataElements`,
+//! `categoryOptions`, `categories`, `categoryCombos`, `categoryOptionCombos`, `dataSets`,
+//! `optionSets`, `attributes`, `dataElementGroups`, `organisationUnitGroups`, `users`. References
+//! between objects are UIDs. DHIS2's default category option, category, category combo and
+//! category option combo (all named `default`) are added by [`Metadata::ensure_defaults`] exactly
+//! as DHIS2 creates them; [`Metadata::finish`] (or [`MetadataBuilder::build`]) adds them, points
+//! references to their well-known UIDs at the catalogue's own defaults and computes the org unit
+//! hierarchy, once.
 //!
 //! The org unit hierarchy (parents, levels, subtrees) is computed once, in linear time, by
-//! [`Metadata::compute_hierarchy`] (and by [`Metadata::merge`]); a cycle is a [`HierarchyError`].
-//! Ancestry is derived on demand ([`Metadata::is_org_unit_within`], [`Metadata::org_unit_subtree`],
-//! [`Metadata::org_unit_ancestors`]) and a unit's `path` is only written when asked for
-//! ([`Metadata::org_unit_path`]).
+//! [`Metadata::compute_hierarchy`] (and by [`Metadata::merge`] and [`Metadata::finish`]); a cycle
+//! is a [`HierarchyError`]. Ancestry is derived on demand ([`Metadata::is_org_unit_within`],
+//! [`Metadata::org_unit_subtree`], [`Metadata::org_unit_ancestors`]) and a unit's `path` is only
+//! written when asked for ([`Metadata::org_unit_path`]).
 //!
 //! ```
 //! use dxf2_model::metadata::{Identity, OrganisationUnit};
@@ -36,20 +42,29 @@
 //! );
 //! ```
 
+mod builder;
+mod defaults;
 mod hierarchy;
-
-use std::fmt;
+mod objects;
+mod org_units;
 
 use rustc_hash::FxHashMap;
 
+pub use builder::MetadataBuilder;
 pub use hierarchy::HierarchyError;
 use hierarchy::OrgUnitHierarchy;
+pub use objects::{
+    Attribute, CatalogObject, Category, CategoryCombo, CategoryOption, CategoryOptionCombo,
+    DataElement, DataElementGroup, DataInputPeriod, DataSet, DataSetElement, Identity, ObjectKind,
+    OptionItem, OptionSet, OrganisationUnit, OrganisationUnitGroup, Sharing, User,
+};
+pub use org_units::{OrgUnitAncestors, OrgUnitPath, OrgUnitSubtree};
 
 /// The date types of the metadata fields, re-exported so that readers and tests need no direct
 /// `chrono` dependency.
 pub use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::{Period, PeriodType, Uid, ValueType};
+use crate::Uid;
 
 /// UID of the default category option.
 pub const DEFAULT_CATEGORY_OPTION_UID: &str = "xYerKDKCefk";
@@ -58,351 +73,66 @@ pub const DEFAULT_CATEGORY_UID: &str = "GLevLNI9wkl";
 /// UID of the default category combo.
 pub const DEFAULT_CATEGORY_COMBO_UID: &str = "bjDvmb4bfuf";
 
-/// The identity every identifiable object has: UID, code, name and attribute values.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Identity {
-    /// `id`.
-    pub uid: Uid,
-    /// `code` (unique per type when present).
-    pub code: Option<String>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `attributeValues`: `(attribute UID, value)`.
-    pub attribute_values: Vec<(Uid, String)>,
-}
-
-impl Identity {
-    /// An identity with only a UID.
-    pub fn new(uid: Uid) -> Identity {
-        Identity {
-            uid,
-            code: None,
-            name: None,
-            attribute_values: Vec::new(),
-        }
-    }
-
-    /// The value of an attribute, if the object has one.
-    pub fn attribute_value(&self, attribute: &str) -> Option<&str> {
-        self.attribute_values
-            .iter()
-            .find(|(a, _)| a.as_str() == attribute)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Sharing of a shareable object: access strings (`rwrw----`: metadata read/write, data read/write).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Sharing {
-    /// `public` access string; `None` means not given (DHIS2's default for the type applies).
-    pub public: Option<String>,
-    /// Per-user access: `(user UID, access string)`.
-    pub users: Vec<(Uid, String)>,
-    /// Per-user-group access: `(user group UID, access string)`.
-    pub user_groups: Vec<(Uid, String)>,
-}
-
-impl Sharing {
-    /// Whether the access string grants data write (position 3 is `w`).
-    pub fn grants_data_write(access: &str) -> bool {
-        access.as_bytes().get(3) == Some(&b'w')
-    }
-    /// Whether the access string grants data read (position 2 is `r`).
-    pub fn grants_data_read(access: &str) -> bool {
-        access.as_bytes().get(2) == Some(&b'r')
-    }
-}
-
-/// `organisationUnits`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrganisationUnit {
-    /// Identity.
-    pub id: Identity,
-    /// `parent` (a unit whose parent is not in the catalogue counts as a root). The unit's level,
-    /// ancestors and `path` come from the catalogue ([`Metadata::org_unit_level`],
-    /// [`Metadata::org_unit_ancestors`], [`Metadata::org_unit_path`]).
-    pub parent: Option<Uid>,
-    /// `openingDate`.
-    pub opening_date: Option<NaiveDate>,
-    /// `closedDate`.
-    pub closed_date: Option<NaiveDate>,
-}
-
-impl OrganisationUnit {
-    /// A unit with an identity and a parent, without opening or closed date.
-    pub fn new(id: Identity, parent: Option<Uid>) -> OrganisationUnit {
-        OrganisationUnit {
-            id,
-            parent,
-            opening_date: None,
-            closed_date: None,
-        }
-    }
-}
-
-/// `dataElements`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataElement {
-    /// Identity.
-    pub id: Identity,
-    /// `valueType`.
-    pub value_type: ValueType,
-    /// `aggregationType` as its DHIS2 name (`SUM`, `AVERAGE`, …).
-    pub aggregation_type: String,
-    /// `domainType` (`AGGREGATE` / `TRACKER`).
-    pub domain_type: String,
-    /// `zeroIsSignificant`.
-    pub zero_is_significant: bool,
-    /// `categoryCombo` (default combo when not given).
-    pub category_combo: Uid,
-    /// `optionSet`.
-    pub option_set: Option<Uid>,
-    /// `commentOptionSet`.
-    pub comment_option_set: Option<Uid>,
-    /// `sharing`.
-    pub sharing: Sharing,
-}
-
-/// `categoryOptions`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CategoryOption {
-    /// Identity.
-    pub id: Identity,
-    /// `startDate`.
-    pub start_date: Option<NaiveDate>,
-    /// `endDate`.
-    pub end_date: Option<NaiveDate>,
-    /// `organisationUnits`: when non-empty, the option is restricted to these units (and below).
-    pub org_units: Vec<Uid>,
-    /// `sharing`.
-    pub sharing: Sharing,
-}
-
-/// `categories`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Category {
-    /// Identity.
-    pub id: Identity,
-    /// `dataDimensionType` (`DISAGGREGATION` / `ATTRIBUTE`).
-    pub data_dimension_type: String,
-    /// `categoryOptions`, ordered.
-    pub options: Vec<Uid>,
-}
-
-/// `categoryCombos`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CategoryCombo {
-    /// Identity.
-    pub id: Identity,
-    /// `dataDimensionType`.
-    pub data_dimension_type: String,
-    /// `categories`, ordered.
-    pub categories: Vec<Uid>,
-}
-
-/// `categoryOptionCombos`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CategoryOptionCombo {
-    /// Identity.
-    pub id: Identity,
-    /// `categoryCombo`.
-    pub category_combo: Uid,
-    /// `categoryOptions`.
-    pub options: Vec<Uid>,
-    /// `ignoreApproval`.
-    pub ignore_approval: bool,
-}
-
-/// One `dataSetElements` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataSetElement {
-    /// `dataElement`.
-    pub data_element: Uid,
-    /// `categoryCombo` override (stays `None` when absent).
-    pub category_combo: Option<Uid>,
-}
-
-/// One `dataInputPeriods` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataInputPeriod {
-    /// `period`.
-    pub period: Period,
-    /// `openingDate`.
-    pub opening_date: Option<NaiveDateTime>,
-    /// `closingDate`.
-    pub closing_date: Option<NaiveDateTime>,
-}
-
-/// `dataSets`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataSet {
-    /// Identity.
-    pub id: Identity,
-    /// `periodType`.
-    pub period_type: PeriodType,
-    /// `dataSetElements`.
-    pub elements: Vec<DataSetElement>,
-    /// `organisationUnits` (the data set's sources).
-    pub org_units: Vec<Uid>,
-    /// `categoryCombo` (attribute combo; default when not given).
-    pub category_combo: Uid,
-    /// `expiryDays` (0 = never expires).
-    pub expiry_days: i64,
-    /// `openFuturePeriods`.
-    pub open_future_periods: i64,
-    /// `openPeriodsAfterCoEndDate`.
-    pub open_periods_after_co_end_date: i64,
-    /// `dataInputPeriods`.
-    pub data_input_periods: Vec<DataInputPeriod>,
-    /// `noValueRequiresComment`.
-    pub no_value_requires_comment: bool,
-    /// `workflow` (data approval workflow).
-    pub workflow: Option<Uid>,
-    /// `sharing`.
-    pub sharing: Sharing,
-}
-
-/// One option of an option set.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OptionItem {
-    /// Identity (`code` is required for options).
-    pub id: Identity,
-}
-
-/// `optionSets` (with their `options` resolved in order).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OptionSet {
-    /// Identity.
-    pub id: Identity,
-    /// `valueType`.
-    pub value_type: ValueType,
-    /// The options, in the option set's order.
-    pub options: Vec<OptionItem>,
-}
-
-/// `attributes` (only what id schemes need).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attribute {
-    /// Identity.
-    pub id: Identity,
-    /// `valueType`.
-    pub value_type: ValueType,
-    /// `unique`: only unique attributes can be used as `ATTRIBUTE:<uid>` id schemes.
-    pub unique: bool,
-}
-
-/// `dataElementGroups`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataElementGroup {
-    /// Identity.
-    pub id: Identity,
-    /// `dataElements`.
-    pub data_elements: Vec<Uid>,
-}
-
-/// `organisationUnitGroups`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrganisationUnitGroup {
-    /// Identity.
-    pub id: Identity,
-    /// `organisationUnits`.
-    pub org_units: Vec<Uid>,
-}
-
-/// `users`: who imports, with what reach.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct User {
-    /// Identity (`name` holds the display name).
-    pub id: Identity,
-    /// `username`.
-    pub username: String,
-    /// `organisationUnits`: data capture units.
-    pub org_units: Vec<Uid>,
-    /// `dataViewOrganisationUnits`.
-    pub data_view_org_units: Vec<Uid>,
-    /// Authorities from the user's roles (`ALL` makes a superuser).
-    pub authorities: Vec<String>,
-    /// `userGroups`.
-    pub user_groups: Vec<Uid>,
-}
-
-impl User {
-    /// Whether the user holds the `ALL` authority.
-    pub fn is_superuser(&self) -> bool {
-        self.has_authority("ALL")
-    }
-    /// Whether the user holds an authority.
-    pub fn has_authority(&self, authority: &str) -> bool {
-        self.authorities.iter().any(|a| a == authority)
-    }
-}
-
-/// The kinds of metadata object a data import refers to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ObjectKind {
-    /// Data elements.
-    DataElement,
-    /// Organisation units.
-    OrganisationUnit,
-    /// Category option combos (also attribute option combos).
-    CategoryOptionCombo,
-    /// Data sets.
-    DataSet,
-    /// Category options.
-    CategoryOption,
-    /// Categories.
-    Category,
-    /// Category combos.
-    CategoryCombo,
-    /// Data element groups.
-    DataElementGroup,
-    /// Organisation unit groups.
-    OrganisationUnitGroup,
-    /// Attributes.
-    Attribute,
-    /// Option sets.
-    OptionSet,
-    /// Users.
-    User,
-}
-
 /// An in-memory catalogue of metadata, indexed by UID.
 ///
-/// Objects are kept in vectors (insertion order); each kind has a UID → position index. Adding an
-/// object with a UID already present replaces it.
+/// Objects are kept per kind in insertion order, with a UID → position index; adding an object
+/// whose kind and UID are already present replaces it. Read a kind with its slice accessor
+/// ([`org_units`](Metadata::org_units), [`data_sets`](Metadata::data_sets), … or generically
+/// [`all`](Metadata::all)), one object with its lookup ([`org_unit`](Metadata::org_unit), … or
+/// [`get`](Metadata::get)); change objects only through the catalogue
+/// ([`insert`](Metadata::insert) and the `add_*` methods, [`update`](Metadata::update),
+/// [`update_all`](Metadata::update_all), [`remove`](Metadata::remove)), which keep the index
+/// current. Build a catalogue by hand with [`Metadata::builder`], or call
+/// [`finish`](Metadata::finish) once after adding objects: it adds DHIS2's default category
+/// objects, remaps the defaults' well-known UIDs and computes the org unit hierarchy.
 ///
-/// The org unit hierarchy is computed by [`compute_hierarchy`](Metadata::compute_hierarchy) (and
-/// [`merge`](Metadata::merge)) in O(n); until then, and after an org unit is added or gets another
-/// parent, the hierarchy queries still answer correctly by walking parents (slower: O(depth) a
-/// query, O(units × depth) a subtree).
+/// The org unit hierarchy is computed by [`finish`](Metadata::finish),
+/// [`compute_hierarchy`](Metadata::compute_hierarchy) and [`merge`](Metadata::merge) in O(n);
+/// until then, and after an org unit is added or gets another parent, the hierarchy queries still
+/// answer correctly by walking parents (slower: O(depth) a query, O(units × depth) a subtree).
+///
+/// The collections are private, so the index and the hierarchy cannot go stale: an object added
+/// or changed through the methods is found by its UID at once.
+///
+/// ```
+/// use dxf2_model::metadata::{DataSet, Identity, OrganisationUnit};
+/// use dxf2_model::{Metadata, PeriodType, Uid};
+///
+/// let uid = |s: &str| Uid::parse(s).unwrap();
+/// let district = OrganisationUnit::new(Identity::new(uid("O6uvpzGd5pu")), None);
+/// let clinic = OrganisationUnit::new(Identity::new(uid("YuQRtpLP10I")), Some(uid("O6uvpzGd5pu")));
+/// let mut md = Metadata::builder().with(district).with(clinic).build().unwrap();
+///
+/// // Defaults are there, the hierarchy is computed.
+/// assert_eq!(md.category_combos().len(), 1);
+/// assert!(md.is_org_unit_within(&uid("YuQRtpLP10I"), &uid("O6uvpzGd5pu")));
+///
+/// // Objects added later are found at once.
+/// let mut ds = DataSet::new(Identity::new(uid("pBOMPrpg1QX")), PeriodType::Monthly);
+/// ds.org_units.push(uid("YuQRtpLP10I"));
+/// md.insert(ds);
+/// assert_eq!(md.data_set(&uid("pBOMPrpg1QX")).unwrap().period_type, PeriodType::Monthly);
+///
+/// // Changes go through the catalogue.
+/// md.update::<DataSet>(&uid("pBOMPrpg1QX"), |ds| ds.expiry_days = 10);
+/// assert_eq!(md.get::<DataSet>(&uid("pBOMPrpg1QX")).unwrap().expiry_days, 10);
+/// assert_eq!(md.data_sets().iter().map(|d| d.expiry_days).sum::<i64>(), 10);
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Metadata {
-    /// Organisation units. After changing units or their parents here directly (rather than with
-    /// [`add_org_unit`](Metadata::add_org_unit)), call
-    /// [`compute_hierarchy`](Metadata::compute_hierarchy).
-    pub org_units: Vec<OrganisationUnit>,
-    /// Data elements.
-    pub data_elements: Vec<DataElement>,
-    /// Category options.
-    pub category_options: Vec<CategoryOption>,
-    /// Categories.
-    pub categories: Vec<Category>,
-    /// Category combos.
-    pub category_combos: Vec<CategoryCombo>,
-    /// Category option combos.
-    pub category_option_combos: Vec<CategoryOptionCombo>,
-    /// Data sets.
-    pub data_sets: Vec<DataSet>,
-    /// Option sets.
-    pub option_sets: Vec<OptionSet>,
-    /// Attributes.
-    pub attributes: Vec<Attribute>,
-    /// Data element groups.
-    pub data_element_groups: Vec<DataElementGroup>,
-    /// Organisation unit groups.
-    pub org_unit_groups: Vec<OrganisationUnitGroup>,
-    /// Users.
-    pub users: Vec<User>,
+    org_units: Vec<OrganisationUnit>,
+    data_elements: Vec<DataElement>,
+    category_options: Vec<CategoryOption>,
+    categories: Vec<Category>,
+    category_combos: Vec<CategoryCombo>,
+    category_option_combos: Vec<CategoryOptionCombo>,
+    data_sets: Vec<DataSet>,
+    option_sets: Vec<OptionSet>,
+    attributes: Vec<Attribute>,
+    data_element_groups: Vec<DataElementGroup>,
+    org_unit_groups: Vec<OrganisationUnitGroup>,
+    users: Vec<User>,
+    /// (kind, UID) → position in that kind's list.
     index: FxHashMap<(ObjectKind, Uid), usize>,
     /// The org unit hierarchy, current while it has one entry per org unit.
     hierarchy: OrgUnitHierarchy,
@@ -412,24 +142,15 @@ macro_rules! kind_access {
     ($get:ident, $add:ident, $field:ident, $ty:ty, $kind:expr) => {
         /// Looks an object of this kind up by UID.
         pub fn $get(&self, uid: &Uid) -> Option<&$ty> {
-            self.index
-                .get(&($kind, *uid))
-                .and_then(|i| self.$field.get(*i))
+            self.get::<$ty>(uid)
         }
         /// Adds an object of this kind (replacing one with the same UID).
         pub fn $add(&mut self, object: $ty) {
-            let key = ($kind, object.id.uid);
-            match self.index.get(&key).copied() {
-                Some(i) => {
-                    if let Some(slot) = self.$field.get_mut(i) {
-                        *slot = object;
-                    }
-                }
-                None => {
-                    self.index.insert(key, self.$field.len());
-                    self.$field.push(object);
-                }
-            }
+            self.insert(object)
+        }
+        /// Every object of this kind, in insertion order.
+        pub fn $field(&self) -> &[$ty] {
+            &self.$field
         }
     };
 }
@@ -440,32 +161,131 @@ impl Metadata {
         Metadata::default()
     }
 
-    /// Looks an org unit up by UID.
-    pub fn org_unit(&self, uid: &Uid) -> Option<&OrganisationUnit> {
-        self.org_unit_position(uid)
-            .and_then(|i| self.org_units.get(i))
+    /// A builder: add objects, then [`build`](MetadataBuilder::build) applies
+    /// [`finish`](Metadata::finish) once.
+    pub fn builder() -> MetadataBuilder {
+        MetadataBuilder::new()
     }
 
-    /// Adds an org unit (replacing one with the same UID). The hierarchy stays current when a unit
-    /// is replaced by one with the same parent; otherwise call
-    /// [`compute_hierarchy`](Metadata::compute_hierarchy) before asking many hierarchy questions.
-    pub fn add_org_unit(&mut self, object: OrganisationUnit) {
-        let key = (ObjectKind::OrganisationUnit, object.id.uid);
+    /// Makes a catalogue filled by hand ready for use, once all its objects are in: adds DHIS2's
+    /// default category objects when absent ([`ensure_defaults`](Metadata::ensure_defaults)),
+    /// points references to the defaults' well-known UIDs at the catalogue's own defaults
+    /// ([`remap_default_uids`](Metadata::remap_default_uids)) and computes the org unit
+    /// hierarchy ([`compute_hierarchy`](Metadata::compute_hierarchy)).
+    ///
+    /// Fails when org unit parents form a cycle (the defaults are added all the same).
+    pub fn finish(&mut self) -> Result<(), HierarchyError> {
+        self.ensure_defaults();
+        self.remap_default_uids();
+        self.compute_hierarchy()
+    }
+
+    /// Whether the catalogue holds no object of any kind (an empty catalogue has not even the
+    /// default category objects: [`finish`](Metadata::finish) adds them).
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Looks an object of any kind up by UID: `md.get::<DataSet>(&uid)`.
+    pub fn get<T: CatalogObject>(&self, uid: &Uid) -> Option<&T> {
+        self.index
+            .get(&(T::KIND, *uid))
+            .and_then(|i| T::list(self).get(*i))
+    }
+
+    /// Every object of a kind, in insertion order: `md.all::<DataElement>()`.
+    pub fn all<T: CatalogObject>(&self) -> &[T] {
+        T::list(self)
+    }
+
+    /// Adds an object of any kind, replacing one of the same kind and UID (in its place). An org
+    /// unit with another parent than the one it replaces makes the hierarchy uncomputed (queries
+    /// stay correct; call [`compute_hierarchy`](Metadata::compute_hierarchy) before asking many).
+    pub fn insert<T: CatalogObject>(&mut self, object: T) {
+        let key = (T::KIND, object.identity().uid);
         match self.index.get(&key).copied() {
             Some(i) => {
-                if let Some(slot) = self.org_units.get_mut(i) {
-                    if slot.parent != object.parent {
+                if let Some(slot) = T::list_mut(self).get_mut(i) {
+                    let reparented = slot.parent() != object.parent();
+                    *slot = object;
+                    if reparented {
                         self.hierarchy = OrgUnitHierarchy::default();
                     }
-                    *slot = object;
                 }
             }
             None => {
-                self.index.insert(key, self.org_units.len());
-                self.org_units.push(object);
+                let list = T::list_mut(self);
+                let position = list.len();
+                list.push(object);
+                self.index.insert(key, position);
             }
         }
     }
+
+    /// Changes the object of a kind with a UID in place; false when there is none. The UID is the
+    /// object's key: a change of `id.uid` made by `f` is undone (to re-key an object,
+    /// [`remove`](Metadata::remove) it and [`insert`](Metadata::insert) it again).
+    pub fn update<T: CatalogObject>(&mut self, uid: &Uid, f: impl FnOnce(&mut T)) -> bool {
+        let Some(i) = self.index.get(&(T::KIND, *uid)).copied() else {
+            return false;
+        };
+        let Some(slot) = T::list_mut(self).get_mut(i) else {
+            return false;
+        };
+        let parent = slot.parent();
+        f(slot);
+        slot.identity_mut().uid = *uid;
+        if slot.parent() != parent {
+            self.hierarchy = OrgUnitHierarchy::default();
+        }
+        true
+    }
+
+    /// Changes every object of a kind in place (in insertion order). As with
+    /// [`update`](Metadata::update), UIDs stay as they were.
+    pub fn update_all<T: CatalogObject>(&mut self, mut f: impl FnMut(&mut T)) {
+        let mut reparented = false;
+        for slot in T::list_mut(self).iter_mut() {
+            let (uid, parent) = (slot.identity().uid, slot.parent());
+            f(slot);
+            slot.identity_mut().uid = uid;
+            reparented |= slot.parent() != parent;
+        }
+        if reparented {
+            self.hierarchy = OrgUnitHierarchy::default();
+        }
+    }
+
+    /// Removes the object of a kind with a UID and returns it (later objects of the kind move up
+    /// one place; removing an org unit makes the hierarchy uncomputed).
+    pub fn remove<T: CatalogObject>(&mut self, uid: &Uid) -> Option<T> {
+        let position = self.index.remove(&(T::KIND, *uid))?;
+        let list = T::list_mut(self);
+        if position >= list.len() {
+            return None;
+        }
+        let removed = list.remove(position);
+        let moved: Vec<Uid> = T::list(self)
+            .iter()
+            .skip(position)
+            .map(|o| o.identity().uid)
+            .collect();
+        for (offset, uid) in moved.into_iter().enumerate() {
+            self.index.insert((T::KIND, uid), position + offset);
+        }
+        if T::KIND == ObjectKind::OrganisationUnit {
+            self.hierarchy = OrgUnitHierarchy::default();
+        }
+        Some(removed)
+    }
+
+    kind_access!(
+        org_unit,
+        add_org_unit,
+        org_units,
+        OrganisationUnit,
+        ObjectKind::OrganisationUnit
+    );
     kind_access!(
         data_element,
         add_data_element,
@@ -612,324 +432,145 @@ impl Metadata {
         Ok(())
     }
 
-    /// The hierarchy `self.org_units` would have after adding `incoming` (by UID, as
-    /// [`add_org_unit`](Metadata::add_org_unit) adds them), computed without changing `self`.
-    fn merged_hierarchy(
-        &self,
-        incoming: &[OrganisationUnit],
-    ) -> Result<OrgUnitHierarchy, HierarchyError> {
-        let old = self.org_units.len();
-        // Positions the incoming units take: their old one, or a new one after the old units.
-        let mut replaced: FxHashMap<usize, &OrganisationUnit> = FxHashMap::default();
-        let mut added: FxHashMap<Uid, usize> = FxHashMap::default();
-        let mut added_units: Vec<&OrganisationUnit> = Vec::new();
-        for ou in incoming {
-            if let Some(i) = self.org_unit_position(&ou.id.uid) {
-                replaced.insert(i, ou);
-            } else if let Some(slot) = added
-                .get(&ou.id.uid)
-                .and_then(|i| added_units.get_mut(i.saturating_sub(old)))
-            {
-                *slot = ou;
-            } else {
-                added.insert(ou.id.uid, old + added_units.len());
-                added_units.push(ou);
-            }
-        }
-        let unit = |i: usize| -> Option<&OrganisationUnit> {
-            if i < old {
-                replaced.get(&i).copied().or_else(|| self.org_units.get(i))
-            } else {
-                added_units.get(i - old).copied()
-            }
-        };
-        let position = |uid: &Uid| {
-            self.org_unit_position(uid)
-                .or_else(|| added.get(uid).copied())
-        };
-        OrgUnitHierarchy::build(
-            old + added_units.len(),
-            |i| unit(i).and_then(|u| u.parent).and_then(|p| position(&p)),
-            |i| unit(i).map(|u| u.id.uid),
-        )
-    }
-
     /// A user by user name.
     pub fn user_by_username(&self, username: &str) -> Option<&User> {
         self.users.iter().find(|u| u.username == username)
     }
+}
 
-    /// The default category option combo: the one named exactly `default` (DHIS2 looks it up by
-    /// name), else the one with the well-known UID.
-    pub fn default_category_option_combo(&self) -> Option<&CategoryOptionCombo> {
-        self.category_option_combos
-            .iter()
-            .find(|c| c.id.name.as_deref() == Some("default"))
-            .or_else(|| {
-                Uid::parse(crate::DEFAULT_CATEGORY_OPTION_COMBO_UID)
-                    .ok()
-                    .and_then(|u| self.category_option_combo(&u))
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::{PeriodType, ValueType};
+
+    fn uid(s: &str) -> Uid {
+        Uid::parse(s).unwrap()
+    }
+
+    fn unit(id: &str, parent: Option<&str>) -> OrganisationUnit {
+        OrganisationUnit::new(Identity::new(uid(id)), parent.map(uid))
+    }
+
+    #[test]
+    fn inserted_objects_are_found_at_once() {
+        let mut md = Metadata::new();
+        md.insert(unit("ImspTQPwCqd", None));
+        md.insert(DataElement::new(
+            Identity::new(uid("f7n9E0hX8qk")),
+            ValueType::Integer,
+        ));
+        assert!(md.org_unit(&uid("ImspTQPwCqd")).is_some());
+        assert!(md.get::<DataElement>(&uid("f7n9E0hX8qk")).is_some());
+        assert!(md.get::<DataSet>(&uid("f7n9E0hX8qk")).is_none());
+        assert_eq!(md.all::<OrganisationUnit>().len(), 1);
+        assert_eq!(md.data_elements().len(), 1);
+    }
+
+    #[test]
+    fn is_empty_counts_every_kind() {
+        let mut md = Metadata::new();
+        assert!(md.is_empty());
+        md.insert(User {
+            id: Identity::new(uid("userAAAAAAA")),
+            username: "a".into(),
+            org_units: Vec::new(),
+            data_view_org_units: Vec::new(),
+            authorities: Vec::new(),
+            user_groups: Vec::new(),
+        });
+        assert!(!md.is_empty());
+        md.remove::<User>(&uid("userAAAAAAA"));
+        assert!(md.is_empty());
+        md.finish().unwrap();
+        assert!(!md.is_empty(), "finish adds the defaults");
+    }
+
+    #[test]
+    fn update_keeps_the_key_and_remove_reindexes() {
+        let mut md = Metadata::new();
+        for id in ["aaaaaaaaaa1", "aaaaaaaaaa2", "aaaaaaaaaa3"] {
+            md.insert(DataSet::new(Identity::new(uid(id)), PeriodType::Monthly));
+        }
+        assert!(md.update::<DataSet>(&uid("aaaaaaaaaa2"), |ds| {
+            ds.expiry_days = 5;
+            ds.id.uid = uid("zzzzzzzzzz9");
+        }));
+        assert_eq!(md.data_set(&uid("aaaaaaaaaa2")).unwrap().expiry_days, 5);
+        assert!(md.data_set(&uid("zzzzzzzzzz9")).is_none());
+        assert!(!md.update::<DataSet>(&uid("zzzzzzzzzz9"), |_| {}));
+
+        let removed = md.remove::<DataSet>(&uid("aaaaaaaaaa1")).unwrap();
+        assert_eq!(removed.id.uid, uid("aaaaaaaaaa1"));
+        assert!(md.data_set(&uid("aaaaaaaaaa1")).is_none());
+        assert_eq!(
+            md.data_set(&uid("aaaaaaaaaa3")).unwrap().id.uid,
+            uid("aaaaaaaaaa3")
+        );
+        assert_eq!(md.data_set(&uid("aaaaaaaaaa2")).unwrap().expiry_days, 5);
+        assert_eq!(md.data_sets().len(), 2);
+        assert!(md.remove::<DataSet>(&uid("aaaaaaaaaa1")).is_none());
+
+        md.update_all::<DataSet>(|ds| ds.open_future_periods = 2);
+        assert!(md.data_sets().iter().all(|d| d.open_future_periods == 2));
+    }
+
+    #[test]
+    fn reparenting_keeps_hierarchy_queries_right() {
+        let mut md = Metadata::builder()
+            .with(unit("ImspTQPwCqd", None))
+            .with(unit("O6uvpzGd5pu", Some("ImspTQPwCqd")))
+            .with(unit("YuQRtpLP10I", None))
+            .build()
+            .unwrap();
+        assert_eq!(md.org_unit_level(&uid("O6uvpzGd5pu")), Some(2));
+        md.update::<OrganisationUnit>(&uid("O6uvpzGd5pu"), |u| u.parent = Some(uid("YuQRtpLP10I")));
+        assert!(md.is_org_unit_within(&uid("O6uvpzGd5pu"), &uid("YuQRtpLP10I")));
+        assert!(!md.is_org_unit_within(&uid("O6uvpzGd5pu"), &uid("ImspTQPwCqd")));
+        md.remove::<OrganisationUnit>(&uid("YuQRtpLP10I"));
+        assert_eq!(md.org_unit_level(&uid("O6uvpzGd5pu")), Some(1));
+        md.compute_hierarchy().unwrap();
+        assert_eq!(md.org_unit_subtree(&uid("ImspTQPwCqd")).count(), 1);
+    }
+
+    #[test]
+    fn build_adds_defaults_and_remaps_their_uids() {
+        // A catalogue whose default combo has its own UID: references to the well-known UID
+        // (as `DataElement::new` makes) point at it after `build`.
+        let mut own = Identity::new(uid("ccOwnDeflt1"));
+        own.name = Some("default".into());
+        let md = Metadata::builder()
+            .with(CategoryCombo {
+                id: own,
+                data_dimension_type: "DISAGGREGATION".into(),
+                categories: Vec::new(),
             })
+            .with(DataElement::new(
+                Identity::new(uid("f7n9E0hX8qk")),
+                ValueType::Number,
+            ))
+            .build()
+            .unwrap();
+        assert_eq!(md.category_combos().len(), 1);
+        assert_eq!(
+            md.data_element(&uid("f7n9E0hX8qk")).unwrap().category_combo,
+            uid("ccOwnDeflt1")
+        );
+        assert_eq!(md.category_options().len(), 1);
+        assert_eq!(md.categories().len(), 1);
+        assert_eq!(
+            md.default_category_option_combo().unwrap().id.uid.as_str(),
+            crate::DEFAULT_CATEGORY_OPTION_COMBO_UID
+        );
     }
 
-    /// Adds DHIS2's default category option, category, category combo and category option combo
-    /// (§7.1 of the metadata spec) when no object named `default` of that kind exists.
-    pub fn ensure_defaults(&mut self) {
-        let uid = |s: &str| Uid::parse(s).ok();
-        let named = |name: &str, uid: Uid| Identity {
-            uid,
-            code: Some(name.to_owned()),
-            name: Some(name.to_owned()),
-            attribute_values: Vec::new(),
-        };
-        let (Some(opt), Some(cat), Some(cc), Some(coc)) = (
-            uid(DEFAULT_CATEGORY_OPTION_UID),
-            uid(DEFAULT_CATEGORY_UID),
-            uid(DEFAULT_CATEGORY_COMBO_UID),
-            uid(crate::DEFAULT_CATEGORY_OPTION_COMBO_UID),
-        ) else {
-            return;
-        };
-        let is_default = |id: &Identity| id.name.as_deref() == Some("default");
-        if !self.category_options.iter().any(|o| is_default(&o.id)) {
-            self.add_category_option(CategoryOption {
-                id: named("default", opt),
-                start_date: None,
-                end_date: None,
-                org_units: Vec::new(),
-                sharing: Sharing {
-                    public: Some("rwrw----".into()),
-                    ..Sharing::default()
-                },
-            });
-        }
-        if !self.categories.iter().any(|o| is_default(&o.id)) {
-            self.add_category(Category {
-                id: named("default", cat),
-                data_dimension_type: "DISAGGREGATION".into(),
-                options: vec![opt],
-            });
-        }
-        if !self.category_combos.iter().any(|o| is_default(&o.id)) {
-            self.add_category_combo(CategoryCombo {
-                id: named("default", cc),
-                data_dimension_type: "DISAGGREGATION".into(),
-                categories: vec![cat],
-            });
-        }
-        if !self
-            .category_option_combos
-            .iter()
-            .any(|o| is_default(&o.id))
-        {
-            self.add_category_option_combo(CategoryOptionCombo {
-                id: named("default", coc),
-                category_combo: cc,
-                options: vec![opt],
-                ignore_approval: false,
-            });
-        }
-    }
-
-    /// Computes the org unit hierarchy (parents, levels, subtrees) in O(n): afterwards every
-    /// hierarchy query takes constant time (a subtree: time in its size). A unit whose parent is
-    /// not in the catalogue counts as a root.
-    ///
-    /// Fails when parents form a cycle (naming its units); the hierarchy then stays uncomputed
-    /// (queries walk parents, stopping after as many steps as there are units).
-    pub fn compute_hierarchy(&mut self) -> Result<(), HierarchyError> {
-        self.hierarchy = OrgUnitHierarchy::default();
-        let hierarchy = OrgUnitHierarchy::build(
-            self.org_units.len(),
-            |i| {
-                self.org_units
-                    .get(i)
-                    .and_then(|u| u.parent)
-                    .and_then(|p| self.org_unit_position(&p))
-            },
-            |i| self.org_units.get(i).map(|u| u.id.uid),
-        )?;
-        self.hierarchy = hierarchy;
-        Ok(())
-    }
-
-    /// The position of an org unit in `org_units`.
-    fn org_unit_position(&self, uid: &Uid) -> Option<usize> {
-        self.index
-            .get(&(ObjectKind::OrganisationUnit, *uid))
-            .copied()
-    }
-
-    /// The computed hierarchy, when it is current.
-    fn current_hierarchy(&self) -> Option<&OrgUnitHierarchy> {
-        let h = &self.hierarchy;
-        (h.len() == self.org_units.len() && h.len() > 0).then_some(h)
-    }
-
-    /// The position of the parent of the unit at position `i`.
-    fn parent_position(&self, i: usize) -> Option<usize> {
-        match self.current_hierarchy() {
-            Some(h) => h.parent(i),
-            None => self
-                .org_units
-                .get(i)
-                .and_then(|u| u.parent)
-                .and_then(|p| self.org_unit_position(&p)),
-        }
-    }
-
-    /// The parent of an org unit, when the catalogue holds it.
-    pub fn org_unit_parent(&self, uid: &Uid) -> Option<&OrganisationUnit> {
-        self.org_unit_position(uid)
-            .and_then(|i| self.parent_position(i))
-            .and_then(|p| self.org_units.get(p))
-    }
-
-    /// The ancestors of an org unit: its parent first, its root last (nothing for a root or an
-    /// unknown unit).
-    pub fn org_unit_ancestors(&self, uid: &Uid) -> OrgUnitAncestors<'_> {
-        OrgUnitAncestors {
-            metadata: self,
-            current: self.org_unit_position(uid),
-            steps_left: self.org_units.len(),
-        }
-    }
-
-    /// The level of an org unit: 1 for a root (or a unit whose parent is not in the catalogue),
-    /// 2 for its children, and so on; `None` for an unknown unit.
-    pub fn org_unit_level(&self, uid: &Uid) -> Option<usize> {
-        let i = self.org_unit_position(uid)?;
-        match self.current_hierarchy() {
-            Some(h) => h.level(i),
-            None => Some(self.org_unit_ancestors(uid).count().saturating_add(1)),
-        }
-    }
-
-    /// Whether org unit `unit` is `ancestor` or below it (DHIS2's "path contains"). False when
-    /// either is not in the catalogue.
-    pub fn is_org_unit_within(&self, unit: &Uid, ancestor: &Uid) -> bool {
-        let (Some(u), Some(a)) = (
-            self.org_unit_position(unit),
-            self.org_unit_position(ancestor),
-        ) else {
-            return false;
-        };
-        match self.current_hierarchy() {
-            Some(h) => h.is_within(u, a),
-            None => u == a || self.org_unit_ancestors(unit).any(|o| o.id.uid == *ancestor),
-        }
-    }
-
-    /// Whether org unit `unit` is one of `ancestors` or below one of them.
-    pub fn is_org_unit_within_any(&self, unit: &Uid, ancestors: &[Uid]) -> bool {
-        ancestors.iter().any(|a| self.is_org_unit_within(unit, a))
-    }
-
-    /// An org unit and every unit below it: the unit first, then depth first with children in
-    /// catalogue order (without a computed hierarchy: the others in catalogue order). Nothing for
-    /// an unknown unit.
-    pub fn org_unit_subtree(&self, root: &Uid) -> OrgUnitSubtree<'_> {
-        let position = self.org_unit_position(root);
-        let walk = match (position, self.current_hierarchy()) {
-            (None, _) => SubtreeWalk::Ranked([].iter()),
-            (Some(r), Some(h)) => SubtreeWalk::Ranked(h.subtree(r).iter()),
-            (Some(r), None) => SubtreeWalk::Scan {
-                root: *root,
-                first: self.org_units.get(r),
-                units: self.org_units.iter(),
-            },
-        };
-        OrgUnitSubtree {
-            metadata: self,
-            walk,
-        }
-    }
-
-    /// The `path` of an org unit (`/root/…/self`), written on demand by its `Display`; `None`
-    /// for an unknown unit.
-    pub fn org_unit_path(&self, uid: &Uid) -> Option<OrgUnitPath<'_>> {
-        self.org_unit(uid)?;
-        Some(OrgUnitPath {
-            metadata: self,
-            unit: *uid,
-        })
-    }
-}
-
-/// The ancestors of an org unit, nearest first ([`Metadata::org_unit_ancestors`]).
-#[derive(Clone, Debug)]
-pub struct OrgUnitAncestors<'m> {
-    metadata: &'m Metadata,
-    /// The position of the unit whose parent comes next.
-    current: Option<usize>,
-    /// A bound on the walk, for a catalogue whose parents form a cycle.
-    steps_left: usize,
-}
-
-impl<'m> Iterator for OrgUnitAncestors<'m> {
-    type Item = &'m OrganisationUnit;
-
-    fn next(&mut self) -> Option<&'m OrganisationUnit> {
-        if self.steps_left == 0 {
-            return None;
-        }
-        self.steps_left -= 1;
-        let parent = self.metadata.parent_position(self.current?);
-        self.current = parent;
-        self.metadata.org_units.get(parent?)
-    }
-}
-
-/// An org unit and the units below it ([`Metadata::org_unit_subtree`]).
-#[derive(Clone, Debug)]
-pub struct OrgUnitSubtree<'m> {
-    metadata: &'m Metadata,
-    walk: SubtreeWalk<'m>,
-}
-
-#[derive(Clone, Debug)]
-enum SubtreeWalk<'m> {
-    /// A run of the computed pre-order.
-    Ranked(std::slice::Iter<'m, u32>),
-    /// No computed hierarchy: every unit, checked by walking its parents.
-    Scan {
-        root: Uid,
-        /// The root itself, until it is yielded.
-        first: Option<&'m OrganisationUnit>,
-        units: std::slice::Iter<'m, OrganisationUnit>,
-    },
-}
-
-impl<'m> Iterator for OrgUnitSubtree<'m> {
-    type Item = &'m OrganisationUnit;
-
-    fn next(&mut self) -> Option<&'m OrganisationUnit> {
-        let md = self.metadata;
-        match &mut self.walk {
-            SubtreeWalk::Ranked(positions) => {
-                positions.next().and_then(|&i| md.org_units.get(i as usize))
-            }
-            SubtreeWalk::Scan { root, first, units } => first.take().or_else(|| {
-                units.find(|u| u.id.uid != *root && md.is_org_unit_within(&u.id.uid, root))
-            }),
-        }
-    }
-}
-
-/// The `path` of an org unit, `/root/…/self`, written by `Display` ([`Metadata::org_unit_path`]).
-#[derive(Clone, Copy, Debug)]
-pub struct OrgUnitPath<'m> {
-    metadata: &'m Metadata,
-    unit: Uid,
-}
-
-impl fmt::Display for OrgUnitPath<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ancestors: Vec<&OrganisationUnit> =
-            self.metadata.org_unit_ancestors(&self.unit).collect();
-        for ou in ancestors.iter().rev() {
-            write!(f, "/{}", ou.id.uid)?;
-        }
-        write!(f, "/{}", self.unit)
+    #[test]
+    fn build_refuses_a_cycle() {
+        let err = Metadata::builder()
+            .with(unit("ImspTQPwCqd", Some("O6uvpzGd5pu")))
+            .with(unit("O6uvpzGd5pu", Some("ImspTQPwCqd")))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, HierarchyError::Cycle { .. }));
     }
 }

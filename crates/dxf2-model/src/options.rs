@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::{IdSchemes, ModelError};
+use crate::{IdScheme, IdSchemes, ModelError};
 
 /// `ImportStrategy`, with DHIS2's legacy aliases kept as distinct values (DHIS2 echoes the name it
 /// was given), grouped by [`ImportStrategy::group`].
@@ -247,6 +247,132 @@ impl Default for ImportOptions {
             atomic: false,
             profile: ImporterProfile::Classic,
         }
+    }
+}
+
+impl ImportOptions {
+    /// A builder starting from the defaults ([`ImportOptions::default`]), for setting only the
+    /// options that differ.
+    ///
+    /// ```
+    /// use dxf2_model::{IdScheme, ImportOptions, ImportStrategy, ImporterProfile};
+    ///
+    /// let options = ImportOptions::builder()
+    ///     .strategy(ImportStrategy::Update)
+    ///     .dry_run(true)
+    ///     .id_scheme(IdScheme::Code)
+    ///     .profile(ImporterProfile::Pipeline)
+    ///     .build();
+    /// assert!(options.dry_run);
+    /// assert_eq!(options.strategy, ImportStrategy::Update);
+    /// assert_eq!(options.id_schemes.id_scheme, Some(IdScheme::Code));
+    /// assert!(options.first_row_is_header); // a default kept
+    /// ```
+    pub fn builder() -> ImportOptionsBuilder {
+        ImportOptionsBuilder {
+            options: ImportOptions::default(),
+        }
+    }
+}
+
+/// Builds [`ImportOptions`] one option at a time (see [`ImportOptions::builder`]); every option
+/// not set keeps DHIS2's default.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct ImportOptionsBuilder {
+    options: ImportOptions,
+}
+
+/// A setter of the builder for one boolean option.
+macro_rules! flag {
+    ($(#[$doc:meta] $name:ident;)*) => {
+        $(
+            #[$doc]
+            pub fn $name(mut self, on: bool) -> Self {
+                self.options.$name = on;
+                self
+            }
+        )*
+    };
+}
+
+impl ImportOptionsBuilder {
+    /// The request id schemes (`idScheme`, `dataElementIdScheme`, …), all at once.
+    pub fn id_schemes(mut self, schemes: IdSchemes) -> Self {
+        self.options.id_schemes = schemes;
+        self
+    }
+
+    /// The general request id scheme (`idScheme`).
+    pub fn id_scheme(mut self, scheme: IdScheme) -> Self {
+        self.options.id_schemes.id_scheme = Some(scheme);
+        self
+    }
+
+    /// `importStrategy` / `strategy`.
+    pub fn strategy(mut self, strategy: ImportStrategy) -> Self {
+        self.options.strategy = strategy;
+        self
+    }
+
+    /// `preheatCache` (unset unless given).
+    pub fn preheat_cache(mut self, preheat: bool) -> Self {
+        self.options.preheat_cache = Some(preheat);
+        self
+    }
+
+    /// `dataSet` (CSV only: the data set of the values).
+    pub fn data_set(mut self, data_set: impl Into<String>) -> Self {
+        self.options.data_set = Some(data_set.into());
+        self
+    }
+
+    /// Which importer generation to behave like.
+    pub fn profile(mut self, profile: ImporterProfile) -> Self {
+        self.options.profile = profile;
+        self
+    }
+
+    flag! {
+        /// `dryRun`: validate and count, write nothing.
+        dry_run;
+        /// `skipExistingCheck`: treat every value as new.
+        skip_existing_check;
+        /// `async` (echoed only; imports here are synchronous).
+        async_import;
+        /// `skipAudit`.
+        skip_audit;
+        /// `strictPeriods`.
+        strict_periods;
+        /// `strictDataElements`.
+        strict_data_elements;
+        /// `strictCategoryOptionCombos`.
+        strict_category_option_combos;
+        /// `strictAttributeOptionCombos`.
+        strict_attribute_option_combos;
+        /// `strictOrganisationUnits`.
+        strict_organisation_units;
+        /// `strictDataSetApproval`.
+        strict_data_set_approval;
+        /// `strictDataSetLocking`.
+        strict_data_set_locking;
+        /// `strictDataSetInputPeriods`.
+        strict_data_set_input_periods;
+        /// `requireCategoryOptionCombo`.
+        require_category_option_combo;
+        /// `requireAttributeOptionCombo`.
+        require_attribute_option_combo;
+        /// `force`: skip locking/timeliness checks (superusers only).
+        force;
+        /// `firstRowIsHeader` (CSV only; default true).
+        first_row_is_header;
+        /// `atomic` (2.43+ only): any invalid value fails its group.
+        atomic;
+    }
+
+    /// The options.
+    pub fn build(self) -> ImportOptions {
+        self.options
     }
 }
 

@@ -1,4 +1,5 @@
-//! Where something is in a text input: the line and column that the codecs' errors report.
+//! Where something is in a text input: the line and column that the codecs' errors and value
+//! positions report.
 
 use std::fmt;
 
@@ -6,7 +7,8 @@ use std::fmt;
 ///
 /// Lines end at LF (a CR before it is part of the line); columns count characters (not bytes)
 /// from the start of the line. The XML and JSON codecs report their reading errors with it (as
-/// `dxf2_xml::Position` and `dxf2_json::Position`).
+/// `dxf2_xml::Position` and `dxf2_json::Position`), and every reader says with it where each
+/// value starts ([`DataValueSource::value_position`](crate::DataValueSource::value_position)).
 ///
 /// ```
 /// use dxf2_model::position::TextPosition;

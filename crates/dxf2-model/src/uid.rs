@@ -44,6 +44,11 @@ impl Uid {
         Ok(Uid(bytes))
     }
 
+    /// A UID from bytes known to be valid (the crate's well-known constants).
+    pub(crate) const fn from_valid_bytes(bytes: [u8; UID_LEN]) -> Uid {
+        Uid(bytes)
+    }
+
     /// The UID as text.
     pub fn as_str(&self) -> &str {
         // Only ASCII bytes are ever stored (checked in `parse` and `generate_with`).

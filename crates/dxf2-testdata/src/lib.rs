@@ -64,8 +64,8 @@
 
 #![forbid(unsafe_code)]
 
-pub mod corpus;
 mod catalog;
+pub mod corpus;
 mod metadata_json;
 mod rng;
 mod values;

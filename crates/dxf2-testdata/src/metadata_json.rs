@@ -16,7 +16,8 @@ fn reference(uid: impl AsRef<str>) -> Value {
 
 impl Workload {
     /// Writes the workload's metadata as a DXF2 metadata JSON document (the `/api/metadata`
-    /// shape of `../shared/spec/metadata-spec.md` §1), pretty-printed.
+    /// shape: one top-level array per object type, objects referring to others by `{"id": …}`),
+    /// pretty-printed.
     ///
     /// Top-level arrays: `userRoles` (a `Superuser` role with authority `ALL`, a `Data entry`
     /// role), `users` (`admin` on the root, one HMIS officer per district), `organisationUnits`
@@ -240,29 +241,29 @@ mod tests {
     fn readable_by_the_metadata_reader() {
         let w = Workload::new(WorkloadConfig::default());
         let metadata = read_metadata(json_of(&w).as_slice()).unwrap();
-        assert_eq!(metadata.org_units.len(), 200);
-        assert_eq!(metadata.data_elements.len(), 100);
-        assert_eq!(metadata.data_sets.len(), 3);
+        assert_eq!(metadata.org_units().len(), 200);
+        assert_eq!(metadata.data_elements().len(), 100);
+        assert_eq!(metadata.data_sets().len(), 3);
         // 7 options, 3 categories, 2 combos, 10 option combos, plus DHIS2's defaults.
-        assert_eq!(metadata.category_options.len(), 8);
-        assert_eq!(metadata.categories.len(), 4);
-        assert_eq!(metadata.category_combos.len(), 3);
-        assert_eq!(metadata.category_option_combos.len(), 11);
+        assert_eq!(metadata.category_options().len(), 8);
+        assert_eq!(metadata.categories().len(), 4);
+        assert_eq!(metadata.category_combos().len(), 3);
+        assert_eq!(metadata.category_option_combos().len(), 11);
         let admin = metadata.user_by_username("admin").unwrap();
         assert!(admin.is_superuser());
         assert_eq!(admin.org_units, vec![w.root_org_unit().unwrap()]);
-        assert_eq!(metadata.users.len(), 13);
+        assert_eq!(metadata.users().len(), 13);
 
-        let root = &metadata.org_units[0];
+        let root = &metadata.org_units()[0];
         assert_eq!(root.parent, None);
         assert!(metadata
-            .org_units
+            .org_units()
             .iter()
             .skip(1)
             .all(|ou| ou.parent.is_some()));
         assert_eq!(
             metadata
-                .org_units
+                .org_units()
                 .iter()
                 .filter(|ou| metadata.org_unit_level(&ou.id.uid) == Some(3))
                 .count(),
@@ -270,31 +271,34 @@ mod tests {
         );
 
         let types: Vec<ValueType> = metadata
-            .data_elements
+            .data_elements()
             .iter()
             .map(|de| de.value_type)
             .collect();
         assert!(types.iter().filter(|t| t.is_numeric()).count() >= 80);
         assert!(types.contains(&ValueType::Text) && types.contains(&ValueType::Boolean));
         let disaggregated = metadata
-            .data_elements
+            .data_elements()
             .iter()
             .filter(|de| de.category_combo.as_str() != "bjDvmb4bfuf")
             .count();
         assert!((20..50).contains(&disaggregated), "{disaggregated}");
         for combo in metadata
-            .category_combos
+            .category_combos()
             .iter()
             .filter(|c| c.id.uid.as_str() != "bjDvmb4bfuf")
         {
             let cocs = metadata
-                .category_option_combos
+                .category_option_combos()
                 .iter()
                 .filter(|coc| coc.category_combo == combo.id.uid);
             assert!([4, 6].contains(&cocs.count()));
         }
-        let period_types: Vec<PeriodType> =
-            metadata.data_sets.iter().map(|ds| ds.period_type).collect();
+        let period_types: Vec<PeriodType> = metadata
+            .data_sets()
+            .iter()
+            .map(|ds| ds.period_type)
+            .collect();
         assert_eq!(
             period_types,
             [
@@ -303,7 +307,7 @@ mod tests {
                 PeriodType::Quarterly
             ]
         );
-        for ds in &metadata.data_sets {
+        for ds in metadata.data_sets() {
             assert_eq!(ds.expiry_days, 0);
             assert_eq!(ds.open_future_periods, 1);
             assert!(!ds.elements.is_empty() && !ds.org_units.is_empty());
@@ -333,7 +337,7 @@ mod tests {
                 .category_option_combo(&uid(v.attribute_option_combo()))
                 .is_some());
             assert!(metadata
-                .data_sets
+                .data_sets()
                 .iter()
                 .any(|ds| ds.period_type == period.period_type()
                     && ds.org_units.contains(&ou.id.uid)

@@ -39,7 +39,7 @@ impl Workload {
             for ds in &self.data_sets {
                 period.clear();
                 let _ = match ds.period_type {
-                    PeriodType::Quarterly if month % 3 == 0 => {
+                    PeriodType::Quarterly if month.is_multiple_of(3) => {
                         write!(period, "{year:04}Q{}", month / 3)
                     }
                     PeriodType::Quarterly => continue,
@@ -135,7 +135,7 @@ fn fill_value(
             let tenths = min.saturating_add(i64::try_from(rng.below(span + 1)).unwrap_or(0));
             let sign = if tenths < 0 { "-" } else { "" };
             let abs = tenths.unsigned_abs();
-            if abs % 10 == 0 {
+            if abs.is_multiple_of(10) {
                 write!(buf, "{sign}{}", abs / 10)
             } else {
                 write!(buf, "{sign}{}.{}", abs / 10, abs % 10)

@@ -312,7 +312,12 @@ impl Workload {
         let mut months = 0u64;
         while capacity < self.config.values && months < MAX_MONTHS {
             let (_, month) = month_at(months);
-            capacity += monthly + if month % 3 == 0 { quarterly } else { 0 };
+            capacity += monthly
+                + if month.is_multiple_of(3) {
+                    quarterly
+                } else {
+                    0
+                };
             months += 1;
         }
         self.values = self.config.values.min(capacity);
