@@ -11,7 +11,7 @@
 //!   quote everything up to the next `,`, CR or LF is dropped; nothing is trimmed; an unclosed
 //!   quote runs to the end of the input: javacsv completes the field at the end of the input
 //!   without an error (`readRecord` ends the column when `hasMoreData` turns false), so DHIS2
-//!   2.36–2.42 imports the rest of the file as one value (the spec, 1.4.1, says nothing of it).
+//!   2.36–2.42 imports the rest of the file as one value (DHIS2's documentation says nothing of it).
 //!   **This parser refuses it** ([`Fail::UnterminatedQuote`], naming where the quote opened):
 //!   silently turning the rest of a file into one field loses every record in it;
 //! * a record ends at CR or LF (so CRLF is a record end followed by an empty line); a line end

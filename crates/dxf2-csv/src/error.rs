@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 
+use dxf2_model::codec::ErrorLocation;
 use dxf2_model::limits::human_bytes;
 use dxf2_model::TextPosition;
 use thiserror::Error as ThisError;
@@ -157,7 +158,7 @@ pub enum ErrorKind {
         /// The cell as written.
         cell: String,
     },
-    /// The input starts with a ZIP or GZIP signature. DHIS2 decompresses such input (spec 1.5);
+    /// The input starts with a ZIP or GZIP signature. DHIS2 decompresses such input;
     /// this crate reads plain CSV only, so decompress first.
     #[error("input is {format}-compressed: decompress it before reading it as CSV")]
     Compressed {
@@ -167,26 +168,20 @@ pub enum ErrorKind {
 }
 
 /// A coarse classification of errors, for callers that only need to know what kind of problem it
-/// is (in the spirit of `serde_json::error::Category`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Category {
-    /// The underlying reader or writer failed.
-    Io,
-    /// The input exceeds one of DHIS2's safety limits or the reader's
-    /// [`ReadLimits`](dxf2_model::ReadLimits).
-    Limit,
-    /// The input is not well-formed: an unterminated quote, bytes that are not UTF-8.
-    Syntax,
-    /// The header line is missing or unusable (pipeline profile).
-    Header,
-    /// The options or the input form are not supported (e.g. no header row on 2.43+, compressed
-    /// input).
-    Unsupported,
-}
+/// is; the same for every codec. Here: [`Category::Limit`] for DHIS2's safety limits and the
+/// reader's [`ReadLimits`](dxf2_model::ReadLimits), [`Category::Syntax`] for an unterminated
+/// quote or bytes that are not UTF-8, [`Category::Data`] for a missing or unusable header line
+/// (pipeline profile), [`Category::Unsupported`] for options or input forms not supported (no
+/// header row on 2.43+, compressed input).
+pub use dxf2_model::codec::Category;
 
 /// The error of every reader and writer operation: what went wrong ([`ErrorKind`]) and where
 /// ([`Position`] of the record and, when relevant, the 0-based column index).
+///
+/// Messages start with where, as every codec says it: `line L (value #N, index I), column C: …`
+/// for a data record (`N` counts values from 1 and is the record number, `I` is DHIS2's 0-based
+/// index of the same value, `C` the 1-based CSV column), `line L (header row): …` for the header
+/// row.
 ///
 /// Boxed, so a `Result<T, Error>` stays one pointer wide.
 ///
@@ -240,6 +235,36 @@ impl Error {
         self.0.position
     }
 
+    /// Where it went wrong as every codec says it: the record's line and, for a data record, the
+    /// value's 0-based index (DHIS2's numbering: record number − 1) — shown as
+    /// `line L (value #N, index I)`, `N` counting values from 1 as the record number does.
+    pub fn location(&self) -> ErrorLocation {
+        match self.0.position {
+            Some(p) if p.record > 0 => {
+                ErrorLocation::at_line(p.line).with_value_index(p.record - 1)
+            }
+            Some(p) => ErrorLocation::at_line(p.line),
+            None => ErrorLocation::UNKNOWN,
+        }
+    }
+
+    /// The 1-based line where the record starts, when the error is tied to one.
+    pub fn line(&self) -> Option<u64> {
+        self.0.position.map(|p| p.line)
+    }
+
+    /// The 0-based index of the data value (DHIS2's numbering), when the error is tied to a data
+    /// record (not the header row).
+    pub fn value_index(&self) -> Option<u64> {
+        self.location().value_index()
+    }
+
+    /// The 1-based number of the data value (`value #N` in messages, the record number), when
+    /// the error is tied to a data record.
+    pub fn value_number(&self) -> Option<u64> {
+        self.location().value_number()
+    }
+
     /// The 0-based column index, when the error is tied to one column (0 = `dataElement`).
     /// The message shows it 1-based.
     pub fn column_index(&self) -> Option<usize> {
@@ -257,7 +282,7 @@ impl Error {
             ErrorKind::UnterminatedQuote { .. } | ErrorKind::InvalidUtf8 { .. } => Category::Syntax,
             ErrorKind::NoHeaderLine
             | ErrorKind::EmptyHeader
-            | ErrorKind::InvalidHeaderCell { .. } => Category::Header,
+            | ErrorKind::InvalidHeaderCell { .. } => Category::Data,
             ErrorKind::HeaderRowRequired | ErrorKind::Compressed { .. } => Category::Unsupported,
         }
     }
@@ -280,11 +305,18 @@ impl fmt::Debug for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.0.position, self.0.column) {
-            (Some(pos), Some(col)) => write!(f, "{pos}, column {}: ", col.saturating_add(1))?,
-            (Some(pos), None) => write!(f, "{pos}: ")?,
-            (None, Some(col)) => write!(f, "column {}: ", col.saturating_add(1))?,
-            (None, None) => {}
+        let location = self.location();
+        if !location.is_unknown() {
+            write!(f, "{location}")?;
+        }
+        if self.0.position.is_some_and(|p| p.record == 0) {
+            f.write_str(" (header row)")?;
+        }
+        match (location.is_unknown(), self.0.column) {
+            (false, Some(col)) => write!(f, ", column {}: ", col.saturating_add(1))?,
+            (false, None) => f.write_str(": ")?,
+            (true, Some(col)) => write!(f, "column {}: ", col.saturating_add(1))?,
+            (true, None) => {}
         }
         write!(f, "{}", self.0.kind)
     }
@@ -328,11 +360,15 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "record 12 (line 13), column 6: field longer than 100000 characters (javacsv's \
-             limit, as DHIS2 2.36-2.42 reads CSV), starting at line 13, byte column 12"
+            "line 13 (value #12, index 11), column 6: field longer than 100000 characters \
+             (javacsv's limit, as DHIS2 2.36-2.42 reads CSV), starting at line 13, byte column 12"
         );
         assert_eq!(e.category(), Category::Limit);
         assert_eq!(e.column_index(), Some(5));
+        assert_eq!(
+            (e.line(), e.value_index(), e.value_number()),
+            (Some(13), Some(11), Some(12))
+        );
         assert_eq!(e.position().map(|p| p.byte()), Some(10));
     }
 
@@ -345,7 +381,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "header row (line 1): record has more than 100000 columns"
+            "line 1 (header row): record has more than 100000 columns"
         );
     }
 
@@ -362,7 +398,8 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "record 3 (line 4), column 1: field longer than 4 MiB (ReadLimits::max_token_bytes), \
+            "line 4 (value #3, index 2), column 1: field longer than 4 MiB \
+             (ReadLimits::max_token_bytes), \
              starting at line 4, byte column 1; raise ReadLimits::max_token_bytes, or \
              --max-token-bytes on the command line"
         );
@@ -375,7 +412,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "header row (line 1): record longer than 16 MiB (ReadLimits::max_record_bytes); \
+            "line 1 (header row): record longer than 16 MiB (ReadLimits::max_record_bytes); \
              raise ReadLimits::max_record_bytes, or --max-record-bytes on the command line"
         );
         assert_eq!(e.category(), Category::Limit);

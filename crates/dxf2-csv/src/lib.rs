@@ -76,7 +76,7 @@
 //! U+FFFD, silently. This crate refuses such text by default ([`ErrorKind::InvalidUtf8`], with
 //! its line and byte column); with [`Utf8Policy::Replace`] it decodes as DHIS2 does and
 //! [`Reader::replaced_utf8`] tells how many sequences were replaced and where the first was.
-//! Compressed input (ZIP/GZIP, spec 1.5) is refused with [`ErrorKind::Compressed`]: decompress
+//! Compressed input (ZIP/GZIP, which DHIS2 decompresses before reading) is refused with [`ErrorKind::Compressed`]: decompress
 //! before reading.
 //!
 //! # Writing
@@ -135,8 +135,9 @@ mod text;
 mod writer;
 
 pub use canonical::classic_canonical;
+pub use dxf2_model::Values;
 pub use error::{Category, Error, ErrorKind, Position, Result};
-pub use reader::{Reader, ReaderBuilder, Values};
+pub use reader::{Reader, ReaderBuilder};
 pub use text::{java_trim, parse_boolean, Utf8Policy};
 pub use writer::{Writer, WriterBuilder, EXPORT_HEADER};
 

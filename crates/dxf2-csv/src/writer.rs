@@ -49,10 +49,10 @@ impl WriterBuilder {
 
     /// Which DHIS2 export to write.
     ///
-    /// * [`ImporterProfile::Classic`] (2.40–2.42, spec 1.6): `followup` is `true`/`false` (an
+    /// * [`ImporterProfile::Classic`] (2.40–2.42): `followup` is `true`/`false` (an
     ///   unknown follow-up is written `false`); `deleted` is `true` for deleted values and the
     ///   four-letter text `null` for all others (Java's `String.valueOf` of a null `Boolean`).
-    /// * [`ImporterProfile::Pipeline`] (2.43+, spec 1.7): `followup` is empty when unknown;
+    /// * [`ImporterProfile::Pipeline`] (2.43+): `followup` is empty when unknown;
     ///   `deleted` is `true`/`false`.
     pub fn profile(&mut self, profile: ImporterProfile) -> &mut WriterBuilder {
         self.profile = profile;
@@ -477,6 +477,6 @@ mod tests {
         let mut w = Writer::from_writer(Fail);
         let err = w.begin(&DataValueSetHeader::default()).unwrap_err();
         assert!(err.is_io());
-        assert_eq!(err.to_string(), "header row (line 1): I/O error: disk full");
+        assert_eq!(err.to_string(), "line 1 (header row): I/O error: disk full");
     }
 }

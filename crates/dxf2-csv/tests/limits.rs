@@ -125,7 +125,7 @@ fn classic_500_mb_line_stops_at_javacsv_limit() {
     assert_eq!(err.category(), Category::Limit);
     assert_eq!(
         err.to_string(),
-        "record 3 (line 4), column 1: field longer than 100000 characters (javacsv's limit, as \
+        "line 4 (value #3, index 2), column 1: field longer than 100000 characters (javacsv's limit, as \
          DHIS2 2.36-2.42 reads CSV), starting at line 4, byte column 1"
     );
     assert!(read < (MAX_FIELD_CHARS + 2 * CAPACITY) as u64, "{read}");
@@ -150,7 +150,7 @@ fn classic_500_mb_line_of_fields_stops_at_the_record_limit() {
         );
         assert_eq!(
             err.to_string(),
-            "record 2 (line 3): record longer than 16 MiB (ReadLimits::max_record_bytes); raise \
+            "line 3 (value #2, index 1): record longer than 16 MiB (ReadLimits::max_record_bytes); raise \
              ReadLimits::max_record_bytes, or --max-record-bytes on the command line"
         );
         assert!(read < (16 * MIB + 2 * CAPACITY) as u64, "{read}");
@@ -184,7 +184,7 @@ fn classic_500_mb_quoted_field() {
     );
     assert_eq!(
         err.to_string(),
-        "record 2 (line 3), column 2: field longer than 4 MiB (ReadLimits::max_token_bytes), \
+        "line 3 (value #2, index 1), column 2: field longer than 4 MiB (ReadLimits::max_token_bytes), \
          starting at line 3, byte column 5; raise ReadLimits::max_token_bytes, or \
          --max-token-bytes on the command line"
     );
@@ -208,7 +208,7 @@ fn pipeline_500_mb_line_and_field() {
         assert_eq!(err.column_index(), Some(0));
         assert!(
             err.to_string().starts_with(&format!(
-                "record 2 (line 3), column 1: field longer than 4 MiB \
+                "line 3 (value #2, index 1), column 1: field longer than 4 MiB \
                  (ReadLimits::max_token_bytes), starting at line 3, byte column {}; raise",
                 start.column
             )),
@@ -236,7 +236,7 @@ fn pipeline_500_mb_line_and_field() {
     );
     assert!(err
         .to_string()
-        .starts_with("header row (line 1): record longer than 16 MiB"));
+        .starts_with("line 1 (header row): record longer than 16 MiB"));
 }
 
 #[test]
@@ -331,7 +331,7 @@ fn unterminated_quote_at_the_start_of_the_last_record() {
         assert_eq!(err.category(), Category::Syntax);
         assert_eq!(
             err.to_string(),
-            "record 2 (line 3), column 1: the quoted field opened at line 3, byte column 1 is \
+            "line 3 (value #2, index 1), column 1: the quoted field opened at line 3, byte column 1 is \
              never closed"
         );
     }
@@ -354,7 +354,7 @@ fn unterminated_quote_in_the_middle() {
     assert_eq!(err.column_index(), Some(5));
     assert_eq!(
         err.to_string(),
-        "record 2 (line 3), column 6: the quoted field opened at line 3, byte column 18 is never \
+        "line 3 (value #2, index 1), column 6: the quoted field opened at line 3, byte column 18 is never \
          closed"
     );
     // Pipeline (LF lines: a CRLF file stops after its first row, as in DHIS2 2.43): the line

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 
+use dxf2_model::codec::{CodecError, CodecErrorKind};
 use thiserror::Error as ThisError;
 
 /// Where an error happened in the input: 1-based line and column (columns count characters),
@@ -79,17 +80,13 @@ fn key_list(keys: &[String]) -> String {
         .join(", ")
 }
 
-/// A coarse classification of errors, for exit codes and user messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Category {
-    /// Reading or writing the underlying stream failed.
-    Io,
-    /// The input is not well-formed UTF-8 JSON (includes truncated input).
-    Syntax,
-    /// Well-formed JSON that is not a data value set (or import summary) this library accepts.
-    Data,
-}
+/// A coarse classification of errors, for exit codes and user messages; the same for every
+/// codec. Here: [`Category::Syntax`] for input that is not well-formed UTF-8 JSON (including
+/// truncated input), [`Category::Data`] for well-formed JSON that is not a data value set (or
+/// import summary) this library accepts, [`Category::Limit`] for a token or data value past
+/// [`ReadLimits`](dxf2_model::ReadLimits), [`Category::Unsupported`] for UTF-16/UTF-32 input and
+/// DHIS2 features not implemented yet.
+pub use dxf2_model::codec::Category;
 
 /// What went wrong.
 #[derive(Debug, ThisError)]
@@ -250,6 +247,16 @@ pub enum ErrorKind {
     },
 }
 
+impl CodecErrorKind for ErrorKind {
+    fn category(&self) -> Category {
+        ErrorKind::category(self)
+    }
+
+    fn is_eof(&self) -> bool {
+        matches!(self, ErrorKind::UnexpectedEof { .. })
+    }
+}
+
 impl ErrorKind {
     /// The coarse category of this kind.
     pub fn category(&self) -> Category {
@@ -262,7 +269,6 @@ impl ErrorKind {
             | ErrorKind::ControlCharacter { .. }
             | ErrorKind::InvalidNumber { .. }
             | ErrorKind::InvalidUtf8
-            | ErrorKind::UnsupportedEncoding { .. }
             | ErrorKind::TrailingCharacters
             | ErrorKind::NestingTooDeep { .. } => Category::Syntax,
             ErrorKind::Json(e) => match e.classify() {
@@ -272,9 +278,11 @@ impl ErrorKind {
                 }
                 serde_json::error::Category::Data => Category::Data,
             },
+            ErrorKind::TokenTooLong { .. } | ErrorKind::RecordTooLong { .. } => Category::Limit,
+            ErrorKind::UnsupportedEncoding { .. } | ErrorKind::Unsupported { .. } => {
+                Category::Unsupported
+            }
             ErrorKind::NotAnObject { .. }
-            | ErrorKind::TokenTooLong { .. }
-            | ErrorKind::RecordTooLong { .. }
             | ErrorKind::NulCharacter
             | ErrorKind::NotADataValueSet { .. }
             | ErrorKind::WrongType { .. }
@@ -282,15 +290,20 @@ impl ErrorKind {
             | ErrorKind::EmptyElement { .. }
             | ErrorKind::HeaderAfterValues { .. }
             | ErrorKind::DuplicateDataValues
-            | ErrorKind::Unsupported { .. }
             | ErrorKind::InvalidSummary { .. }
             | ErrorKind::WriterState { .. } => Category::Data,
         }
     }
 }
 
-/// The error of every operation of this crate: a [`ErrorKind`] plus, when known, the
-/// [`Position`] in the input and the index of the data value being read.
+/// The error of every operation of this crate: an [`ErrorKind`] plus, when known, the
+/// [`Position`] in the input and the data value being read — the error type every codec shares
+/// ([`CodecError`]), with this crate's kind.
+///
+/// Messages start with where: `line L, column C (value #N, index I): …`, where `N` counts data
+/// values from 1 and `I` is DHIS2's 0-based index of the same value (set when the error
+/// happened inside `dataValues`). [`Error::value_index`] returns `I`, [`Error::value_number`]
+/// returns `N`.
 ///
 /// Boxed so that `Result<T, Error>` stays one pointer wide.
 ///
@@ -306,140 +319,17 @@ impl ErrorKind {
 /// assert!(matches!(err.kind(), ErrorKind::WrongType { key, .. } if key == "value"));
 /// assert_eq!(err.category(), Category::Data);
 /// assert_eq!((err.line(), err.column(), err.value_index()), (Some(3), Some(13), Some(1)));
+/// assert_eq!(err.value_number(), Some(2));
 /// assert_eq!(
 ///     err.to_string(),
 ///     "line 3, column 13 (value #2, index 1): expected a string, number, boolean or null \
 ///      for key `value`, found an object"
 /// );
 /// ```
-pub struct Error(Box<Inner>);
-
-struct Inner {
-    kind: ErrorKind,
-    position: Option<Position>,
-    value_index: Option<u64>,
-}
+pub type Error = CodecError<ErrorKind>;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl Error {
-    /// An error without a position.
-    pub(crate) fn new(kind: ErrorKind) -> Error {
-        Error(Box::new(Inner {
-            kind,
-            position: None,
-            value_index: None,
-        }))
-    }
-
-    /// An error at a position.
-    pub(crate) fn at(kind: ErrorKind, position: Position) -> Error {
-        Error(Box::new(Inner {
-            kind,
-            position: Some(position),
-            value_index: None,
-        }))
-    }
-
-    /// Adds the index of the data value being read, unless one is already set.
-    pub(crate) fn with_value_index(mut self, index: u64) -> Error {
-        if self.0.value_index.is_none() {
-            self.0.value_index = Some(index);
-        }
-        self
-    }
-
-    /// What went wrong.
-    pub fn kind(&self) -> &ErrorKind {
-        &self.0.kind
-    }
-
-    /// What went wrong, by value.
-    pub fn into_kind(self) -> ErrorKind {
-        self.0.kind
-    }
-
-    /// The coarse category (I/O, syntax, data).
-    pub fn category(&self) -> Category {
-        self.0.kind.category()
-    }
-
-    /// Where in the input, when known.
-    pub fn position(&self) -> Option<Position> {
-        self.0.position
-    }
-
-    /// The 1-based line, when known.
-    pub fn line(&self) -> Option<u64> {
-        self.0.position.map(|p| p.line)
-    }
-
-    /// The 1-based column (in characters), when known.
-    pub fn column(&self) -> Option<u64> {
-        self.0.position.map(|p| p.column)
-    }
-
-    /// The 0-based index of the data value being read (DHIS2's `indexes` count the same way),
-    /// when the error happened inside `dataValues`.
-    pub fn value_index(&self) -> Option<u64> {
-        self.0.value_index
-    }
-
-    /// Whether the error is an unexpected end of input (a truncated document).
-    pub fn is_eof(&self) -> bool {
-        matches!(self.0.kind, ErrorKind::UnexpectedEof { .. })
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.0.position, self.0.value_index) {
-            (Some(p), Some(i)) => write!(
-                f,
-                "{p} (value #{}, index {i}): {}",
-                i.saturating_add(1),
-                self.0.kind
-            ),
-            (Some(p), None) => write!(f, "{p}: {}", self.0.kind),
-            (None, Some(i)) => write!(
-                f,
-                "value #{}, index {i}: {}",
-                i.saturating_add(1),
-                self.0.kind
-            ),
-            (None, None) => write!(f, "{}", self.0.kind),
-        }
-    }
-}
-
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Error")
-            .field("kind", &self.0.kind)
-            .field("position", &self.0.position)
-            .field("value_index", &self.0.value_index)
-            .finish()
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.0.kind)
-    }
-}
-
-impl From<io::Error> for Error {
-    fn from(e: io::Error) -> Error {
-        Error::new(ErrorKind::Io(e))
-    }
-}
-
-impl From<ErrorKind> for Error {
-    fn from(kind: ErrorKind) -> Error {
-        Error::new(kind)
-    }
-}
 
 #[cfg(test)]
 mod tests {

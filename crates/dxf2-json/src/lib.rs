@@ -167,8 +167,9 @@ mod summary;
 mod tokenizer;
 mod writer;
 
+pub use dxf2_model::Values;
 pub use error::{Category, DocumentKind, Error, ErrorKind, JsonType, Position, Result};
-pub use reader::{Reader, ReaderBuilder, Values};
+pub use reader::{Reader, ReaderBuilder};
 pub use summary::{
     read_import_summary, read_import_summary_with_limits, write_import_summary, write_web_message,
 };

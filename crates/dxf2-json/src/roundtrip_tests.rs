@@ -49,7 +49,7 @@ fn canonical_header(h: &DataValueSetHeader, profile: ImporterProfile) -> DataVal
 /// * An empty text is absent (as for the header).
 /// * `followup` is always written as a boolean, unknown as `false`: `None` comes back as
 ///   `Some(false)` (classic). The pipeline reads `followUp` while the writer writes DHIS2's
-///   `followup`, so the flag is lost (`None`) — the round-trip loss the spec notes for 2.43+.
+///   `followup`, so the flag is lost (`None`) — a known round-trip loss of 2.43+.
 /// * `deleted` is written only when true: `Some(false)` comes back as `None`.
 /// * The pipeline does not read `storedBy`, `created` and `lastUpdated`.
 fn canonical_value(v: &DataValue, profile: ImporterProfile) -> DataValue {

@@ -1,8 +1,8 @@
 //! The one error type of `dxf2-xml`: a boxed kind plus where it happened.
 
-use std::fmt;
 use std::io;
 
+use dxf2_model::codec::{CodecError, CodecErrorKind};
 use dxf2_model::limits::human_bytes;
 use thiserror::Error as ThisError;
 
@@ -13,21 +13,13 @@ use thiserror::Error as ThisError;
 /// from the start of the line. A UTF-8 byte order mark is not counted.
 pub use dxf2_model::position::TextPosition as Position;
 
-/// A coarse classification of errors, for exit codes and user messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Category {
-    /// Reading or writing the underlying stream failed.
-    Io,
-    /// The input is not well-formed UTF-8 XML (includes truncated input).
-    Syntax,
-    /// Well-formed XML that is not a document this library accepts, or data that cannot be
-    /// written.
-    Data,
-    /// The input goes past a bound of [`ReadLimits`](dxf2_model::ReadLimits) (a token longer
-    /// than `max_token_bytes`); it may be fine with a higher limit.
-    Limit,
-}
+/// A coarse classification of errors, for exit codes and user messages; the same for every
+/// codec. Here: [`Category::Syntax`] for XML that is not well-formed (or not UTF-8, or truncated),
+/// [`Category::Data`] for well-formed XML that is not a document this library accepts and for
+/// data that cannot be written, [`Category::Limit`] for a token longer than
+/// [`ReadLimits::max_token_bytes`](dxf2_model::ReadLimits), [`Category::Unsupported`] for another
+/// encoding than UTF-8.
+pub use dxf2_model::codec::Category;
 
 /// What went wrong.
 #[derive(Debug, ThisError)]
@@ -186,13 +178,23 @@ pub enum ErrorKind {
     },
 }
 
+impl CodecErrorKind for ErrorKind {
+    fn category(&self) -> Category {
+        ErrorKind::category(self)
+    }
+
+    fn is_eof(&self) -> bool {
+        matches!(self, ErrorKind::UnexpectedEof { .. })
+    }
+}
+
 impl ErrorKind {
     /// The coarse category of this kind.
     pub fn category(&self) -> Category {
         match self {
             ErrorKind::Io(_) => Category::Io,
+            ErrorKind::UnsupportedEncoding { .. } => Category::Unsupported,
             ErrorKind::InvalidUtf8
-            | ErrorKind::UnsupportedEncoding { .. }
             | ErrorKind::MismatchedEndTag { .. }
             | ErrorKind::UnmatchedEndTag { .. }
             | ErrorKind::UnexpectedEof { .. }
@@ -230,7 +232,14 @@ fn char_name(c: char) -> String {
 }
 
 /// The error of every operation of this crate: an [`ErrorKind`] plus, when known, the
-/// [`Position`] in the input and the index of the data value being read or written.
+/// [`Position`] in the input and the data value being read or written — the error type every
+/// codec shares ([`CodecError`]), with this crate's kind.
+///
+/// Messages start with where: `line L, column C (value #N, index I): …`, where `N` counts data
+/// values from 1 and `I` is DHIS2's 0-based index of the same value (the number of `dataValue`
+/// elements completely read, or values written, before the error; set only for errors between
+/// the set's start tag and its end tag). [`Error::value_index`] returns `I`,
+/// [`Error::value_number`] returns `N`.
 ///
 /// Boxed so that `Result<T, Error>` stays one pointer wide.
 ///
@@ -249,125 +258,10 @@ fn char_name(c: char) -> String {
 /// assert_eq!((err.line(), err.column(), err.value_index()), (Some(4), Some(3), Some(2)));
 /// assert_eq!(
 ///     err.to_string(),
-///     "line 4, column 3 (value #2): mismatched end tag: expected </dataValue>, found </dataValues>"
+///     "line 4, column 3 (value #3, index 2): mismatched end tag: expected </dataValue>, found </dataValues>"
 /// );
 /// ```
-pub struct Error(Box<Inner>);
-
-struct Inner {
-    kind: ErrorKind,
-    position: Option<Position>,
-    value_index: Option<u64>,
-}
-
-impl Error {
-    /// An error without a position.
-    pub(crate) fn new(kind: ErrorKind) -> Error {
-        Error(Box::new(Inner {
-            kind,
-            position: None,
-            value_index: None,
-        }))
-    }
-
-    /// An error at a position.
-    pub(crate) fn at(kind: ErrorKind, position: Position) -> Error {
-        Error(Box::new(Inner {
-            kind,
-            position: Some(position),
-            value_index: None,
-        }))
-    }
-
-    /// Adds the index of the data value being read or written, unless one is already set.
-    pub(crate) fn with_value_index(mut self, index: u64) -> Error {
-        if self.0.value_index.is_none() {
-            self.0.value_index = Some(index);
-        }
-        self
-    }
-
-    /// What went wrong.
-    pub fn kind(&self) -> &ErrorKind {
-        &self.0.kind
-    }
-
-    /// What went wrong, by value.
-    pub fn into_kind(self) -> ErrorKind {
-        self.0.kind
-    }
-
-    /// The coarse category (I/O, syntax, data).
-    pub fn category(&self) -> Category {
-        self.0.kind.category()
-    }
-
-    /// Where in the input, when known (reading errors always have one; writing errors do not).
-    pub fn position(&self) -> Option<Position> {
-        self.0.position
-    }
-
-    /// The 1-based line, when known.
-    pub fn line(&self) -> Option<u64> {
-        self.0.position.map(|p| p.line)
-    }
-
-    /// The 1-based column (in characters), when known.
-    pub fn column(&self) -> Option<u64> {
-        self.0.position.map(|p| p.column)
-    }
-
-    /// The 0-based index of the data value being read or written: the number of `dataValue`
-    /// elements completely read (or values written) before the error. Set only for errors
-    /// between the set's start tag and its end tag (DHIS2's `indexes` count the same way).
-    pub fn value_index(&self) -> Option<u64> {
-        self.0.value_index
-    }
-
-    /// Whether the error is an unexpected end of input (a truncated document).
-    pub fn is_eof(&self) -> bool {
-        matches!(self.0.kind, ErrorKind::UnexpectedEof { .. })
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.0.position, self.0.value_index) {
-            (Some(p), Some(i)) => write!(f, "{p} (value #{i}): {}", self.0.kind),
-            (Some(p), None) => write!(f, "{p}: {}", self.0.kind),
-            (None, Some(i)) => write!(f, "value #{i}: {}", self.0.kind),
-            (None, None) => write!(f, "{}", self.0.kind),
-        }
-    }
-}
-
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Error")
-            .field("kind", &self.0.kind)
-            .field("position", &self.0.position)
-            .field("value_index", &self.0.value_index)
-            .finish()
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        std::error::Error::source(&self.0.kind)
-    }
-}
-
-impl From<io::Error> for Error {
-    fn from(e: io::Error) -> Error {
-        Error::new(ErrorKind::Io(e))
-    }
-}
-
-impl From<ErrorKind> for Error {
-    fn from(kind: ErrorKind) -> Error {
-        Error::new(kind)
-    }
-}
+pub type Error = CodecError<ErrorKind>;
 
 #[cfg(test)]
 mod tests {
@@ -393,7 +287,7 @@ mod tests {
         assert_eq!(e.value_index(), Some(4));
         assert_eq!(
             e.to_string(),
-            "line 2, column 3 (value #4): no <dataValueSet> element found"
+            "line 2, column 3 (value #5, index 4): no <dataValueSet> element found"
         );
         let e = Error::new(ErrorKind::WriterState {
             message: "a value before begin",

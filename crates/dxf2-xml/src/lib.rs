@@ -117,8 +117,9 @@ mod reader;
 pub mod summary;
 mod writer;
 
+pub use dxf2_model::Values;
 pub use error::{Category, Error, ErrorKind, Position};
-pub use reader::{Reader, Values};
+pub use reader::Reader;
 pub use summary::{read_import_summary, read_import_summary_with_limits, write_import_summary};
 pub use writer::{Layout, Writer};
 

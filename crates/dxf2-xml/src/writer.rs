@@ -569,7 +569,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "value #1: cannot write attribute `comment`: U+0000 cannot be represented in XML"
+            "value #2, index 1: cannot write attribute `comment`: U+0000 cannot be represented in XML"
         );
         assert_eq!(e.category(), crate::Category::Data);
         w.finish().unwrap();

@@ -137,7 +137,7 @@ fn a_200_mib_comment() {
     assert_eq!(e.value_index(), Some(0));
     assert_eq!(
         e.to_string(),
-        "line 2, column 3 (value #0): a comment starting here is longer than the limit of 4 MiB \
+        "line 2, column 3 (value #1, index 0): a comment starting here is longer than the limit of 4 MiB \
          for one token (raise ReadLimits::max_token_bytes, or --max-token-bytes on the command line)"
     );
 }
