@@ -80,7 +80,7 @@ fn a_million_flat_units_load_in_linear_time() {
             next += 1;
         }
     }
-    assert_eq!(md.org_units.len(), 1 + DISTRICTS * (FACILITIES + 1));
+    assert_eq!(md.org_units().len(), 1 + DISTRICTS * (FACILITIES + 1));
     md.compute_hierarchy().unwrap();
 
     let last = unit_uid(next - 1);
@@ -90,7 +90,7 @@ fn a_million_flat_units_load_in_linear_time() {
     assert!(!md.is_org_unit_within(&last, &unit_uid(1)));
     assert_eq!(
         md.org_unit_subtree(&unit_uid(0)).count(),
-        md.org_units.len()
+        md.org_units().len()
     );
     assert_eq!(md.org_unit_subtree(&unit_uid(1)).count(), FACILITIES + 1);
 
@@ -125,7 +125,7 @@ fn a_cycle_is_an_error_naming_its_units() {
         "org unit hierarchy has a cycle: ou000000001 → ou000000002 → ou000000003 → ou000000001"
     );
     // Queries still end: the walk stops after as many steps as there are units.
-    assert!(md.org_unit_ancestors(&unit_uid(5)).count() <= md.org_units.len());
+    assert!(md.org_unit_ancestors(&unit_uid(5)).count() <= md.org_units().len());
     assert!(!md.is_org_unit_within(&unit_uid(5), &unit_uid(4)));
 }
 
@@ -148,7 +148,7 @@ fn merge_refuses_a_cycle_and_changes_nothing() {
         md.add_org_unit(unit(i, i.checked_sub(1)));
     }
     md.compute_hierarchy().unwrap();
-    let before = md.org_units.clone();
+    let before = md.org_units().to_vec();
 
     // Re-parenting the root under the leaf closes a cycle through the stored units.
     let mut update = Metadata::new();
@@ -159,7 +159,7 @@ fn merge_refuses_a_cycle_and_changes_nothing() {
         err.to_string(),
         "org unit hierarchy has a cycle: ou000000000 → ou000000003 → ou000000002 → ou000000001 → ou000000000"
     );
-    assert_eq!(md.org_units, before);
+    assert_eq!(md.org_units(), before);
     assert!(md.org_unit(&unit_uid(9)).is_none());
     assert_eq!(md.org_unit_level(&unit_uid(3)), Some(4));
 

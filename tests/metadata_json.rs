@@ -62,34 +62,34 @@ fn e2e_aggregate_metadata_loads() {
         return;
     };
 
-    assert_eq!(m.data_elements.len(), 75);
-    assert_eq!(m.data_sets.len(), 2);
+    assert_eq!(m.data_elements().len(), 75);
+    assert_eq!(m.data_sets().len(), 2);
     // 12 in the file, plus the default combo added by `ensure_defaults` (the file refers to the
     // default category combo by UID but does not contain the default objects).
-    assert_eq!(m.category_option_combos.len(), 12 + 1);
-    assert_eq!(m.category_combos.len(), 3 + 1);
-    assert_eq!(m.categories.len(), 3 + 1);
-    assert_eq!(m.category_options.len(), 8 + 1);
-    assert_eq!(m.data_element_groups.len(), 7);
+    assert_eq!(m.category_option_combos().len(), 12 + 1);
+    assert_eq!(m.category_combos().len(), 3 + 1);
+    assert_eq!(m.categories().len(), 3 + 1);
+    assert_eq!(m.category_options().len(), 8 + 1);
+    assert_eq!(m.data_element_groups().len(), 7);
     assert!(
-        m.org_units.is_empty()
-            && m.users.is_empty()
-            && m.option_sets.is_empty()
-            && m.attributes.is_empty()
+        m.org_units().is_empty()
+            && m.users().is_empty()
+            && m.option_sets().is_empty()
+            && m.attributes().is_empty()
     );
     assert_eq!(
         m.default_category_option_combo().map(|c| c.id.uid.as_str()),
         Some(DEFAULT_CATEGORY_OPTION_COMBO_UID)
     );
     assert_eq!(
-        m.data_elements
+        m.data_elements()
             .iter()
             .filter(|d| d.value_type == value_type("BOOLEAN"))
             .count(),
         9
     );
     assert_eq!(
-        m.data_elements
+        m.data_elements()
             .iter()
             .filter(|d| d.category_combo.as_str() == DEFAULT_CATEGORY_COMBO_UID)
             .count(),
@@ -212,14 +212,14 @@ fn simple_metadata_loads() {
         return;
     };
 
-    assert_eq!(m.org_units.len(), 1);
-    assert_eq!(m.data_elements.len(), 2);
-    assert_eq!(m.data_sets.len(), 1);
-    assert_eq!(m.users.len(), 1);
-    assert_eq!(m.category_option_combos.len(), 1, "only the default");
+    assert_eq!(m.org_units().len(), 1);
+    assert_eq!(m.data_elements().len(), 2);
+    assert_eq!(m.data_sets().len(), 1);
+    assert_eq!(m.users().len(), 1);
+    assert_eq!(m.category_option_combos().len(), 1, "only the default");
 
     assert_eq!(
-        m.org_units[0],
+        m.org_units()[0],
         OrganisationUnit {
             id: ident("PdWlltZnVZe", Some("OrgUnitCodeA"), Some("OrgUnitA")),
             parent: None,
@@ -383,7 +383,7 @@ fn full_document_loads_exactly() {
     let note = uid("pl4inAttr01");
 
     assert_eq!(
-        m.attributes,
+        m.attributes(),
         vec![
             Attribute {
                 id: ident("uh6H2ff562G", Some("EXT"), Some("External id")),
@@ -398,7 +398,7 @@ fn full_document_loads_exactly() {
         ]
     );
     assert_eq!(
-        m.org_units,
+        m.org_units(),
         vec![
             OrganisationUnit {
                 id: Identity {
@@ -419,7 +419,7 @@ fn full_document_loads_exactly() {
         ]
     );
     assert_eq!(
-        m.data_elements,
+        m.data_elements(),
         vec![
             DataElement {
                 id: Identity {
@@ -453,7 +453,7 @@ fn full_document_loads_exactly() {
         ]
     );
     assert_eq!(
-        m.category_options[..2],
+        m.category_options()[..2],
         [
             CategoryOption {
                 id: ident("coFemale001", Some("F"), Some("Female")),
@@ -475,7 +475,7 @@ fn full_document_loads_exactly() {
         ]
     );
     assert_eq!(
-        m.categories[0],
+        m.categories()[0],
         Category {
             id: ident("caSex000001", None, Some("Sex")),
             data_dimension_type: "DISAGGREGATION".into(),
@@ -483,7 +483,7 @@ fn full_document_loads_exactly() {
         }
     );
     assert_eq!(
-        m.category_combos[0],
+        m.category_combos()[0],
         CategoryCombo {
             id: ident("ccAgeSex001", None, Some("Sex")),
             data_dimension_type: "ATTRIBUTE".into(),
@@ -491,7 +491,7 @@ fn full_document_loads_exactly() {
         }
     );
     assert_eq!(
-        m.category_option_combos[..2],
+        m.category_option_combos()[..2],
         [
             CategoryOptionCombo {
                 id: ident("cocFemale01", None, Some("Female")),
@@ -508,15 +508,15 @@ fn full_document_loads_exactly() {
         ]
     );
     // Defaults were added after the document's objects.
-    assert_eq!(m.category_options.len(), 3);
-    assert_eq!(m.category_option_combos.len(), 3);
+    assert_eq!(m.category_options().len(), 3);
+    assert_eq!(m.category_option_combos().len(), 3);
     assert_eq!(
         m.default_category_option_combo().map(|c| c.id.uid.as_str()),
         Some(DEFAULT_CATEGORY_OPTION_COMBO_UID)
     );
 
     assert_eq!(
-        m.data_sets,
+        m.data_sets(),
         vec![DataSet {
             id: ident("dsFull00001", Some("DS_FULL"), Some("Full set")),
             period_type: PeriodType::Monthly,
@@ -560,7 +560,7 @@ fn full_document_loads_exactly() {
         id: ident(id, Some(code), Some(name)),
     };
     assert_eq!(
-        m.option_sets,
+        m.option_sets(),
         vec![
             OptionSet {
                 id: ident("osColor0001", Some("COLOR"), Some("Colour")),
@@ -580,21 +580,21 @@ fn full_document_loads_exactly() {
         ]
     );
     assert_eq!(
-        m.data_element_groups,
+        m.data_element_groups(),
         vec![DataElementGroup {
             id: ident("degAll00001", None, Some("All")),
             data_elements: uids(&["deFull00001", "deMinimal01"]),
         }]
     );
     assert_eq!(
-        m.org_unit_groups,
+        m.org_unit_groups(),
         vec![OrganisationUnitGroup {
             id: ident("ougAll00001", Some("ALL"), Some("All units")),
             org_units: uids(&["ouChild0001"]),
         }]
     );
     assert_eq!(
-        m.users,
+        m.users(),
         vec![
             User {
                 id: ident("usClerk0001", None, Some("Data Clerk")),
@@ -637,7 +637,7 @@ fn documents_merge_and_later_objects_replace() {
       "optionSets": [{"id": "osReuse0001", "valueType": "TEXT", "options": [{"id": "opRed000001"}]}]
     }"#;
     read_metadata_into(update.as_bytes(), &mut m).unwrap();
-    assert_eq!(m.data_elements.len(), 3);
+    assert_eq!(m.data_elements().len(), 3);
     let renamed = m.data_element(&uid("deMinimal01")).unwrap();
     assert_eq!(
         (renamed.id.name.as_deref(), renamed.value_type),
@@ -659,7 +659,7 @@ fn documents_merge_and_later_objects_replace() {
     );
     // Defaults are not duplicated.
     assert_eq!(
-        m.category_option_combos
+        m.category_option_combos()
             .iter()
             .filter(|c| c.id.name.as_deref() == Some("default"))
             .count(),
@@ -667,10 +667,10 @@ fn documents_merge_and_later_objects_replace() {
     );
 
     // A failing document changes nothing.
-    let before = m.data_elements.clone();
+    let before = m.data_elements().to_vec();
     let bad = r#"{"dataElements": [{"id": "deMinimal01", "valueType": "TEXT"}, {"id": "deBad000001", "valueType": "NOPE"}]}"#;
     assert!(read_metadata_into(bad.as_bytes(), &mut m).is_err());
-    assert_eq!(m.data_elements, before);
+    assert_eq!(m.data_elements(), before);
 }
 
 /// `(document, top-level key, index, id, field)` of documents that must be refused.
@@ -928,9 +928,9 @@ fn unknown_keys_nulls_and_empty_strings() {
             .as_bytes(),
     )
     .unwrap();
-    assert!(m.data_elements.is_empty());
+    assert!(m.data_elements().is_empty());
     assert_eq!(
-        m.org_units,
+        m.org_units(),
         vec![OrganisationUnit {
             id: Identity::new(uid("ouAAAAAAAA1")),
             parent: None,

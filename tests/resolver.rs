@@ -84,7 +84,7 @@ fn data_elements_by_uid_code_and_name() {
         );
 
         // Every data element resolves back to itself under every scheme.
-        for d in &m.data_elements {
+        for d in m.data_elements() {
             for scheme in [IdScheme::Uid, IdScheme::Code, IdScheme::Name] {
                 let key = r.identifier(DE, &scheme, &d.id.uid).unwrap();
                 assert_eq!(
@@ -102,7 +102,7 @@ fn data_elements_by_uid_code_and_name() {
             r.identifier(DE, &IdScheme::Name, &de),
             Some("TA External funding")
         );
-        let all: Vec<Uid> = m.data_elements.iter().map(|d| d.id.uid).collect();
+        let all: Vec<Uid> = m.data_elements().iter().map(|d| d.id.uid).collect();
         assert!(r.missing_identifiers(DE, &IdScheme::Code, &all).is_empty());
     }
 }
@@ -151,11 +151,15 @@ fn category_option_combos() {
             None
         );
         assert_eq!(r.identifier(COC, &IdScheme::Code, &female), None);
-        let all: Vec<Uid> = m.category_option_combos.iter().map(|c| c.id.uid).collect();
+        let all: Vec<Uid> = m
+            .category_option_combos()
+            .iter()
+            .map(|c| c.id.uid)
+            .collect();
         let missing = r.missing_identifiers(COC, &IdScheme::Code, &all);
         assert_eq!(missing.len(), 12);
         assert!(!missing.contains(&default));
-        for c in &m.category_option_combos {
+        for c in m.category_option_combos() {
             let name = r.identifier(COC, &IdScheme::Name, &c.id.uid).unwrap();
             assert_eq!(
                 r.resolve(COC, &IdScheme::Name, name).unwrap(),

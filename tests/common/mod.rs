@@ -13,6 +13,3 @@ pub fn corpus_dir() -> Option<PathBuf> {
 pub fn corpus_file(rel: &str) -> Option<PathBuf> {
     dxf2_testdata::corpus::corpus_file(rel)
 }
-pub mod export;
-pub mod import;
-pub mod scenarios;

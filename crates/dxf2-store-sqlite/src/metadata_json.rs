@@ -33,21 +33,21 @@ pub(crate) fn for_each_object(
     metadata: &Metadata,
     write: &mut dyn FnMut(&'static str, &Uid, &Value) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    for o in &metadata.org_units {
+    for o in metadata.org_units() {
         write(ORG_UNITS, &o.id.uid, &org_unit_json(o))?;
     }
-    for o in &metadata.category_options {
+    for o in metadata.category_options() {
         write(CATEGORY_OPTIONS, &o.id.uid, &category_option_json(o))?;
     }
-    for o in &metadata.categories {
+    for o in metadata.categories() {
         let v = json!({"dataDimensionType": o.data_dimension_type, "categoryOptions": o.options});
         write(CATEGORIES, &o.id.uid, &with_identity(&o.id, v))?;
     }
-    for o in &metadata.category_combos {
+    for o in metadata.category_combos() {
         let v = json!({"dataDimensionType": o.data_dimension_type, "categories": o.categories});
         write(CATEGORY_COMBOS, &o.id.uid, &with_identity(&o.id, v))?;
     }
-    for o in &metadata.category_option_combos {
+    for o in metadata.category_option_combos() {
         let v = json!({
             "categoryCombo": o.category_combo,
             "categoryOptions": o.options,
@@ -55,7 +55,7 @@ pub(crate) fn for_each_object(
         });
         write(CATEGORY_OPTION_COMBOS, &o.id.uid, &with_identity(&o.id, v))?;
     }
-    for o in &metadata.option_sets {
+    for o in metadata.option_sets() {
         let options: Vec<Value> = o
             .options
             .iter()
@@ -64,25 +64,25 @@ pub(crate) fn for_each_object(
         let v = json!({"valueType": o.value_type.name(), "options": options});
         write(OPTION_SETS, &o.id.uid, &with_identity(&o.id, v))?;
     }
-    for o in &metadata.attributes {
+    for o in metadata.attributes() {
         let v = json!({"valueType": o.value_type.name(), "unique": o.unique});
         write(ATTRIBUTES, &o.id.uid, &with_identity(&o.id, v))?;
     }
-    for o in &metadata.data_elements {
+    for o in metadata.data_elements() {
         write(DATA_ELEMENTS, &o.id.uid, &data_element_json(o))?;
     }
-    for o in &metadata.data_sets {
+    for o in metadata.data_sets() {
         write(DATA_SETS, &o.id.uid, &data_set_json(o))?;
     }
-    for o in &metadata.data_element_groups {
+    for o in metadata.data_element_groups() {
         let v = json!({"dataElements": o.data_elements});
         write(DATA_ELEMENT_GROUPS, &o.id.uid, &with_identity(&o.id, v))?;
     }
-    for o in &metadata.org_unit_groups {
+    for o in metadata.org_unit_groups() {
         let v = json!({"organisationUnits": o.org_units});
         write(ORG_UNIT_GROUPS, &o.id.uid, &with_identity(&o.id, v))?;
     }
-    for o in &metadata.users {
+    for o in metadata.users() {
         let v = json!({
             "username": o.username,
             "organisationUnits": o.org_units,

@@ -3,8 +3,8 @@
 //! `ID`, `UUID`).
 //!
 //! [`Resolver`] is the interface the import engine speaks; [`MetadataResolver`] implements it over
-//! an in-memory [`Metadata`] catalogue. Lookups follow the classic importer
-//! (`../shared/spec/datavalueset-spec.md` §3.1–3.2):
+//! an in-memory [`Metadata`] catalogue. Lookups follow DHIS2's classic data value importer
+//! (`IdentifiableObjectManager` lookups by `IdScheme`):
 //!
 //! | scheme | payload identifier → UID |
 //! |---|---|
@@ -827,7 +827,7 @@ mod tests {
                 for key in &keys {
                     prop_assert_eq!(cold.resolve(DE, s, key), hot.resolve(DE, s, key), "scheme {} key {:?}", s, key);
                 }
-                for o in &m.data_elements {
+                for o in m.data_elements() {
                     prop_assert_eq!(cold.identifier(DE, s, &o.id.uid), hot.identifier(DE, s, &o.id.uid));
                     // Round trip: an object's identifier resolves back to it unless it is shared.
                     if let Some(value) = cold.identifier(DE, s, &o.id.uid) {

@@ -1,4 +1,6 @@
-//! Building DHIS2's grouped conflict list.
+//! Building DHIS2's grouped conflict list ([`ConflictCollector`], used by both importer
+//! generations), and formatting DHIS2's messages as Java does (`MessageFormat` templates,
+//! numbers with thousands separators, lists as `[a, b]`).
 
 use dxf2_model::ImportConflict;
 use rustc_hash::FxHashMap;
@@ -46,6 +48,8 @@ pub struct ConflictCollector {
     groups: FxHashMap<String, usize>,
     occurrences: usize,
     key: String,
+    /// The code of the conflict added last by [`add`](Self::add).
+    last_code: Option<&'static str>,
 }
 
 impl ConflictCollector {
@@ -64,12 +68,8 @@ impl ConflictCollector {
         index: Option<i64>,
     ) {
         self.occurrences += 1;
-        self.key.clear();
-        self.key.push_str(code.code);
-        for (_, v) in objects {
-            self.key.push(':');
-            self.key.push_str(v.unwrap_or("null"));
-        }
+        self.last_code = Some(code.code);
+        self.group_key(code.code, objects.iter().map(|(_, v)| *v));
         if let Some(&at) = self.groups.get(self.key.as_str()) {
             if let (Some(existing), Some(i)) = (self.conflicts.get_mut(at), index) {
                 existing.indexes.get_or_insert_with(Vec::new).push(i);
@@ -91,9 +91,37 @@ impl ConflictCollector {
         self.conflicts.push(conflict);
     }
 
+    /// Adds a conflict built by the caller (DHIS2 2.43+'s shape), merging it into an earlier one
+    /// with the same code and object values: the new conflict's indexes are appended to it.
+    pub(crate) fn add_conflict(&mut self, conflict: ImportConflict) {
+        self.occurrences += 1;
+        self.last_code = None;
+        let code = conflict.error_code.as_deref().unwrap_or_default();
+        self.group_key(code, conflict.objects.iter().map(|(_, v)| v.as_deref()));
+        if let Some(&at) = self.groups.get(self.key.as_str()) {
+            if let (Some(existing), Some(more)) = (self.conflicts.get_mut(at), conflict.indexes) {
+                existing.indexes.get_or_insert_with(Vec::new).extend(more);
+            }
+            return;
+        }
+        self.groups.insert(self.key.clone(), self.conflicts.len());
+        self.conflicts.push(conflict);
+    }
+
+    /// Sets `self.key` to the grouping key of a conflict: its code and object values.
+    fn group_key<'a>(&mut self, code: &str, values: impl Iterator<Item = Option<&'a str>>) {
+        self.key.clear();
+        self.key.push_str(code);
+        for v in values {
+            self.key.push(':');
+            self.key.push_str(v.unwrap_or("null"));
+        }
+    }
+
     /// Adds a legacy conflict (object + message, no code), grouped by both.
     pub fn add_legacy(&mut self, object: &str, message: &str) {
         self.occurrences += 1;
+        self.last_code = None;
         let key = format!("legacy:{object}:{message}");
         if self.groups.contains_key(&key) {
             return;
@@ -116,10 +144,49 @@ impl ConflictCollector {
         self.occurrences
     }
 
+    /// The code of the last conflict added, when it was added by [`add`](Self::add) (a formal
+    /// conflict with a code); `None` after a legacy or caller-built conflict.
+    pub(crate) fn last_code(&self) -> Option<&'static str> {
+        self.last_code
+    }
+
     /// The grouped conflicts.
     pub fn into_conflicts(self) -> Vec<ImportConflict> {
         self.conflicts
     }
+}
+
+/// An integer as Java's default `NumberFormat` writes it in DHIS2's messages (`MessageFormat`
+/// `{0}` of a number): thousands separated by commas, `-1,234`.
+pub(crate) fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    let len = digits.len();
+    for (i, c) in digits.chars().enumerate() {
+        // Digits left to write, this one included: a comma before each full group of three.
+        let left = len - i;
+        if i > 0 && matches!(left % 3, 0) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Java `List` or `Set` as `AbstractCollection.toString` prints it: `[a, b]`.
+pub(crate) fn java_list<S: AsRef<str>>(items: &[S]) -> String {
+    let mut out = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(item.as_ref());
+    }
+    out.push(']');
+    out
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ impl<'m> MetadataIndex<'m> {
     /// Builds the tables.
     pub fn new(metadata: &'m Metadata) -> MetadataIndex<'m> {
         let mut cc_cocs: FxHashMap<Uid, FxHashSet<Uid>> = FxHashMap::default();
-        for coc in &metadata.category_option_combos {
+        for coc in metadata.category_option_combos() {
             cc_cocs
                 .entry(coc.category_combo)
                 .or_default()
@@ -51,7 +51,7 @@ impl<'m> MetadataIndex<'m> {
         }
         let mut de_data_sets: FxHashMap<Uid, Vec<&DataSet>> = FxHashMap::default();
         let mut ou_data_sets: FxHashMap<Uid, Vec<&DataSet>> = FxHashMap::default();
-        for ds in &metadata.data_sets {
+        for ds in metadata.data_sets() {
             for e in &ds.elements {
                 de_data_sets.entry(e.data_element).or_default().push(ds);
             }
@@ -60,7 +60,7 @@ impl<'m> MetadataIndex<'m> {
             }
         }
         let option_codes = metadata
-            .option_sets
+            .option_sets()
             .iter()
             .map(|os| {
                 (
@@ -73,7 +73,7 @@ impl<'m> MetadataIndex<'m> {
             })
             .collect();
         let restrictions = metadata
-            .category_option_combos
+            .category_option_combos()
             .iter()
             .filter_map(|coc| {
                 let r = compute_restrictions(metadata, coc);
@@ -214,7 +214,7 @@ mod tests {
             ignore_approval: false,
         });
         let index = MetadataIndex::new(&md);
-        for coc in &md.category_option_combos {
+        for coc in md.category_option_combos() {
             let computed = index.aoc_restrictions(coc);
             let stored = index.restrictions_of(&coc.id.uid);
             assert_eq!(

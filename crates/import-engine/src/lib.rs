@@ -4,7 +4,10 @@
 //! [`Resolver`] maps their identifiers to UIDs under the effective id
 //! schemes; each value is validated against the [`Metadata`] in DHIS2's order with DHIS2's error
 //! codes; the strategy decides create / update / delete / ignore; the changes go to a
-//! [`DataValueStore`]; the result is DHIS2's [`ImportSummary`].
+//! [`DataValueStore`]; the result is DHIS2's [`ImportSummary`](dxf2_model::ImportSummary), in an
+//! [`ImportOutcome`] that also says, typed, why an import failed as a whole ([`Failure`]), and,
+//! for each value the summary names, where it is in the source file and which of its strings was
+//! wrong ([`ValueNote`]; never written into DHIS2's summary documents).
 //!
 //! Behaviour follows the importer generation chosen by [`ImportOptions::profile`]: the classic
 //! importer of DHIS2 2.36–2.42 (module `classic`) is the default; `ImporterProfile::Pipeline`
@@ -51,6 +54,8 @@
 //! let mut resolver = MetadataResolver::new(&md);
 //! let mut store = MemoryStore::new();
 //! let outcome = importer.import(&mut source, &ImportOptions::default(), &mut resolver, &mut store, &mut |_| {});
+//! // Beside DHIS2's summary: the string that was wrong (and, for a reader of text, its line).
+//! assert_eq!(outcome.note(1).map(|n| n.to_string()).as_deref(), Some("value `x`"));
 //! let s = outcome.summary;
 //! assert_eq!((s.import_count.imported, s.import_count.ignored), (1, 1));
 //! assert_eq!(s.conflicts[0].error_code.as_deref(), Some("E7619"));
@@ -63,15 +68,16 @@ mod classic;
 pub mod codes;
 pub mod conflicts;
 pub mod export;
-mod export_pipeline;
 pub mod index;
 pub mod memory;
+mod outcome;
 mod pipeline;
+mod schemes;
 pub mod store;
 
 use chrono::{DateTime, Utc};
 use dxf2_model::{
-    DataValueSource, ImportOptions, ImportStatus, ImportSummary, ImporterProfile, Metadata,
+    DataValue, DataValueSource, ImportOptions, ImporterProfile, Metadata, TextPosition,
 };
 use idscheme_resolver::Resolver;
 
@@ -81,6 +87,7 @@ pub use export::{
 };
 pub use index::MetadataIndex;
 pub use memory::MemoryStore;
+pub use outcome::{Failure, ImportError, ImportOutcome, ValueNote, MAX_NOTE_CHARS};
 pub use store::{DataValueStore, MetadataStore, StoreError};
 
 /// DHIS2 system settings that change import behaviour (`SystemSettings`), with DHIS2's defaults:
@@ -139,49 +146,38 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
-/// Why an import failed as a whole (the summary then has status `ERROR` and
-/// "The import process failed: …"); nothing of it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Failure {
-    /// The input could not be read (malformed or truncated file).
-    Input {
-        /// Values read before the failure.
-        values_read: u64,
-        /// The reader's message (with its position).
-        message: String,
-    },
-    /// A rule of DHIS2 fails the whole import (bad strategy or id scheme, ambiguous identifier,
-    /// bad `completeDate`, …).
-    Import,
-    /// The store failed.
-    Store,
-}
-
-/// The result of an import: DHIS2's summary, plus why it failed when it failed as a whole.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportOutcome {
-    /// The summary, as DHIS2 would answer.
-    pub summary: ImportSummary,
-    /// Set when the import failed as a whole.
-    pub failure: Option<Failure>,
-}
-
-impl ImportOutcome {
-    fn failed(message: String, failure: Failure) -> ImportOutcome {
-        let description = if message.starts_with("The import process failed") {
-            message
-        } else {
-            format!("The import process failed: {message}")
-        };
-        ImportOutcome {
-            summary: ImportSummary {
-                status: ImportStatus::Error,
-                description: Some(description),
-                ..ImportSummary::default()
-            },
-            failure: Some(failure),
+/// Reads every value of `source` into one reused record and calls `each` with it, its index
+/// (from 0) and where it starts in the source text ([`DataValueSource::value_position`], a copy:
+/// nothing is allocated per value), reporting `progress` every 1,000 values and once at the end.
+/// Stops at the first failure: the reader's ([`Failure::Input`], with the number of values read)
+/// or `each`'s.
+fn read_values<S: DataValueSource>(
+    source: &mut S,
+    progress: &mut dyn FnMut(Progress),
+    mut each: impl FnMut(&DataValue, i64, Option<TextPosition>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let mut record = DataValue::new();
+    let mut index: i64 = 0;
+    loop {
+        match source.read_value(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(Failure::input(index.unsigned_abs(), e)),
+        }
+        each(&record, index, source.value_position())?;
+        index += 1;
+        if index % 1000 == 0 {
+            progress(Progress {
+                values_done: index.unsigned_abs(),
+                total: None,
+            });
         }
     }
+    progress(Progress {
+        values_done: index.unsigned_abs(),
+        total: Some(index.unsigned_abs()),
+    });
+    Ok(())
 }
 
 /// Imports data value sets against one metadata catalogue, for one acting user.

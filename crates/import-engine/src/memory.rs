@@ -145,19 +145,7 @@ impl MemoryStore {
 
     /// Whether the metadata catalogue holds no object at all.
     fn metadata_is_empty(&self) -> bool {
-        let m = &self.metadata;
-        m.org_units.is_empty()
-            && m.data_elements.is_empty()
-            && m.category_options.is_empty()
-            && m.categories.is_empty()
-            && m.category_combos.is_empty()
-            && m.category_option_combos.is_empty()
-            && m.data_sets.is_empty()
-            && m.option_sets.is_empty()
-            && m.attributes.is_empty()
-            && m.data_element_groups.is_empty()
-            && m.org_unit_groups.is_empty()
-            && m.users.is_empty()
+        self.metadata.is_empty()
     }
 }
 
@@ -446,15 +434,15 @@ impl DataValueStore for MemoryStore {
 }
 
 impl MetadataStore for MemoryStore {
-    /// The stored metadata, with DHIS2's defaults added ([`Metadata::ensure_defaults`]) and the
-    /// org unit hierarchy computed; an empty catalogue when nothing was saved.
+    /// The stored metadata, finished ([`Metadata::finish`]: DHIS2's defaults added, references to
+    /// their well-known UIDs remapped, the org unit hierarchy computed); an empty catalogue when
+    /// nothing was saved.
     fn load_metadata(&mut self) -> Result<Metadata, StoreError> {
         if self.metadata_is_empty() {
             return Ok(Metadata::new());
         }
         let mut metadata = self.metadata.clone();
-        metadata.ensure_defaults();
-        metadata.compute_hierarchy()?;
+        metadata.finish()?;
         Ok(metadata)
     }
 
@@ -578,7 +566,7 @@ mod tests {
         assert_eq!(s.get(&b, &mut r).unwrap(), Existing::None);
         assert!(s.audits(&a).unwrap().is_empty());
         assert!(!s.has_lock_exception(&ds, &a.period, &a.org_unit).unwrap());
-        assert!(s.load_metadata().unwrap().org_units.is_empty());
+        assert!(s.load_metadata().unwrap().org_units().is_empty());
         assert_eq!(s.len(), 1);
     }
 

@@ -172,12 +172,39 @@ pub enum ValueOrder {
 }
 
 /// A store failure: not about the data being imported, but about the store itself.
+///
+/// A store written by a host wraps its own error in [`StoreError::Backend`] (see
+/// [`StoreError::backend`]); the import engine hands it back unchanged in
+/// [`Failure::Store`](crate::Failure::Store), so the host can take the
+/// [`source`](std::error::Error::source) and downcast it to its own type.
+///
+/// ```
+/// use import_engine::StoreError;
+///
+/// #[derive(Debug)]
+/// struct DiskFull;
+/// impl std::fmt::Display for DiskFull {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("disk full") }
+/// }
+/// impl std::error::Error for DiskFull {}
+///
+/// let e = StoreError::backend("writing a data value", DiskFull);
+/// assert_eq!(e.to_string(), "store error: writing a data value: disk full");
+/// let source = std::error::Error::source(&e).unwrap();
+/// assert!(source.downcast_ref::<DiskFull>().is_some());
+/// ```
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The backing database failed.
-    #[error("store error: {0}")]
-    Backend(String),
+    /// The backing database (or a host's own store) failed; `source` is its error.
+    #[error("store error: {context}: {source}")]
+    Backend {
+        /// What the store was doing (for example "cannot open the store `x.sqlite`").
+        context: String,
+        /// The backend's own error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     /// The store's contents are not what this version expects.
     #[error("store is corrupt or from an incompatible version: {0}")]
     Incompatible(String),
@@ -188,6 +215,19 @@ pub enum StoreError {
     /// hierarchy (its parents form a cycle).
     #[error("store metadata: {0}")]
     Hierarchy(#[from] HierarchyError),
+}
+
+impl StoreError {
+    /// A [`StoreError::Backend`]: `source` failed while the store was doing `context`.
+    pub fn backend(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> StoreError {
+        StoreError::Backend {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
 }
 
 /// Where data values, completions and audits live.

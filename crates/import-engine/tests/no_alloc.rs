@@ -168,6 +168,10 @@ impl<S: DataValueSource> DataValueSource for Probe<S> {
         }
         Ok(more)
     }
+    // Passed through so that the importer's per-value position reads are measured too.
+    fn value_position(&self) -> Option<dxf2_model::TextPosition> {
+        self.inner.value_position()
+    }
 }
 
 /// A sink that drops every value's comment.

@@ -17,14 +17,14 @@ mod common;
 
 use common::export::*;
 use common::import::{key, uid};
-use dxf2::engine::export::{CheckOrder, ExportError, ExportParams, ExportSummary, Exporter};
-use dxf2::engine::store::{
+use dxf2_model::metadata::DataSet;
+use dxf2_model::{DataValue, IdScheme, IdSchemes, ImporterProfile, Metadata, Period, Uid};
+use idscheme_resolver::MetadataResolver;
+use import_engine::export::{CheckOrder, ExportError, ExportParams, ExportSummary, Exporter};
+use import_engine::store::{
     Audit, Completion, DataValueKey, Existing, StoredValue, ValueOrder, ValueQuery,
 };
-use dxf2::engine::{AccessPolicy, DataValueStore, StoreError, Superuser, UserAccess};
-use dxf2::model::metadata::DataSet;
-use dxf2::model::{DataValue, IdScheme, IdSchemes, ImporterProfile, Metadata, Period, Uid};
-use dxf2::resolver::MetadataResolver;
+use import_engine::{AccessPolicy, DataValueStore, StoreError, Superuser, UserAccess};
 
 fn fixture() -> Metadata {
     let mut md = fixture_e();

@@ -21,12 +21,12 @@ use std::time::Duration;
 
 use common::export::*;
 use common::import::key;
-use dxf2::engine::export::Exporter;
-use dxf2::engine::store::{DataValueStore, MetadataStore, StoreError};
-use dxf2::engine::Superuser;
-use dxf2::model::DataValue;
-use dxf2::resolver::MetadataResolver;
-use dxf2::sqlite::{OpenOptions, SqliteStore};
+use dxf2_model::DataValue;
+use dxf2_store_sqlite::{OpenOptions, SqliteStore};
+use idscheme_resolver::MetadataResolver;
+use import_engine::export::Exporter;
+use import_engine::store::{DataValueStore, MetadataStore, StoreError};
+use import_engine::Superuser;
 
 /// The readers' busy timeout: far below the time the writer holds its lock (the whole test).
 const SHORT: Duration = Duration::from_millis(50);
@@ -96,7 +96,7 @@ fn assert_write_lock_held(path: &TempPath) {
     let mut other = SqliteStore::open_with(path, OpenOptions::new().busy_timeout(SHORT)).unwrap();
     let err = other.begin().unwrap_err();
     assert!(
-        matches!(err, StoreError::Backend(_)) && err.to_string().contains("locked"),
+        matches!(err, StoreError::Backend { .. }) && err.to_string().contains("locked"),
         "{err}"
     );
 }

@@ -15,14 +15,14 @@ mod common;
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use common::export::*;
 use common::import::{key, uid};
-use dxf2::engine::export::{CheckOrder, ExportError, ExportParams, ExportSummary, Exporter};
-use dxf2::engine::store::{Completion, StoredValue};
-use dxf2::engine::{AccessPolicy, DataValueStore, Superuser, UserAccess};
-use dxf2::model::metadata::{
+use dxf2_model::metadata::{
     CategoryOption, CategoryOptionCombo, DataElementGroup, DataSet, Identity, Sharing,
 };
-use dxf2::model::{DataValue, DataValueSetHeader, IdScheme, IdSchemes, Metadata};
-use dxf2::resolver::MetadataResolver;
+use dxf2_model::{DataValue, DataValueSetHeader, IdScheme, IdSchemes, Metadata};
+use idscheme_resolver::MetadataResolver;
+use import_engine::export::{CheckOrder, ExportError, ExportParams, ExportSummary, Exporter};
+use import_engine::store::{Completion, StoredValue};
+use import_engine::{AccessPolicy, DataValueStore, Superuser, UserAccess};
 
 /// A category option user A cannot data-read, and an option combo made of it (our addition).
 const CO_R: &str = "coRestrictR";
@@ -869,7 +869,7 @@ fn json_document_of_a_single_set_with_its_completion() {
         let user = UserAccess::by_username(&md, "userA").unwrap();
         let exporter = Exporter::new(&md, &user).with_now(now());
         let mut resolver = MetadataResolver::new(&md);
-        let mut writer = dxf2::json::Writer::new(Vec::new());
+        let mut writer = dxf2_json::Writer::new(Vec::new());
         let summary = exporter
             .export(
                 &params(&[DS_B], &[PE_B], &[OU_A]),

@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use chrono::{TimeZone, Utc};
-use dxf2::engine::store::{DataValueKey, DataValueStore, Existing, StoredValue};
-use dxf2::model::{Period, Uid};
-use dxf2::sqlite::SqliteStore;
+use dxf2_model::{Period, Uid};
+use dxf2_store_sqlite::SqliteStore;
+use import_engine::store::{DataValueKey, DataValueStore, Existing, StoredValue};
 
 /// Set in the child: the store file to write.
 const DB_ENV: &str = "DXF2_KILL_WRITER_DB";

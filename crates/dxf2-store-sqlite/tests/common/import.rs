@@ -6,13 +6,13 @@ use std::io::BufReader;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use dxf2::engine::store::{DataValueKey, StoredValue};
-use dxf2::engine::{AccessPolicy, DataValueStore, ImportOutcome, Importer, UserAccess};
-use dxf2::model::{
+use dxf2_model::{
     DataValue, DataValueSetHeader, DataValueSource, ImportOptions, ImportSummary, Metadata, Period,
     Uid,
 };
-use dxf2::resolver::MetadataResolver;
+use idscheme_resolver::MetadataResolver;
+use import_engine::store::{DataValueKey, StoredValue};
+use import_engine::{AccessPolicy, DataValueStore, ImportOutcome, Importer, UserAccess};
 
 /// The instant the scenario imports pretend to run at.
 pub fn now() -> DateTime<Utc> {
@@ -21,37 +21,37 @@ pub fn now() -> DateTime<Utc> {
         .unwrap()
 }
 
-/// Loads one of our fixtures (`tests/fixtures/<name>`).
+/// Loads one of our fixtures (the workspace's `tests/fixtures/<name>`).
 pub fn fixture(name: &str) -> Metadata {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../../tests/fixtures")
         .join(name);
-    dxf2::json::metadata::read_metadata(File::open(&path).unwrap()).unwrap()
+    dxf2_json::metadata::read_metadata(File::open(&path).unwrap()).unwrap()
 }
 
 /// Any reader, chosen by extension.
 pub enum Source {
-    Xml(dxf2::xml::Reader<BufReader<File>>),
-    Csv(dxf2::csv::Reader<BufReader<File>>),
-    Json(dxf2::json::Reader<BufReader<File>>),
-    Bytes(dxf2::xml::Reader<&'static [u8]>),
-    JsonBytes(dxf2::json::Reader<&'static [u8]>),
-    CsvBytes(dxf2::csv::Reader<&'static [u8]>),
+    Xml(dxf2_xml::Reader<BufReader<File>>),
+    Csv(dxf2_csv::Reader<BufReader<File>>),
+    Json(dxf2_json::Reader<BufReader<File>>),
+    Bytes(dxf2_xml::Reader<&'static [u8]>),
+    JsonBytes(dxf2_json::Reader<&'static [u8]>),
+    CsvBytes(dxf2_csv::Reader<&'static [u8]>),
 }
 
 impl Source {
     /// An XML payload held in memory.
     pub fn xml(text: &str) -> Source {
-        Source::Bytes(dxf2::xml::Reader::new(leak(text)).unwrap())
+        Source::Bytes(dxf2_xml::Reader::new(leak(text)).unwrap())
     }
     /// A JSON payload held in memory.
     pub fn json(text: &str) -> Source {
-        Source::JsonBytes(dxf2::json::Reader::new(leak(text)).unwrap())
+        Source::JsonBytes(dxf2_json::Reader::new(leak(text)).unwrap())
     }
     /// A CSV payload held in memory, read with the options' CSV settings.
     pub fn csv(text: &str, options: &ImportOptions) -> Source {
         Source::CsvBytes(
-            dxf2::csv::ReaderBuilder::from_options(options)
+            dxf2_csv::ReaderBuilder::from_options(options)
                 .from_reader(leak(text))
                 .unwrap(),
         )
@@ -100,12 +100,12 @@ impl DataValueSource for Source {
 pub fn open(path: &Path, options: &ImportOptions) -> Source {
     let file = BufReader::new(File::open(path).unwrap());
     match path.extension().and_then(|e| e.to_str()) {
-        Some("xml") => Source::Xml(dxf2::xml::Reader::with_profile(file, options.profile).unwrap()),
+        Some("xml") => Source::Xml(dxf2_xml::Reader::with_profile(file, options.profile).unwrap()),
         Some("json") => {
-            Source::Json(dxf2::json::Reader::with_profile(file, options.profile).unwrap())
+            Source::Json(dxf2_json::Reader::with_profile(file, options.profile).unwrap())
         }
         Some("csv") => Source::Csv(
-            dxf2::csv::ReaderBuilder::from_options(options)
+            dxf2_csv::ReaderBuilder::from_options(options)
                 .from_reader(file)
                 .unwrap(),
         ),
@@ -121,7 +121,7 @@ pub fn import_source(
     options: &ImportOptions,
     store: &mut dyn DataValueStore,
 ) -> ImportOutcome {
-    let superuser = dxf2::engine::Superuser::default();
+    let superuser = import_engine::Superuser::default();
     let user;
     let access: &dyn AccessPolicy = match username {
         Some(name) => {
@@ -191,8 +191,8 @@ pub fn all_rows(store: &mut dyn DataValueStore, md: &Metadata) -> Vec<StoredValu
 }
 
 fn rows(store: &mut dyn DataValueStore, md: &Metadata, include_deleted: bool) -> Vec<StoredValue> {
-    let query = dxf2::engine::store::ValueQuery {
-        data_elements: md.data_elements.iter().map(|d| d.id.uid).collect(),
+    let query = import_engine::store::ValueQuery {
+        data_elements: md.data_elements().iter().map(|d| d.id.uid).collect(),
         include_deleted,
         ..Default::default()
     };

@@ -21,13 +21,15 @@ use std::path::{Path, PathBuf};
 
 use common::import::*;
 use common::scenarios::*;
-use dxf2::engine::store::{AuditType, DataValueStore};
-use dxf2::engine::{Importer, MemoryStore, SystemSettings, UserAccess};
-use dxf2::model::metadata::{Identity, User};
-use dxf2::model::{
+use dxf2_model::metadata::{
+    CategoryOption, DataElement, DataSet, Identity, OrganisationUnit, User,
+};
+use dxf2_model::{
     IdScheme, ImportOptions, ImportStatus, ImportStrategy, ImportSummary, ImporterProfile, Metadata,
 };
-use dxf2::resolver::MetadataResolver;
+use idscheme_resolver::MetadataResolver;
+use import_engine::store::{AuditType, DataValueStore};
+use import_engine::{Importer, MemoryStore, SystemSettings, UserAccess};
 
 /// Fixture M's tests run as the admin superuser.
 const ADMIN: Option<&str> = Some("admin");
@@ -72,7 +74,7 @@ fn import_xml(
     store: &mut MemoryStore,
 ) -> ImportSummary {
     let leaked: &'static str = Box::leak(xml.to_owned().into_boxed_str());
-    let reader = dxf2::xml::Reader::with_profile(leaked.as_bytes(), options.profile).unwrap();
+    let reader = dxf2_xml::Reader::with_profile(leaked.as_bytes(), options.profile).unwrap();
     import_source(md, user, &mut Source::Bytes(reader), options, store).summary
 }
 
@@ -319,7 +321,7 @@ fn m33_csv_without_header_row_is_refused() {
     let mut o = pipeline();
     o.first_row_is_header = false;
     let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
-    let Err(err) = dxf2::csv::ReaderBuilder::from_options(&o).from_reader(file) else {
+    let Err(err) = dxf2_csv::ReaderBuilder::from_options(&o).from_reader(file) else {
         panic!("a CSV without header row must be refused");
     };
     assert!(
@@ -812,7 +814,7 @@ fn delete_strategy_counts_deleted_and_keeps_comments() {
     assert_eq!(counts(&s), (0, 0, 3, 0));
     assert!(stored(&mut store, &md).is_empty());
     let k = key(DE_A, "201201", OU_A, DEF, DEF);
-    let mut row = dxf2::engine::store::StoredValue::empty(k, now());
+    let mut row = import_engine::store::StoredValue::empty(k, now());
     store.get(&k, &mut row).unwrap();
     assert!(row.deleted);
     assert_eq!(row.comment.as_deref(), Some("comment"));
@@ -878,12 +880,9 @@ fn atomic_mode_rejects_the_group_on_any_value_error() {
 #[test]
 fn value_errors_skip_only_their_value() {
     let mut md = fixture_m();
-    let de_a = md
-        .data_elements
-        .iter_mut()
-        .find(|d| d.id.uid == uid(DE_A))
-        .unwrap();
-    de_a.option_set = Some(uid("optSetA0001"));
+    assert!(md.update::<DataElement>(&uid(DE_A), |de_a| {
+        de_a.option_set = Some(uid("optSetA0001"));
+    }));
     let long = "c".repeat(5001);
     let xml = format!(
         r#"<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" dataSet="{DS_A}" period="201201" orgUnit="{OU_A}">
@@ -913,12 +912,7 @@ fn value_errors_skip_only_their_value() {
     assert_eq!(s.rejected_indexes, [1, 2, 3, 4]);
     // With `noValueRequiresComment` an empty value needs an empty comment (DHIS2's test is
     // inverted): the comment-only value is the one refused, with E8121.
-    let ds = md
-        .data_sets
-        .iter_mut()
-        .find(|d| d.id.uid == uid(DS_A))
-        .unwrap();
-    ds.no_value_requires_comment = true;
+    assert!(md.update::<DataSet>(&uid(DS_A), |ds| ds.no_value_requires_comment = true));
     let xml = format!(
         r#"<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" dataSet="{DS_A}" period="201202" orgUnit="{OU_A}">
         <dataValue dataElement="{DE_A}"/>
@@ -979,8 +973,7 @@ fn data_set_detection_and_auto_grouping() {
     assert_clean(&s, 12);
     // A data element in no data set fails the split as a decoding error.
     let xml = r#"<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0"><dataValue dataElement="f7n9E0hX8qk" period="201201" orgUnit="DiszpKrYNg8" value="1"/><dataValue dataElement="nonEx1sting" period="201201" orgUnit="DiszpKrYNg8" value="1"/></dataValueSet>"#;
-    let reader =
-        dxf2::xml::Reader::with_profile(xml.as_bytes(), ImporterProfile::Pipeline).unwrap();
+    let reader = dxf2_xml::Reader::with_profile(xml.as_bytes(), ImporterProfile::Pipeline).unwrap();
     let mut source = reader;
     let s = importer
         .import(
@@ -1010,16 +1003,11 @@ fn with_clerk(share_options: bool) -> Metadata {
         authorities: vec!["F_DATAVALUE_ADD".into()],
         user_groups: Vec::new(),
     });
-    let ds = md
-        .data_sets
-        .iter_mut()
-        .find(|d| d.id.uid == uid(DS_A))
-        .unwrap();
-    ds.sharing.public = Some("rwrw----".into());
+    assert!(md.update::<DataSet>(&uid(DS_A), |ds| {
+        ds.sharing.public = Some("rwrw----".into());
+    }));
     if share_options {
-        for o in &mut md.category_options {
-            o.sharing.public = Some("rwrw----".into());
-        }
+        md.update_all::<CategoryOption>(|o| o.sharing.public = Some("rwrw----".into()));
     }
     md
 }
@@ -1069,7 +1057,8 @@ fn user_access_is_checked_for_other_users() {
         &[0],
     );
     let mut md = md;
-    md.data_sets[0].sharing.public = Some("r-r-----".into());
+    let first = md.data_sets()[0].id.uid;
+    md.update::<DataSet>(&first, |ds| ds.sharing.public = Some("r-r-----".into()));
     let s = import_xml(
         &md,
         clerk,
@@ -1090,7 +1079,7 @@ fn timeliness_for_users_without_edit_expired() {
     let mut md = with_clerk(true);
     let clerk = Some("clerk");
     let month = |offset: i64| {
-        let p = dxf2::model::PeriodType::Monthly
+        let p = dxf2_model::PeriodType::Monthly
             .period_containing(now().date_naive())
             .unwrap();
         p.offset(offset).unwrap()
@@ -1125,12 +1114,7 @@ fn timeliness_for_users_without_edit_expired() {
     );
     assert_clean(&s, 1);
     // Expiry days, and the lock exception that lifts them.
-    let ds = md
-        .data_sets
-        .iter_mut()
-        .find(|d| d.id.uid == uid(DS_A))
-        .unwrap();
-    ds.expiry_days = 10;
+    assert!(md.update::<DataSet>(&uid(DS_A), |ds| ds.expiry_days = 10));
     let old = month(-3);
     let s = import_xml(
         &md,
@@ -1156,11 +1140,9 @@ fn org_unit_opening_dates_and_attribute_option_restrictions() {
         return;
     };
     let mut md = fixture_m();
-    md.org_units
-        .iter_mut()
-        .find(|o| o.id.uid == uid(OU_A))
-        .unwrap()
-        .opening_date = "2012-02-01".parse().ok();
+    assert!(md.update::<OrganisationUnit>(&uid(OU_A), |o| {
+        o.opening_date = "2012-02-01".parse().ok();
+    }));
     let s = import_file(&md, ADMIN, &path, &pipeline(), &mut MemoryStore::new());
     assert_group_error(
         &s,
@@ -1171,7 +1153,8 @@ fn org_unit_opening_dates_and_attribute_option_restrictions() {
 
     // Attribute option combos: a data set with category combo A.
     let mut md = fixture_m();
-    md.data_sets[0].category_combo = uid("ccAaaaaaa01");
+    let first = md.data_sets()[0].id.uid;
+    md.update::<DataSet>(&first, |ds| ds.category_combo = uid("ccAaaaaaa01"));
     let xml = format!(
         r#"<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0" dataSet="{DS_A}" attributeOptionCombo="{OC_A}">
         <dataValue dataElement="{DE_A}" period="201201" orgUnit="{OU_A}" value="1"/>
@@ -1181,13 +1164,7 @@ fn org_unit_opening_dates_and_attribute_option_restrictions() {
     );
     let s = import_xml(&md, ADMIN, &xml, &pipeline(), &mut MemoryStore::new());
     assert_clean(&s, 3);
-    let option = |md: &mut Metadata| {
-        md.category_options
-            .iter_mut()
-            .find(|o| o.id.uid == uid("cOptAaaaa01"))
-            .unwrap()
-            .clone()
-    };
+    let option = |md: &mut Metadata| md.category_option(&uid("cOptAaaaa01")).unwrap().clone();
     let mut a = option(&mut md);
     a.org_units = vec![uid(OU_B)];
     md.add_category_option(a);
@@ -1210,7 +1187,8 @@ fn org_unit_opening_dates_and_attribute_option_restrictions() {
         "Untimely data entry for attribute option combo kjuiHgy67hg and period(s): `[201201, 201203]`",
         &[0, 1, 2],
     );
-    md.data_sets[0].open_periods_after_co_end_date = 1;
+    let first = md.data_sets()[0].id.uid;
+    md.update::<DataSet>(&first, |ds| ds.open_periods_after_co_end_date = 1);
     let s = import_xml(&md, ADMIN, &xml, &pipeline(), &mut MemoryStore::new());
     assert_eq!(
         s.conflicts[0].value,
@@ -1226,7 +1204,7 @@ fn json_payloads_use_the_pipeline_keys() {
         "dataValues":[{{"dataElement":"{DE_A}","value":"1","followUp":true}},{{"dataElement":"{DE_B}","value":"2","followup":true}}]}}"#
     );
     let reader =
-        dxf2::json::Reader::with_profile(json.as_bytes(), ImporterProfile::Pipeline).unwrap();
+        dxf2_json::Reader::with_profile(json.as_bytes(), ImporterProfile::Pipeline).unwrap();
     let access = UserAccess::by_username(&md, "admin").unwrap();
     let mut store = MemoryStore::new();
     let s = Importer::new(&md, &access)
@@ -1256,46 +1234,6 @@ fn json_payloads_use_the_pipeline_keys() {
     );
 }
 
-#[test]
-fn the_sqlite_store_keeps_the_changelog_and_rolls_back_dry_runs() {
-    let (Some(a), Some(update)) = (
-        payload("dataValueSetACode.xml"),
-        payload("dataValueSetAUpdate.xml"),
-    ) else {
-        return;
-    };
-    let md = fixture_m();
-    let mut store = dxf2::sqlite::SqliteStore::open_in_memory().unwrap();
-    let mut dry = pipeline();
-    dry.dry_run = true;
-    let s = import_file(&md, ADMIN, &a, &dry, &mut store);
-    assert_clean(&s, 3);
-    assert_eq!(s.data_set_complete.as_deref(), Some("false"));
-    assert_eq!(store.value_count().unwrap(), 0);
-    assert_clean(&import_file(&md, ADMIN, &a, &pipeline(), &mut store), 3);
-    assert_clean(
-        &import_file(&md, ADMIN, &update, &pipeline(), &mut store),
-        3,
-    );
-    let k = key(DE_A, "201201", OU_A, DEF, DEF);
-    let types: Vec<_> = store
-        .audits(&k)
-        .unwrap()
-        .iter()
-        .map(|a| a.audit_type)
-        .collect();
-    assert_eq!(types, [AuditType::Create, AuditType::Update]);
-    assert!(store
-        .completion(
-            &uid(DS_A),
-            &"201201".parse().unwrap(),
-            &uid(OU_A),
-            &uid(DEF)
-        )
-        .unwrap()
-        .is_some());
-}
-
 // ---------------------------------------------------------------------------------------------
 // 2.43+ input forms: category-option maps, `attributeCombo`/`attributeOptions`, deletion scope
 // ---------------------------------------------------------------------------------------------
@@ -1314,7 +1252,7 @@ fn import_json(
     store: &mut dyn DataValueStore,
 ) -> ImportSummary {
     let leaked: &'static str = Box::leak(json.to_owned().into_boxed_str());
-    let reader = dxf2::json::Reader::with_profile(leaked.as_bytes(), options.profile).unwrap();
+    let reader = dxf2_json::Reader::with_profile(leaked.as_bytes(), options.profile).unwrap();
     import_source(md, ADMIN, &mut Source::JsonBytes(reader), options, store).summary
 }
 
@@ -1332,25 +1270,15 @@ fn import_csv(
 /// when `attributes`, data set A is too (as its attribute combo).
 fn with_categories(attributes: bool) -> Metadata {
     let mut md = fixture_m();
-    let de_a = md
-        .data_elements
-        .iter_mut()
-        .find(|d| d.id.uid == uid(DE_A))
-        .unwrap();
-    de_a.category_combo = uid(CC_A);
+    assert!(md.update::<DataElement>(&uid(DE_A), |de_a| de_a.category_combo = uid(CC_A)));
     if attributes {
-        let ds = md
-            .data_sets
-            .iter_mut()
-            .find(|d| d.id.uid == uid(DS_A))
-            .unwrap();
-        ds.category_combo = uid(CC_A);
+        assert!(md.update::<DataSet>(&uid(DS_A), |ds| ds.category_combo = uid(CC_A)));
     }
     md
 }
 
 /// (data element, category option combo, attribute option combo) of stored rows.
-fn keys_of(rows: &[dxf2::engine::store::StoredValue]) -> BTreeSet<(String, String, String)> {
+fn keys_of(rows: &[import_engine::store::StoredValue]) -> BTreeSet<(String, String, String)> {
     rows.iter()
         .map(|r| {
             (
@@ -1705,7 +1633,7 @@ fn deletion_scope_deletes_before_the_values_are_written() {
     );
     // Soft-deleted with a DELETE changelog row holding the previous value; comment kept.
     let k = key(DE_A, "201202", OU_A, DEF, DEF);
-    let mut row = dxf2::engine::store::StoredValue::empty(k, now());
+    let mut row = import_engine::store::StoredValue::empty(k, now());
     store.get(&k, &mut row).unwrap();
     assert!(row.deleted);
     assert_eq!(row.comment.as_deref(), Some("c"));
@@ -1905,7 +1833,7 @@ fn deletion_scope_is_validated_like_values() {
     let json = format!(
         r#"{{"dataSet":"{DS_A}","deletion":{{"orgUnits":["{OU_C}"],"periods":["201201"],"elements":[{{"dataElement":"{DE_B}"}}]}}}}"#
     );
-    let reader = dxf2::json::Reader::with_profile(
+    let reader = dxf2_json::Reader::with_profile(
         Box::leak(json.into_boxed_str()).as_bytes(),
         ImporterProfile::Pipeline,
     )
@@ -1945,7 +1873,7 @@ fn deletion_scope_follows_auto_grouping() {
         "dataValues":[{{"dataElement":"{DE_A}","period":"201202","orgUnit":"{OU_B}","value":"1"}}]}}"#
     );
     let reader =
-        dxf2::json::Reader::with_profile(json.as_bytes(), ImporterProfile::Pipeline).unwrap();
+        dxf2_json::Reader::with_profile(json.as_bytes(), ImporterProfile::Pipeline).unwrap();
     let s = importer
         .import(
             &mut { reader },
@@ -1959,36 +1887,6 @@ fn deletion_scope_follows_auto_grouping() {
     let rows = live(&mut store, &md);
     assert!(!rows.contains(&de_ou_pe(DE_A, OU_A, "201201")));
     assert!(rows.contains(&de_ou_pe(DE_B, OU_A, "201201")));
-}
-
-#[test]
-fn deletion_scope_in_the_sqlite_store() {
-    let md = fixture_m();
-    let mut store = dxf2::sqlite::SqliteStore::open_in_memory().unwrap();
-    stored_grid(&md, &mut store);
-    let json = format!(
-        r#"{{"dataSet":"{DS_A}","deletion":{{"orgUnits":["{OU_A}","{OU_B}"],"periods":["201201"],"elements":[{{"dataElement":"{DE_A}"}},{{"dataElement":"{DE_B}"}}]}}}}"#
-    );
-    let mut dry = pipeline();
-    dry.dry_run = true;
-    assert_eq!(
-        counts(&import_json(&md, &json, &dry, &mut store)),
-        (0, 0, 3, 0)
-    );
-    assert_eq!(stored(&mut store, &md).len(), 5);
-    assert_eq!(
-        counts(&import_json(&md, &json, &pipeline(), &mut store)),
-        (0, 0, 3, 0)
-    );
-    assert_eq!(stored(&mut store, &md).len(), 2);
-    let k = key(DE_B, "201201", OU_A, DEF, DEF);
-    let types: Vec<_> = store
-        .audits(&k)
-        .unwrap()
-        .iter()
-        .map(|a| a.audit_type)
-        .collect();
-    assert_eq!(types, [AuditType::Create, AuditType::Delete]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2139,8 +2037,8 @@ fn profiles_table(corpus: &Path) -> String {
     let mut doc = String::new();
     doc.push_str(
         "# Classic (2.36–2.42) and 2.43+ importers side by side\n\n\
-         <!-- Generated by tests/pipeline_scenarios.rs (`profiles_doc_is_up_to_date`). Do not edit:\n\
-         regenerate with `DXF2_WRITE_DOCS=1 cargo test --test pipeline_scenarios profiles_doc`. -->\n\n\
+         <!-- Generated by crates/import-engine/tests/pipeline_scenarios.rs (`profiles_doc_is_up_to_date`). Do not edit:\n\
+         regenerate with `DXF2_WRITE_DOCS=1 cargo test -p import-engine --test pipeline_scenarios profiles_doc`. -->\n\n\
          Every data value set payload of DHIS2's own tests (`../shared/corpus/dhis2-core/`), imported\n\
          once with each importer profile (`dxf2 import --dhis2-version 2.42` and `--dhis2-version 2.43`)\n\
          into an empty store, as a superuser, with the default request options. The payloads of\n\
@@ -2153,7 +2051,7 @@ fn profiles_table(corpus: &Path) -> String {
          |---|---|---|---|---|---|---|\n",
     );
     let fixture_m = fixture_m();
-    let e2e = dxf2::json::metadata::read_metadata(
+    let e2e = dxf2_json::metadata::read_metadata(
         std::fs::File::open(corpus.join("metadata/e2e_aggregate_metadata.json")).unwrap(),
     )
     .unwrap();
@@ -2186,7 +2084,7 @@ fn profiles_doc_is_up_to_date() {
         return;
     };
     let table = profiles_table(&corpus);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/profiles.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/profiles.md");
     if std::env::var_os("DXF2_WRITE_DOCS").is_some() {
         std::fs::write(&path, &table).unwrap();
         return;

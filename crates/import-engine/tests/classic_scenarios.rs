@@ -17,9 +17,10 @@ mod common;
 
 use common::import::*;
 use common::scenarios::*;
-use dxf2::engine::store::AuditType;
-use dxf2::engine::{DataValueStore, MemoryStore};
-use dxf2::model::{IdScheme, ImportOptions, ImportStatus, ImportStrategy, ImportSummary, Metadata};
+use dxf2_model::metadata::DataSet;
+use dxf2_model::{IdScheme, ImportOptions, ImportStatus, ImportStrategy, ImportSummary, Metadata};
+use import_engine::store::AuditType;
+use import_engine::{DataValueStore, MemoryStore};
 
 const USER: Option<&str> = Some("userA");
 
@@ -151,7 +152,7 @@ fn c25_reimport_counts_ignored_and_updated() {
       <dataValue dataElement="f7n9E0hX8qk" period="201201" orgUnit="BdfsJfj87js" value="10002" storedBy="john" comment="comment" followUp="false"/>
       <dataValue dataElement="f7n9E0hX8qk" period="201202" orgUnit="DiszpKrYNg8" value="10003" storedBy="john" comment="comment" followUp="false"/>
     </dataValueSet>"#;
-    let mut source = Source::Bytes(dxf2::xml::Reader::new(xml.as_bytes()).unwrap());
+    let mut source = Source::Bytes(dxf2_xml::Reader::new(xml.as_bytes()).unwrap());
     let s = import_source(
         &md,
         USER,
@@ -556,13 +557,15 @@ fn c49_unknown_data_element_with_option_set() {
     assert_eq!(s.data_set_complete.as_deref(), Some("2012-01-09"));
 }
 
-fn with_option_a(md: &mut Metadata, f: impl FnOnce(&mut dxf2::model::metadata::CategoryOption)) {
+fn with_option_a(md: &mut Metadata, f: impl FnOnce(&mut dxf2_model::metadata::CategoryOption)) {
     let option = md
-        .category_options
-        .iter_mut()
+        .category_options()
+        .iter()
         .find(|o| o.id.name.as_deref() == Some("CategoryOptionA"))
-        .unwrap();
-    f(option);
+        .unwrap()
+        .id
+        .uid;
+    assert!(md.update(&option, f));
 }
 
 #[test]
@@ -680,15 +683,12 @@ fn c54_null_values() {
 #[test]
 fn c55_expiry_days_and_future_periods() {
     let (mut md, mut store) = classic_setup();
-    let ds = md
-        .data_sets
-        .iter_mut()
-        .find(|d| d.id.uid == uid("pBOMPrpg1QX"))
-        .unwrap();
-    ds.expiry_days = 62;
-    ds.open_future_periods = 2;
+    assert!(md.update::<DataSet>(&uid("pBOMPrpg1QX"), |ds| {
+        ds.expiry_days = 62;
+        ds.open_future_periods = 2;
+    }));
     let month = |offset: i64| {
-        let p = dxf2::model::PeriodType::Monthly
+        let p = dxf2_model::PeriodType::Monthly
             .period_containing(now().date_naive())
             .unwrap();
         p.offset(offset).unwrap().to_string()
@@ -708,7 +708,7 @@ fn c55_expiry_days_and_future_periods() {
         month(6)
     );
     let leaked: &'static str = Box::leak(xml.into_boxed_str());
-    let mut source = Source::Bytes(dxf2::xml::Reader::new(leaked.as_bytes()).unwrap());
+    let mut source = Source::Bytes(dxf2_xml::Reader::new(leaked.as_bytes()).unwrap());
     // Imported as user A: a superuser holds F_EDIT_EXPIRED and is never locked out.
     let s = import_source(
         &md,
@@ -749,12 +749,9 @@ fn c56_c57_data_set_write_sharing() {
     };
     for (access, ok) in [("r-r-----", false), ("rwrw----", true)] {
         let (mut md, mut store) = classic_setup();
-        let ds = md
-            .data_sets
-            .iter_mut()
-            .find(|d| d.id.uid == uid("pBOMPrpg1QX"))
-            .unwrap();
-        ds.sharing.users = vec![(uid("uSerAaaaa01"), access.into())];
+        assert!(md.update::<DataSet>(&uid("pBOMPrpg1QX"), |ds| {
+            ds.sharing.users = vec![(uid("uSerAaaaa01"), access.into())];
+        }));
         let s = import_file(&md, USER, &path, &ImportOptions::default(), &mut store);
         if ok {
             assert_success(&s, 3, 0, 0);

@@ -3,11 +3,11 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
-use dxf2::engine::export::ExportParams;
-use dxf2::engine::store::{Completion, DataValueKey, StoredValue};
-use dxf2::engine::{DataValueStore, MemoryStore, MetadataStore};
-use dxf2::model::{DataValue, DataValueSetHeader, DataValueSink, Metadata};
-use dxf2::sqlite::SqliteStore;
+use dxf2_model::{DataValue, DataValueSetHeader, DataValueSink, Metadata};
+use dxf2_store_sqlite::SqliteStore;
+use import_engine::export::ExportParams;
+use import_engine::store::{Completion, DataValueKey, StoredValue};
+use import_engine::{DataValueStore, MemoryStore, MetadataStore};
 
 use super::import::{fixture, key};
 

@@ -2,7 +2,7 @@
 //! selected with [`Exporter::with_profile`]`(ImporterProfile::Pipeline)`: every rule of
 //! datavalueset-spec §6.6 and §1.7 that differs from the classic export lives here. Resolution of
 //! the request, the store query and the filtering of unreadable attribute option combos are
-//! shared with the classic export (`export.rs`).
+//! shared with the classic export (the parent module).
 //!
 //! # How a 2.43+ export runs
 //!
@@ -38,7 +38,7 @@
 //!
 //! The XML and JSON header comes before the values, but a shared org unit or attribute option
 //! combo and a missing identifier are only known after every value was seen. Instead of keeping
-//! the values, [`write`] runs the store query twice: a first pass compares keys and looks up
+//! the values, `write` runs the store query twice: a first pass compares keys and looks up
 //! identifiers (memory: the distinct UIDs that lack an identifier), the second writes. The first
 //! pass is skipped when the request fixes the header's org unit and attribute option combo and
 //! every value column is written as UID. If the store changes between the passes, values are
@@ -53,14 +53,18 @@ use dxf2_model::{
 };
 use idscheme_resolver::Resolver;
 
-use crate::codes;
-use crate::conflicts::ErrorCode;
-use crate::export::{
-    begin, finish, for_each_row, group_thousands, output_id, parse_duration, push_unique,
-    write_timestamp, ExportError, ExportParams, ExportPlan, ExportSummary, Exporter, Form,
-    OutputSchemes, Resolved,
+use super::params::OutputSchemes;
+use super::query::for_each_row;
+use super::resolve::{push_unique, Resolved};
+use super::write::{begin, output_id, write_rows};
+use super::{
+    parse_duration, write_timestamp, ExportError, ExportParams, ExportPlan, ExportSummary,
+    Exporter, Form,
 };
-use crate::store::{DataValueStore, StoreError, StoredValue, ValueOrder};
+use crate::codes;
+use crate::conflicts::{group_thousands, java_list, ErrorCode};
+use crate::schemes::object_kind;
+use crate::store::{DataValueStore, StoredValue, ValueOrder};
 
 /// `E2010` as 2.43+ words it (every unreadable data set listed).
 const E2010: ErrorCode = ErrorCode {
@@ -255,19 +259,6 @@ fn decide_access(exporter: &Exporter<'_>, r: &Resolved) -> Result<(), ExportErro
     Ok(())
 }
 
-/// A list as Java's `List.toString` writes it: `[a, b]`.
-fn java_list<S: AsRef<str>>(items: &[S]) -> String {
-    let mut out = String::from("[");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(item.as_ref());
-    }
-    out.push(']');
-    out
-}
-
 /// DHIS2's `IdProperty.Name` of an output scheme, the `{0}` of `E8200`–`E8203`.
 fn property_name(scheme: &IdScheme) -> &'static str {
     match scheme {
@@ -296,14 +287,18 @@ impl Column {
         Column::AttributeOptionCombo,
     ];
 
-    fn kind(self) -> ObjectKind {
+    /// The id scheme target of the column.
+    fn target(self) -> SchemeTarget {
         match self {
-            Column::DataElement => ObjectKind::DataElement,
-            Column::OrgUnit => ObjectKind::OrganisationUnit,
-            Column::CategoryOptionCombo | Column::AttributeOptionCombo => {
-                ObjectKind::CategoryOptionCombo
-            }
+            Column::DataElement => SchemeTarget::DataElement,
+            Column::OrgUnit => SchemeTarget::OrgUnit,
+            Column::CategoryOptionCombo => SchemeTarget::CategoryOptionCombo,
+            Column::AttributeOptionCombo => SchemeTarget::AttributeOptionCombo,
         }
+    }
+
+    fn kind(self) -> ObjectKind {
+        object_kind(self.target())
     }
 
     fn field(self) -> Field {
@@ -522,7 +517,7 @@ pub(crate) fn write<S: DataValueSink>(
         *slot = Some(text.clone());
     }
 
-    let mut summary = ExportSummary {
+    let summary = ExportSummary {
         header: header.data_set.is_some()
             || header.period.is_some()
             || header.org_unit.is_some()
@@ -530,30 +525,11 @@ pub(crate) fn write<S: DataValueSink>(
         ..ExportSummary::default()
     };
     begin(sink, &header)?;
-
-    let mut record = DataValue::new();
-    let mut sink_error: Option<S::Error> = None;
-    let mut encode_error: Option<ExportError> = None;
-    let mut skipped = 0;
-    let queried = for_each_row(plan, store, &mut skipped, &mut |row: &StoredValue| {
-        if let Err(column) = fill_record(&mut record, row, schemes, resolver, &omitted) {
-            encode_error = Some(missing(column, schemes, &[*column.uid(row)]));
-            return Err(StoreError::Misuse(
-                "export stopped: an identifier is missing",
-            ));
-        }
-        if let Err(e) = sink.write_value(&record) {
-            sink_error = Some(e);
-            return Err(StoreError::Misuse("export stopped: the output failed"));
-        }
-        summary.values = summary.values.saturating_add(1);
-        Ok(())
-    });
-    summary.skipped = skipped;
-    if let Some(e) = encode_error {
-        return Err(e);
-    }
-    finish(sink, sink_error, queried, summary)
+    // An identifier found missing now (the store changed since the first pass) stops the export.
+    write_rows(plan, store, sink, summary, |record, row| {
+        fill_record(record, row, schemes, resolver, &omitted)
+            .map_err(|column| missing(column, schemes, &[*column.uid(row)]))
+    })
 }
 
 /// Fills the reusable record with one stored row as 2.43+ encodes it; the column whose object

@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use dxf2::engine::store::Completion;
-use dxf2::engine::{DataValueStore, MemoryStore};
-use dxf2::model::{IdScheme, ImportOptions, Metadata};
+use dxf2_model::{IdScheme, ImportOptions, Metadata};
+use import_engine::store::Completion;
+use import_engine::{DataValueStore, MemoryStore};
 
 use super::import::{fixture, now, stored, uid};
 

@@ -13,18 +13,18 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use dxf2::engine::store::{
-    Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, MetadataStore,
-    StoreError, StoredValue, ValueQuery,
-};
-use dxf2::engine::MemoryStore;
-use dxf2::model::metadata::{
+use dxf2_model::metadata::{
     Attribute, Category, CategoryCombo, CategoryOption, CategoryOptionCombo, DataElement,
     DataElementGroup, DataInputPeriod, DataSet, DataSetElement, Identity, OptionItem, OptionSet,
     OrganisationUnit, OrganisationUnitGroup, Sharing, User,
 };
-use dxf2::model::{Metadata, Period, PeriodType, Uid, ValueType};
-use dxf2::sqlite::SqliteStore;
+use dxf2_model::{Metadata, Period, PeriodType, Uid, ValueType};
+use dxf2_store_sqlite::SqliteStore;
+use import_engine::store::{
+    Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, MetadataStore,
+    StoreError, StoredValue, ValueQuery,
+};
+use import_engine::MemoryStore;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -971,24 +971,24 @@ fn full_metadata() -> Metadata {
 }
 
 fn assert_same_metadata(a: &Metadata, b: &Metadata) {
-    assert_eq!(a.org_units, b.org_units);
-    assert_eq!(a.data_elements, b.data_elements);
-    assert_eq!(a.category_options, b.category_options);
-    assert_eq!(a.categories, b.categories);
-    assert_eq!(a.category_combos, b.category_combos);
-    assert_eq!(a.category_option_combos, b.category_option_combos);
-    assert_eq!(a.data_sets, b.data_sets);
-    assert_eq!(a.option_sets, b.option_sets);
-    assert_eq!(a.attributes, b.attributes);
-    assert_eq!(a.data_element_groups, b.data_element_groups);
-    assert_eq!(a.org_unit_groups, b.org_unit_groups);
-    assert_eq!(a.users, b.users);
+    assert_eq!(a.org_units(), b.org_units());
+    assert_eq!(a.data_elements(), b.data_elements());
+    assert_eq!(a.category_options(), b.category_options());
+    assert_eq!(a.categories(), b.categories());
+    assert_eq!(a.category_combos(), b.category_combos());
+    assert_eq!(a.category_option_combos(), b.category_option_combos());
+    assert_eq!(a.data_sets(), b.data_sets());
+    assert_eq!(a.option_sets(), b.option_sets());
+    assert_eq!(a.attributes(), b.attributes());
+    assert_eq!(a.data_element_groups(), b.data_element_groups());
+    assert_eq!(a.org_unit_groups(), b.org_unit_groups());
+    assert_eq!(a.users(), b.users());
 }
 
 fn metadata_round_trips(s: &mut impl TestStore) {
     // Nothing saved: nothing loaded (not even the defaults).
     let empty = s.load_metadata().unwrap();
-    assert!(empty.org_units.is_empty() && empty.category_option_combos.is_empty());
+    assert!(empty.org_units().is_empty() && empty.category_option_combos().is_empty());
 
     let m = full_metadata();
     s.save_metadata(&m).unwrap();
@@ -1002,15 +1002,15 @@ fn metadata_round_trips(s: &mut impl TestStore) {
 
     // Saving again adds and replaces by UID, keeping positions.
     let mut more = Metadata::new();
-    let mut renamed = m.data_elements[1].clone();
+    let mut renamed = m.data_elements()[1].clone();
     renamed.id.name = Some("Renamed".into());
     more.add_data_element(renamed.clone());
     more.add_org_unit(org_unit(F2, Some(F1)));
     s.save_metadata(&more).unwrap();
     let loaded = s.load_metadata().unwrap();
-    assert_eq!(loaded.data_elements.len(), 2);
-    assert_eq!(loaded.data_elements[1], renamed);
-    assert_eq!(loaded.data_elements[0], m.data_elements[0]);
+    assert_eq!(loaded.data_elements().len(), 2);
+    assert_eq!(loaded.data_elements()[1], renamed);
+    assert_eq!(loaded.data_elements()[0], m.data_elements()[0]);
     assert_eq!(
         loaded.org_unit_path(&uid(F2)).unwrap().to_string(),
         format!("/{ROOT}/{F1}/{F2}")
@@ -1054,8 +1054,8 @@ fn metadata_saved_in_a_rolled_back_transaction_is_gone(s: &mut impl TestStore) {
     s.save_metadata(&full_metadata()).unwrap();
     s.rollback().unwrap();
     let loaded = s.load_metadata().unwrap();
-    assert_eq!(loaded.org_units.len(), 6);
-    assert!(loaded.data_sets.is_empty());
+    assert_eq!(loaded.org_units().len(), 6);
+    assert!(loaded.data_sets().is_empty());
 }
 
 macro_rules! conformance {
@@ -1158,7 +1158,7 @@ fn memory_and_sqlite_agree_on_a_larger_data_set() {
                 key_full(elements[e], periods[p], units[u], combos[c], DEFAULT),
                 &format!("v{j}"),
             );
-            r.deleted = j % 7 == 0;
+            r.deleted = matches!(j % 7, 0);
             r.last_updated = at(10, 0, i64::try_from(j % 50).unwrap());
             store.insert(&r).unwrap();
             n += 1;
@@ -1345,7 +1345,7 @@ fn a_store_of_another_schema_version_is_refused() {
     assert!(
         message.contains(&format!(
             "reads schema versions 1 to {} only",
-            dxf2::sqlite::SCHEMA_VERSION
+            dxf2_store_sqlite::SCHEMA_VERSION
         )),
         "{message}"
     );
@@ -1465,7 +1465,7 @@ fn a_store_of_schema_version_1_is_read_as_it_is_and_upgraded_by_its_first_write(
     assert_eq!(version(), 1);
     assert!(has_path_table());
     s.save_metadata(&full_metadata()).unwrap();
-    assert_eq!(version(), dxf2::sqlite::SCHEMA_VERSION);
+    assert_eq!(version(), dxf2_store_sqlite::SCHEMA_VERSION);
     assert!(!has_path_table());
     // The units full_metadata moved are found where they are now: F1 under the root, not D1.
     assert!(subtree_values(&mut s).is_empty());
