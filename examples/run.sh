@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 out="${DXF2_OUT:-target/example}"
 mkdir -p "$out"
 rm -f "$out/store.sqlite" "$out/store.sqlite-wal" "$out/store.sqlite-shm"
+echo "== building dxf2 (release; the first build compiles SQLite and takes a few minutes)"
+cargo build --release -p dxf2-cli
 dxf2() { cargo run --quiet --release -p dxf2-cli -- "$@"; }
 
 echo "== metadata import"

@@ -1,8 +1,113 @@
-//! Arguments shared by several commands: the payload format and the bounds on reading an input.
+//! Arguments shared by several commands: the payload format, the DHIS2 version, id schemes, the
+//! bounds on reading an input, and the rule that a file name's extension must not contradict an
+//! explicit format or compression.
+
+use std::path::Path;
 
 use clap::{Args, ValueEnum};
-use dxf2_io::{DecompressionLimits, Format, Utf8Policy};
-use dxf2_model::ReadLimits;
+use dxf2_io::{Compression, DecompressionLimits, Format, Utf8Policy};
+use dxf2_model::{IdScheme, ImporterProfile, ReadLimits};
+
+use crate::Exit;
+
+/// The DHIS2 versions this `dxf2` knows, oldest first: 2.36–2.42 answer with the classic importer
+/// and export, 2.43 and 2.44 (DHIS2's master branch when these rules were taken) with the new
+/// pipeline.
+pub const KNOWN_VERSIONS: &str =
+    "2.36 to 2.44 (2.36-2.42: the classic importer; 2.43-2.44: the new pipeline)";
+
+/// The lowest and highest DHIS2 minor version (`2.<minor>`) this `dxf2` knows.
+const MINOR_RANGE: std::ops::RangeInclusive<u32> = 36..=44;
+
+/// A `--dhis2-version`: a DHIS2 version this `dxf2` knows (`2.42`, `2.43.1`, `v2.40`), with the
+/// importer generation that answers for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dhis2Version {
+    /// The version as given.
+    pub text: String,
+    /// The generation that answers for it.
+    pub profile: ImporterProfile,
+}
+
+/// Parses `--dhis2-version`: refuses what is not a version, and versions outside
+/// [`KNOWN_VERSIONS`] (a later DHIS2 may answer differently; running its files through the
+/// newest rules known would pretend otherwise).
+pub fn parse_version(s: &str) -> Result<Dhis2Version, String> {
+    let refuse = || format!("`{s}` is not a DHIS2 version this dxf2 knows: give {KNOWN_VERSIONS}");
+    let profile = ImporterProfile::from_version(s).map_err(|_| refuse())?;
+    let minor = s
+        .trim()
+        .trim_start_matches(['v', 'V'])
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse::<u32>().ok())
+        .ok_or_else(refuse)?;
+    if !MINOR_RANGE.contains(&minor) {
+        return Err(refuse());
+    }
+    Ok(Dhis2Version {
+        text: s.to_owned(),
+        profile,
+    })
+}
+
+/// The id schemes every id scheme flag takes, as its help and its parser's error say them.
+pub const ID_SCHEMES: &str = "UID, CODE, NAME, ID, UUID or ATTRIBUTE:<attribute uid>";
+
+/// Parses an id scheme flag (any case), as DHIS2 does.
+pub fn parse_scheme(s: &str) -> Result<IdScheme, String> {
+    IdScheme::parse(s).map_err(|_| format!("`{s}`: expected {ID_SCHEMES}"))
+}
+
+/// Refuses an explicit format that the file name's extension contradicts (`x.xml` given
+/// `--format csv`): one of them is a mistake, and reading or writing on would hide it. `flag`
+/// names the option (`--format`, `--from`, `--to`).
+pub fn check_format_extension(
+    path: &Path,
+    explicit: Option<Format>,
+    flag: &str,
+) -> Result<(), Exit> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    if let (Some(given), Some(named)) = (explicit, Format::from_path(path)) {
+        if given != named {
+            return Err(Exit::usage(format!(
+                "{}: the name says {} but {flag} says {}: rename the file or correct {flag}",
+                path.display(),
+                named.extension().to_uppercase(),
+                given.extension().to_uppercase()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an explicit compression that the output name's extension contradicts (`x.csv.gz`
+/// given `--compression zip`, or `x.csv` given `--compression gzip`).
+pub fn check_compression_extension(path: &Path, explicit: Option<Compression>) -> Result<(), Exit> {
+    let Some(given) = explicit else {
+        return Ok(());
+    };
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    let named = Compression::from_path(path);
+    if given != named {
+        let say = |c: Compression| match c {
+            Compression::Gzip => "gzip (.gz)",
+            Compression::Zip => "zip (.zip)",
+            Compression::None => "no compression",
+        };
+        return Err(Exit::usage(format!(
+            "{}: the name says {} but --compression says {}: rename the file or correct --compression",
+            path.display(),
+            say(named),
+            say(given)
+        )));
+    }
+    Ok(())
+}
 
 /// A payload format on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -123,5 +228,58 @@ mod tests {
         assert_eq!(parse_bytes("64 gib"), Ok(64 << 30));
         assert!(parse_bytes("4 parsecs").is_err());
         assert!(parse_bytes("").is_err());
+    }
+
+    #[test]
+    fn versions_we_know() {
+        assert_eq!(
+            parse_version("2.42").unwrap().profile,
+            ImporterProfile::Classic
+        );
+        assert_eq!(
+            parse_version("2.36").unwrap().profile,
+            ImporterProfile::Classic
+        );
+        assert_eq!(
+            parse_version("2.43.1").unwrap().profile,
+            ImporterProfile::Pipeline
+        );
+        assert_eq!(
+            parse_version("v2.44").unwrap().profile,
+            ImporterProfile::Pipeline
+        );
+        for bad in ["2.99", "2.45", "2.35", "3.0", "latest", ""] {
+            let e = parse_version(bad).unwrap_err();
+            assert!(e.contains("2.36 to 2.44"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn schemes_help_and_parser_agree() {
+        for scheme in [
+            "UID",
+            "CODE",
+            "NAME",
+            "ID",
+            "UUID",
+            "ATTRIBUTE:abcdefghijk",
+            "code",
+        ] {
+            assert!(parse_scheme(scheme).is_ok(), "{scheme}");
+        }
+        assert!(parse_scheme("NUMBER").unwrap_err().contains(ID_SCHEMES));
+    }
+
+    #[test]
+    fn extensions_must_not_contradict() {
+        let p = Path::new;
+        assert!(check_format_extension(p("x.xml"), Some(Format::Csv), "--format").is_err());
+        assert!(check_format_extension(p("x.csv.gz"), Some(Format::Csv), "--format").is_ok());
+        assert!(check_format_extension(p("x.txt"), Some(Format::Csv), "--format").is_ok());
+        assert!(check_format_extension(p("-"), Some(Format::Csv), "--format").is_ok());
+        assert!(check_compression_extension(p("x.csv.gz"), Some(Compression::Zip)).is_err());
+        assert!(check_compression_extension(p("x.csv"), Some(Compression::Gzip)).is_err());
+        assert!(check_compression_extension(p("x.csv.zip"), Some(Compression::Zip)).is_ok());
+        assert!(check_compression_extension(p("-"), Some(Compression::Gzip)).is_ok());
     }
 }

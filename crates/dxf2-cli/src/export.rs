@@ -7,25 +7,30 @@
 //! (`E2001: At least one …`). The writers write the chosen generation's documents, and the file
 //! name of `-o DIR`/`--attachment` follows its rules.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use clap::Args;
 use dxf2_model::{IdScheme, IdSchemes, ImporterProfile};
-use dxf2_store_sqlite::SqliteStore;
 use idscheme_resolver::MetadataResolver;
 use import_engine::export::{CheckOrder, ExportError, ExportParams, Exporter, InputIdSchemes};
 use import_engine::{AccessPolicy, MetadataStore, Superuser, UserAccess};
 
 use dxf2_io::{AnyWriter, Compression, Format, OutputBuilder};
 
-use crate::args::FormatArg;
-use crate::Exit;
+use crate::args::{
+    check_compression_extension, check_format_extension, parse_scheme, parse_version, Dhis2Version,
+    FormatArg,
+};
+use crate::{ui, Exit};
 
 /// Arguments of `dxf2 export`.
 #[derive(Args, Debug)]
 pub struct ExportArgs {
-    /// The SQLite store file to export from.
+    /// The SQLite store file to export from (an existing store; opened read-only).
     #[arg(long, value_name = "DB")]
     store: PathBuf,
     /// Data sets whose data elements are exported (`dataSet`).
@@ -70,7 +75,8 @@ pub struct ExportArgs {
     /// At most this many values.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     limit: Option<i64>,
-    /// Output id scheme for every object (UID, CODE, NAME, ATTRIBUTE:uid).
+    /// Output id scheme for every object: UID, CODE, NAME or ATTRIBUTE:<attribute uid> (ID and
+    /// UUID are refused, as DHIS2's export fails with them).
     #[arg(long, value_parser = parse_scheme)]
     id_scheme: Option<IdScheme>,
     /// Output id scheme of data elements.
@@ -88,7 +94,8 @@ pub struct ExportArgs {
     /// Output id scheme of the header data set.
     #[arg(long, value_parser = parse_scheme)]
     data_set_id_scheme: Option<IdScheme>,
-    /// How the request names objects (also org unit groups and attribute option combos).
+    /// How the request names objects (also org unit groups and attribute option combos): UID,
+    /// CODE, NAME, ID, UUID or ATTRIBUTE:<attribute uid>.
     #[arg(long, value_parser = parse_scheme)]
     input_id_scheme: Option<IdScheme>,
     /// How the request names org units.
@@ -106,7 +113,8 @@ pub struct ExportArgs {
     /// Export as this user of the metadata (default: a superuser reaching every org unit).
     #[arg(long, value_name = "NAME")]
     user: Option<String>,
-    /// Output format (default: from the output name, else JSON as DHIS2).
+    /// The format of the file written (default: from the output name, else JSON as DHIS2); an
+    /// output name that says otherwise is refused.
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
     /// Output file (`-` or absent: stdout; .gz/.zip compress), or a directory to write
@@ -118,21 +126,18 @@ pub struct ExportArgs {
     /// (`NAME[_start_end].<format>[.gz|.zip]`), in the --output directory or here.
     #[arg(long, value_name = "NAME")]
     attachment: Option<String>,
-    /// Compression: gzip or zip (default: from the output name).
+    /// Compression: gzip, zip or none (default: from the output name); an output name that says
+    /// otherwise is refused.
     #[arg(long, value_parser = parse_compression)]
     compression: Option<Compression>,
-    /// Export as this DHIS2 version does: 2.36–2.42 (classic, the default) or 2.43 and later
-    /// (group header, values ordered by period and creation, E8200–E8204).
-    #[arg(long, value_name = "V", default_value = "2.42")]
-    dhis2_version: String,
+    /// Export as this DHIS2 version does: 2.36 to 2.42 (classic, the default) or 2.43 and 2.44
+    /// (group header, values ordered by period and creation, E8200–E8204); others are refused.
+    #[arg(long, value_name = "V", default_value = "2.42", value_parser = parse_version)]
+    dhis2_version: Dhis2Version,
     /// 2.43+: identifiers without an input scheme that are not UIDs are also looked up by code
     /// (`inputUseCodeFallback`).
     #[arg(long)]
     input_use_code_fallback: bool,
-}
-
-fn parse_scheme(s: &str) -> Result<IdScheme, String> {
-    IdScheme::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_compression(s: &str) -> Result<Compression, String> {
@@ -257,6 +262,10 @@ impl ExportArgs {
             }
         }
         let from_name = output.filter(|_| !is_dir);
+        if let Some(file) = from_name {
+            check_format_extension(file, self.format.map(Format::from), "--format")?;
+            check_compression_extension(file, self.compression)?;
+        }
         let format = self
             .format
             .map(Format::from)
@@ -368,21 +377,83 @@ fn export_exit(e: ExportError) -> Exit {
     }
 }
 
+/// Counts the bytes written through it (for the progress line).
+struct Counting<W> {
+    inner: W,
+    written: Arc<AtomicU64>,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl ExportArgs {
+    /// The identifiers of the request, for [`crate::export_hints::unmatched`].
+    fn hint_request(&self, profile: ImporterProfile) -> crate::export_hints::Request<'_> {
+        crate::export_hints::Request {
+            data_sets: &self.data_sets,
+            data_elements: &self.data_elements,
+            data_element_groups: &self.data_element_groups,
+            org_units: &self.org_units,
+            org_unit_groups: &self.org_unit_groups,
+            attribute_option_combos: &self.attribute_option_combos,
+            periods: &self.periods,
+            id_scheme: self.input_id_scheme.as_ref(),
+            data_set_scheme: self.input_data_set_id_scheme.as_ref(),
+            data_element_scheme: self.input_data_element_id_scheme.as_ref(),
+            data_element_group_scheme: self.input_data_element_group_id_scheme.as_ref(),
+            org_unit_scheme: self.input_org_unit_id_scheme.as_ref(),
+            code_fallback: self.input_use_code_fallback,
+            profile,
+        }
+    }
+}
+
+/// The exit of a refused request: DHIS2's code and message (a placeholder DHIS2 leaves in it
+/// filled with what was given), then why, when an identifier of the request matched nothing.
+fn refused(e: ExportError, args: &ExportArgs, hints: &[String]) -> Exit {
+    let mut exit = export_exit(e);
+    if exit.message.starts_with("E2005:") {
+        if let Some(duration) = &args.last_updated_duration {
+            // DHIS2 leaves `{0}` in this message; the CLI says what was given.
+            exit.message = exit.message.replace("{0}", duration);
+            exit.message.push_str(
+                "\n(a duration is a number and a unit: d for days, h hours, m minutes, s seconds; e.g. 10d)",
+            );
+        }
+    }
+    if exit.code == 1 && !hints.is_empty() {
+        ui::error(&exit.message);
+        for hint in hints {
+            ui::hint(hint);
+        }
+        return Exit::quiet(exit.code);
+    }
+    exit
+}
+
 /// `dxf2 export`.
 pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
-    if !args.store.is_file() {
+    let profile = args.dhis2_version.profile;
+    if args.input_use_code_fallback && profile == ImporterProfile::Classic {
         return Err(Exit::usage(format!(
-            "{}: no such store (create one with `dxf2 metadata import META.json --store DB`)",
-            args.store.display()
+            "--input-use-code-fallback is understood by DHIS2 2.43 and later only, not {}: add \
+             --dhis2-version 2.43, or give --input-id-scheme CODE",
+            args.dhis2_version.text
         )));
     }
-    let profile = ImporterProfile::from_version(&args.dhis2_version)
-        .map_err(|e| Exit::usage(e.to_string()))?;
     let (target, format, compression) = args.target(profile)?;
-    let store_err =
-        |e: import_engine::StoreError| Exit::usage(format!("{}: {e}", args.store.display()));
+    let store_err = |e: import_engine::StoreError| crate::store::store_error(&args.store, &e);
     // Read-only: an export never writes the store, nor waits for an import.
-    let mut store = SqliteStore::open_read_only(&args.store).map_err(store_err)?;
+    let mut store = crate::store::open_existing(&args.store, true)?;
     let metadata = store.load_metadata().map_err(store_err)?;
     let superuser = Superuser::default();
     let user_access;
@@ -394,6 +465,7 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
         }
         None => &superuser,
     };
+    let hints = crate::export_hints::unmatched(&metadata, &args.hint_request(profile));
     // The web API's order: parameter checks, then access; all before any output exists.
     let exporter = Exporter::new(&metadata, access)
         .with_check_order(CheckOrder::WebApi)
@@ -401,7 +473,10 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
     let resolver = MetadataResolver::new(&metadata);
     let plan = exporter
         .plan(&args.params(), &resolver)
-        .map_err(export_exit)?;
+        .map_err(|e| refused(e, args, &hints))?;
+    for hint in &hints {
+        ui::warning(&format!("{hint} (left out of the export, as DHIS2 does)"));
+    }
 
     let shown = target
         .as_ref()
@@ -421,19 +496,54 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
     let out = builder
         .create(&out_path)
         .map_err(|e| Exit::usage(e.to_string()))?;
-    let mut writer = AnyWriter::with_profile(format, out, profile);
+    let written = Arc::new(AtomicU64::new(0));
+    let counting = Counting {
+        inner: out,
+        written: Arc::clone(&written),
+    };
+    let mut writer = AnyWriter::with_profile(format, counting, profile);
+    let ticker = crate::progress::Ticker::start(
+        "export",
+        crate::progress::Counters {
+            bytes: written,
+            size: None,
+            values: None,
+        },
+    );
     // On failure the output is dropped unfinished: its temporary file is removed, and nothing
     // that was at the output path before is touched.
-    let summary = exporter
-        .write(&plan, &resolver, &mut store, &mut writer)
-        .map_err(export_exit)?;
-    writer
-        .into_inner()
-        .map_err(|e| Exit::usage(format!("writing {shown}: {e}")))?
-        .commit()
-        .map_err(|e| Exit::usage(format!("writing {e}")))?;
-    if let Some(path) = &target {
-        eprintln!("{} values written to {}", summary.values, path.display());
+    let quiet_pipe =
+        |e: &(dyn std::error::Error + 'static)| target.is_none() && ui::is_broken_pipe(e);
+    let summary = match exporter.write(&plan, &resolver, &mut store, &mut writer) {
+        Ok(summary) => summary,
+        // `| head` has gone: it took what it wanted.
+        Err(e) if quiet_pipe(&e) => return Ok(0),
+        Err(e) => return Err(export_exit(e)),
+    };
+    let committed = writer.into_inner().map_err(|e| {
+        if quiet_pipe(&e) {
+            Exit::quiet(0)
+        } else {
+            Exit::usage(format!("writing {shown}: {e}"))
+        }
+    })?;
+    committed.inner.commit().map_err(|e| {
+        if quiet_pipe(&e) {
+            Exit::quiet(0)
+        } else {
+            Exit::usage(format!("writing {e}"))
+        }
+    })?;
+    ticker.finish();
+    match &target {
+        Some(path) => eprintln!("{} values written to {}", summary.values, path.display()),
+        None => {
+            // A document on a terminal ends its line, so the prompt does not follow it; piped
+            // or redirected, the bytes stay DHIS2's.
+            if format != Format::Csv && std::io::stdout().is_terminal() {
+                println!();
+            }
+        }
     }
     Ok(0)
 }

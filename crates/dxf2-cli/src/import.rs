@@ -1,14 +1,19 @@
-//! `dxf2 import`, `dxf2 validate` and `dxf2 metadata import`.
+//! `dxf2 import` and `dxf2 validate`.
+//!
+//! Exit status: 0 for SUCCESS and WARNING (1 for WARNING with `--fail-on-warning`), 1 for ERROR,
+//! 2 for an unusable input (a 0-byte file, a file of another kind or format, a CSV that is not
+//! DHIS2's) or arguments. An unusable input still prints DHIS2's ERROR summary (`The import process
+//! failed: …`) and says on stderr what the file looks like and what to run instead.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-use clap::{ArgAction, Args, ValueEnum};
+use clap::{ArgAction, Args};
 use dxf2_model::{
     IdScheme, ImportOptions, ImportStatus, ImportStrategy, ImportSummary, ImporterProfile,
     Metadata, ReadLimits,
 };
-use dxf2_store_sqlite::SqliteStore;
 use idscheme_resolver::MetadataResolver;
 use import_engine::{
     AccessPolicy, DataValueStore, Failure, Importer, MemoryStore, MetadataStore, Progress,
@@ -17,24 +22,15 @@ use import_engine::{
 
 use dxf2_io::{AnyReader, DecompressionLimits, Format, Input, ReaderOptions, Utf8Policy};
 
-use crate::args::{FormatArg, LimitArgs};
-use crate::Exit;
-
-/// How to print the import summary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SummaryFormat {
-    /// A readable table.
-    Table,
-    /// DHIS2's import summary JSON document.
-    Json,
-    /// DHIS2's import summary XML document.
-    Xml,
-}
+use crate::args::{parse_scheme, parse_version, Dhis2Version, FormatArg, LimitArgs};
+use crate::summary::{Extras, SummaryFormat};
+use crate::{ui, Exit};
 
 /// Where metadata and data live for an import.
 #[derive(Args, Debug, Clone)]
 pub struct StoreArgs {
-    /// The SQLite store file (created when missing).
+    /// An existing SQLite store (made by `dxf2 metadata import META.json --store DB`; this
+    /// command never creates one).
     #[arg(long, value_name = "DB")]
     pub store: Option<PathBuf>,
     /// DXF2 metadata JSON files for a throwaway in-memory store (instead of --store).
@@ -49,7 +45,8 @@ pub struct ImportArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub stores: StoreArgs,
-    /// Payload format (default: from the extension, else the content).
+    /// The format of the file read (default: from its extension, else its content); an extension
+    /// that says otherwise is refused.
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
     /// Import strategy (CREATE, UPDATE, CREATE_AND_UPDATE, DELETE, NEW_AND_UPDATES, NEW, UPDATES, DELETES, SYNC; any case).
@@ -58,55 +55,57 @@ pub struct ImportArgs {
     /// Validate and count, write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// General id scheme (UID, CODE, NAME, ID, ATTRIBUTE:uid).
+    /// General id scheme: UID, CODE, NAME, ID, UUID or ATTRIBUTE:<attribute uid>.
     #[arg(long, value_parser = parse_scheme)]
     pub id_scheme: Option<IdScheme>,
-    /// Data element id scheme.
+    /// Data element id scheme (the same schemes).
     #[arg(long, value_parser = parse_scheme)]
     pub data_element_id_scheme: Option<IdScheme>,
-    /// Org unit id scheme.
+    /// Org unit id scheme (the same schemes).
     #[arg(long, value_parser = parse_scheme)]
     pub org_unit_id_scheme: Option<IdScheme>,
-    /// Category option combo id scheme (also used for attribute option combos by the classic importer).
+    /// Category option combo id scheme (the same schemes; also used for attribute option combos
+    /// by the classic importer).
     #[arg(long, value_parser = parse_scheme)]
     pub category_option_combo_id_scheme: Option<IdScheme>,
-    /// Data set id scheme.
+    /// Data set id scheme (the same schemes).
     #[arg(long, value_parser = parse_scheme)]
     pub data_set_id_scheme: Option<IdScheme>,
     /// The data set of a CSV payload.
     #[arg(long)]
     pub data_set: Option<String>,
-    /// Treat every value as new.
+    /// 2.36–2.42 only: treat every value as new.
     #[arg(long)]
     pub skip_existing_check: bool,
-    /// Preheat lookup caches (as DHIS2: also bypasses the sharing filter of option combo lookups).
+    /// 2.36–2.42 only: preheat lookup caches (as DHIS2: also bypasses the sharing filter of
+    /// option combo lookups).
     #[arg(long)]
     pub preheat_cache: bool,
-    /// Reject periods whose type is not a data set's of the element.
+    /// Reject periods whose type is not a data set's of the element (always so in 2.43+).
     #[arg(long)]
     pub strict_periods: bool,
-    /// Reject data elements not in the data set(s).
+    /// Reject data elements not in the data set(s) (always so in 2.43+).
     #[arg(long)]
     pub strict_data_elements: bool,
-    /// Reject category option combos not of the element's category combo.
+    /// Reject category option combos not of the element's category combo (always so in 2.43+).
     #[arg(long)]
     pub strict_category_option_combos: bool,
-    /// Reject attribute option combos not of the data sets' category combos.
+    /// Reject attribute option combos not of the data sets' category combos (always so in 2.43+).
     #[arg(long)]
     pub strict_attribute_option_combos: bool,
-    /// Reject org units to which no data set of the element is assigned.
+    /// Reject org units to which no data set of the element is assigned (always so in 2.43+).
     #[arg(long)]
     pub strict_org_units: bool,
-    /// Reject values without a category option combo.
+    /// 2.36–2.42 only: reject values without a category option combo.
     #[arg(long)]
     pub require_category_option_combo: bool,
-    /// Reject values without an attribute option combo.
+    /// 2.36–2.42 only: reject values without an attribute option combo.
     #[arg(long)]
     pub require_attribute_option_combo: bool,
     /// CSV: whether the first row is a header.
     #[arg(long, default_value_t = true, action = ArgAction::Set)]
     pub first_row_is_header: bool,
-    /// Do not write audit rows (needs authority F_SKIP_DATA_IMPORT_AUDIT).
+    /// 2.36–2.42 only: do not write audit rows (needs authority F_SKIP_DATA_IMPORT_AUDIT).
     #[arg(long)]
     pub skip_audit: bool,
     /// Skip locking and timeliness checks (superusers only).
@@ -118,13 +117,15 @@ pub struct ImportArgs {
     /// Import as this user of the metadata (default: a superuser reaching every org unit).
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
-    /// Behave like this DHIS2 version: 2.36–2.42 the classic importer, 2.43 and later the new
-    /// pipeline (groups per data set, E8000–E8128, every write counted as updated).
-    #[arg(long, default_value = "2.42")]
-    pub dhis2_version: String,
-    /// How to print the summary.
+    #[doc = "Behave like this DHIS2 version: 2.36 to 2.42 the classic importer, 2.43 and 2.44 the new pipeline (groups per data set, E8000-E8128, every write counted as updated); others are refused."]
+    #[arg(long, value_name = "V", default_value = "2.42", value_parser = parse_version)]
+    pub dhis2_version: Dhis2Version,
+    /// How to print the summary (json and xml are DHIS2's documents; notes go to stderr).
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     pub summary: SummaryFormat,
+    /// Exit with status 1 when the import ends with status WARNING (for scripts).
+    #[arg(long)]
+    pub fail_on_warning: bool,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -133,15 +134,12 @@ fn parse_strategy(s: &str) -> Result<ImportStrategy, String> {
     ImportStrategy::parse_ignore_case(s).map_err(|e| e.to_string())
 }
 
-fn parse_scheme(s: &str) -> Result<IdScheme, String> {
-    IdScheme::parse(s).map_err(|e| e.to_string())
-}
-
 impl ImportArgs {
     fn options(&self, dry_run: bool) -> Result<ImportOptions, Exit> {
+        let profile = self.dhis2_version.profile;
+        self.check_profile_flags(profile)?;
         let mut o = ImportOptions {
-            profile: ImporterProfile::from_version(&self.dhis2_version)
-                .map_err(|e| Exit::usage(e.to_string()))?,
+            profile,
             ..ImportOptions::default()
         };
         if let Some(s) = self.strategy {
@@ -169,12 +167,50 @@ impl ImportArgs {
         o.atomic = self.atomic;
         Ok(o)
     }
+
+    /// Refuses flags the chosen generation does not understand (DHIS2 ignores them silently;
+    /// a user giving one expects it to act).
+    fn check_profile_flags(&self, profile: ImporterProfile) -> Result<(), Exit> {
+        let version = &self.dhis2_version.text;
+        match profile {
+            ImporterProfile::Classic => {
+                if self.atomic {
+                    return Err(Exit::usage(format!(
+                        "--atomic is understood by DHIS2 2.43 and later only, not {version}: \
+                         add --dhis2-version 2.43, or leave --atomic out"
+                    )));
+                }
+            }
+            ImporterProfile::Pipeline => {
+                let classic_only = [
+                    (self.skip_existing_check, "--skip-existing-check"),
+                    (self.preheat_cache, "--preheat-cache"),
+                    (self.skip_audit, "--skip-audit"),
+                    (
+                        self.require_category_option_combo,
+                        "--require-category-option-combo",
+                    ),
+                    (
+                        self.require_attribute_option_combo,
+                        "--require-attribute-option-combo",
+                    ),
+                ];
+                if let Some((_, flag)) = classic_only.iter().find(|(given, _)| *given) {
+                    return Err(Exit::usage(format!(
+                        "{flag} is understood by DHIS2 2.36-2.42 only; DHIS2 {version} ignores \
+                         it: leave it out, or give --dhis2-version 2.42"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A store opened for a command: the SQLite file or a memory store.
 pub enum OpenStore {
     /// SQLite.
-    Sqlite(Box<SqliteStore>),
+    Sqlite(Box<dxf2_store_sqlite::SqliteStore>),
     /// In memory.
     Memory(Box<MemoryStore>),
 }
@@ -189,48 +225,63 @@ impl OpenStore {
     }
 }
 
-/// Opens the store and loads the metadata (`--metadata` files read within `limits`).
+/// Opens the existing store (never creating one) or reads the `--metadata` files (within
+/// `limits`) into a memory store, and loads the metadata.
 pub fn open_store(
     args: &StoreArgs,
     limits: &DecompressionLimits,
     read_limits: ReadLimits,
 ) -> Result<(OpenStore, Metadata), Exit> {
     if let Some(path) = &args.store {
-        let mut store =
-            SqliteStore::open(path).map_err(|e| Exit::usage(format!("{}: {e}", path.display())))?;
+        let mut store = crate::store::open_existing(path, false)?;
         let metadata = store
             .load_metadata()
-            .map_err(|e| Exit::usage(format!("{}: {e}", path.display())))?;
+            .map_err(|e| crate::store::store_error(path, &e))?;
         return Ok((OpenStore::Sqlite(Box::new(store)), metadata));
     }
     if args.metadata.is_empty() {
-        return Err(Exit::usage("give --store DB or --metadata META.json"));
+        return Err(Exit::usage(
+            "give --store DB (a store made by `dxf2 metadata import META.json --store DB`) or \
+             --metadata META.json",
+        ));
     }
-    let metadata = read_metadata_files(&args.metadata, limits, read_limits)?;
+    let mut metadata = Metadata::new();
+    for path in &args.metadata {
+        crate::metadata::read_file(path, &mut metadata, limits, read_limits)?;
+    }
     Ok((OpenStore::Memory(Box::new(MemoryStore::new())), metadata))
 }
 
-fn read_metadata_files(
-    files: &[PathBuf],
-    limits: &DecompressionLimits,
-    read_limits: ReadLimits,
-) -> Result<Metadata, Exit> {
-    let mut metadata = Metadata::new();
-    for path in files {
-        let input = Input::open(path, limits).map_err(|e| Exit::usage(e.to_string()))?;
-        let warnings = input.warnings();
-        crate::print_warnings(&warnings);
-        dxf2_json::metadata::read_metadata_into_with_limits(input, &mut metadata, read_limits)
-            .map_err(|e| Exit::usage(format!("{}: {e}", path.display())))?;
-        crate::print_warnings(&warnings);
+/// An input refused before it was read: DHIS2's ERROR summary on stdout, the reason (and what
+/// to do) on stderr, exit 2.
+fn refuse(
+    options: &ImportOptions,
+    args: &ImportArgs,
+    description: &str,
+    message: &str,
+    hint: Option<String>,
+) -> Result<u8, Exit> {
+    let summary = failed_summary(options, description);
+    if let Err(e) = crate::summary::print(&summary, args.summary, &Extras::default()) {
+        if !ui::is_broken_pipe(&e) {
+            ui::error(&format!("writing the summary to stdout: {e}"));
+        }
     }
-    Ok(metadata)
+    ui::error(message);
+    if let Some(hint) = hint {
+        ui::hint(&hint);
+    }
+    Ok(2)
 }
 
 /// `dxf2 import` (and `validate` with `dry_run`).
 pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     let options = args.options(dry_run)?;
+    let explicit = args.format.map(Format::from);
+    crate::args::check_format_extension(&args.file, explicit, "--format")?;
     let limits = args.limits.decompression();
+    // The input first: a missing file is reported before any store is touched.
+    let mut input = Input::open(&args.file, &limits).map_err(|e| Exit::usage(e.to_string()))?;
     let (mut store, metadata) = open_store(&args.stores, &limits, args.limits.read_limits())?;
     let superuser = Superuser::default();
     let user_access;
@@ -242,12 +293,54 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         }
         None => &superuser,
     };
-    let mut input = Input::open(&args.file, &limits).map_err(|e| Exit::usage(e.to_string()))?;
     let warnings = input.warnings();
     crate::print_warnings(&warnings);
+    let name = input.name().to_owned();
     let head = input.head().map_err(|e| Exit::usage(e.to_string()))?;
-    let format = Format::detect(args.format.map(Format::from), &args.file, head);
-    let (consumed, size) = (input.consumed(), input.size());
+    let format = Format::detect(explicit, &args.file, head);
+    if head.is_empty() {
+        // DHIS2 reads a JSON body with Jackson, which fails on no content at all.
+        let description = match format {
+            Format::Json => "No content to map due to end-of-input".to_owned(),
+            Format::Xml | Format::Csv => "the input is empty (0 bytes)".to_owned(),
+        };
+        return refuse(
+            &options,
+            args,
+            &description,
+            &format!("{name} is empty (0 bytes): there is nothing to import"),
+            None,
+        );
+    }
+    if let Some(looks) = crate::inspect::other_format(head, format) {
+        let how = if explicit.is_some() {
+            format!("give --format {}, or leave --format out", looks.extension())
+        } else {
+            format!(
+                "its name says {}: rename it to end in .{}",
+                format.extension().to_uppercase(),
+                looks.extension()
+            )
+        };
+        let message = format!(
+            "{name} looks like {}, not {}",
+            looks.extension().to_uppercase(),
+            format.extension().to_uppercase()
+        );
+        return refuse(&options, args, &message, &message, Some(how));
+    }
+    if format == Format::Csv {
+        if let Some(problem) = crate::inspect::csv_problem(head, options.first_row_is_header) {
+            let message = format!("{name} is not a DHIS2 data value set CSV: {problem}");
+            return refuse(&options, args, &message, &message, None);
+        }
+    }
+    let plain_file = input.plain_file().map(Path::to_path_buf);
+    let counters = crate::progress::Counters {
+        bytes: input.consumed(),
+        size: input.size(),
+        values: Some(Arc::new(AtomicU64::new(0))),
+    };
     let reader_options = ReaderOptions::default()
         .with_profile(options.profile)
         .with_first_row_is_header(options.first_row_is_header)
@@ -257,64 +350,148 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     let mut reader = match AnyReader::open(input, format, &reader_options) {
         Ok(r) => r,
         Err(e) => {
-            let summary = failed_summary(&options, &e.to_string());
-            if let Err(e) = print_summary(&summary, args.summary) {
-                eprintln!("dxf2: {e}");
-            }
-            return Ok(2);
+            let hint = wrong_kind_hint(&e, &args.file);
+            return refuse(&options, args, &e.to_string(), &e.to_string(), hint);
         }
     };
     let importer = Importer::new(&metadata, access);
     let mut resolver = MetadataResolver::new(&metadata);
-    let mut bar = crate::progress::Bar::new(std::io::stderr().is_terminal(), consumed, size);
-    let mut progress = |p: Progress| bar.update(p);
-    let outcome = importer.import(
+    let label = if options.dry_run {
+        "validate"
+    } else {
+        "import"
+    };
+    let ticker = crate::progress::Ticker::start(label, counters.clone());
+    let values_done = counters.values.clone().unwrap_or_default();
+    let mut total: Option<u64> = None;
+    let mut progress = |p: Progress| {
+        values_done.store(p.values_done, Ordering::Relaxed);
+        if p.total.is_some() {
+            total = p.total;
+        }
+    };
+    let mut outcome = importer.import(
         &mut reader,
         &options,
         &mut resolver,
         store.values(),
         &mut progress,
     );
+    if outcome.failure.is_none() {
+        ticker.finish();
+    } else {
+        drop(ticker);
+    }
     crate::print_warnings(&warnings);
     if let Some((count, first)) = reader.replaced_utf8() {
-        eprintln!(
-            "dxf2: warning: {}: {count} invalid UTF-8 sequence{} read as U+FFFD (as DHIS2 does), \
-             the first at line {}, byte column {}; give --invalid-utf8 error to refuse such files",
+        ui::warning(&format!(
+            "{}: {count} invalid UTF-8 sequence{} read as U+FFFD (as DHIS2 does), the first at \
+             line {}, byte column {}; give --invalid-utf8 error to refuse such files",
             reader.name(),
             if count == 1 { "" } else { "s" },
             first.line,
             first.column
-        );
+        ));
     }
-    let code = match (&outcome.failure, outcome.summary.status) {
+    let mut extras = Extras {
+        dry_run: options.dry_run,
+        notes: Vec::new(),
+        value_notes: std::mem::take(&mut outcome.value_notes),
+    };
+    if outcome.failure.is_none() {
+        if total == Some(0) {
+            extras.notes.push(match format {
+                Format::Csv if options.first_row_is_header => format!(
+                    "{name} has no data rows (only a header line, or nothing): no values to import"
+                ),
+                _ => format!("{name} holds no data values: there was nothing to import"),
+            });
+        }
+        if format == Format::Csv {
+            if let Some(line) = plain_file
+                .as_deref()
+                .and_then(crate::inspect::unterminated_last_line)
+            {
+                extras.notes.push(format!(
+                    "the last line of {name} (line {line}) has no line end: the file may be cut \
+                     short at line {line} (DHIS2 imports that line as it is; check its last value)"
+                ));
+            }
+        }
+    }
+    let s = &outcome.summary;
+    let code = match (&outcome.failure, s.status) {
         (Some(Failure::Input { .. }), _) => 2,
         (_, ImportStatus::Error) => 1,
+        (_, ImportStatus::Warning) if args.fail_on_warning => 1,
         _ => 0,
     };
-    if let Err(e) = print_summary(&outcome.summary, args.summary) {
-        // The import is done (committed, unless a dry run): its status decides the exit, and
-        // what was lost is said where it can still be read.
-        let s = &outcome.summary;
-        let c = s.import_count;
-        let done = if options.dry_run {
-            "the check ran (a dry run: nothing was written)"
-        } else {
-            "the import is done and stays in the store"
-        };
-        eprintln!(
-            "dxf2: {done}, but its summary was lost: {e}\n\
-             dxf2: status {}: imported {}, updated {}, ignored {}, deleted {}, {} conflicts\n\
-             dxf2: to see the summary again, run `dxf2 validate` with the same arguments \
-             (a dry run against the store as it is now) with stdout going to a file",
-            s.status,
-            c.imported,
-            c.updated,
-            c.ignored,
-            c.deleted,
-            s.conflicts.len()
-        );
+    let printed = crate::summary::print(s, args.summary, &extras);
+    if let Some(failure) = &outcome.failure {
+        if args.summary != SummaryFormat::Table {
+            ui::error(&failure.to_string());
+        }
+    }
+    if let Some(e) = &outcome.rollback_error {
+        ui::error(&format!(
+            "undoing the failed import failed too, the store may hold part of it: {e}"
+        ));
+    }
+    match printed {
+        Ok(()) => {}
+        // `| head` has gone: the import is done; end quietly, by its status.
+        Err(e) if ui::is_broken_pipe(&e) => {}
+        Err(e) => {
+            // The import is done (committed, unless a dry run): its status decides the exit,
+            // and what was lost is said where it can still be read.
+            let c = s.import_count;
+            let done = if options.dry_run {
+                "the check ran (a dry run: nothing was written)"
+            } else {
+                "the import is done and stays in the store"
+            };
+            ui::error(&format!(
+                "{done}, but its summary was lost: writing the summary to stdout: {e}\n\
+                 status {}: imported {}, updated {}, ignored {}, deleted {}, {} conflicts\n\
+                 to see the summary again, run `dxf2 validate` with the same arguments (a dry \
+                 run against the store as it is now) with stdout going to a file",
+                s.status,
+                c.imported,
+                c.updated,
+                c.ignored,
+                c.deleted,
+                s.conflicts.len()
+            ));
+        }
+    }
+    if code == 1 && s.status == ImportStatus::Warning {
+        ui::error("the import ended with status WARNING (--fail-on-warning)");
     }
     Ok(code)
+}
+
+/// What to run instead, for a file of another kind (DHIS2 metadata given to `dxf2 import`).
+fn wrong_kind_hint(e: &dxf2_io::Error, file: &Path) -> Option<String> {
+    let dxf2_io::ErrorKind::Json(j) = e.kind() else {
+        return None;
+    };
+    match j.kind() {
+        dxf2_json::ErrorKind::NotADataValueSet { looks_like, .. } => Some(match looks_like {
+            dxf2_json::DocumentKind::Metadata => format!(
+                "to load metadata into a store, run `dxf2 metadata import {} --store DB`",
+                file.display()
+            ),
+            dxf2_json::DocumentKind::Unknown => format!(
+                "if {} is DHIS2 metadata, run `dxf2 metadata import {} --store DB`; a data value \
+                 set has `dataValues` (and `dataSet`, `period`, `orgUnit`)",
+                file.display(),
+                file.display()
+            ),
+            _ => "dxf2 reads aggregate data value sets (and metadata with `dxf2 metadata import`)"
+                .to_owned(),
+        }),
+        _ => None,
+    }
 }
 
 fn failed_summary(options: &ImportOptions, message: &str) -> ImportSummary {
@@ -325,118 +502,4 @@ fn failed_summary(options: &ImportOptions, message: &str) -> ImportSummary {
         profile: Some(options.profile),
         ..ImportSummary::default()
     }
-}
-
-/// Prints a summary on stdout (and flushes it); the error says what failed.
-pub fn print_summary(summary: &ImportSummary, format: SummaryFormat) -> Result<(), String> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match format {
-        SummaryFormat::Json => dxf2_json::write_import_summary(&mut out, summary)
-            .map_err(|e| e.to_string())
-            .and_then(|_| writeln!(out).map_err(|e| e.to_string())),
-        SummaryFormat::Xml => dxf2_xml::write_import_summary(&mut out, summary)
-            .map_err(|e| e.to_string())
-            .and_then(|_| writeln!(out).map_err(|e| e.to_string())),
-        SummaryFormat::Table => write_table(&mut out, summary).map_err(|e| e.to_string()),
-    };
-    written
-        .and_then(|()| out.flush().map_err(|e| e.to_string()))
-        .map_err(|e| format!("writing the summary to stdout: {e}"))
-}
-
-fn write_table(out: &mut impl Write, s: &ImportSummary) -> std::io::Result<()> {
-    let c = s.import_count;
-    writeln!(out, "Status:      {}", s.status)?;
-    if let Some(d) = &s.description {
-        writeln!(out, "Description: {d}")?;
-    }
-    if let Some(p) = s.profile {
-        writeln!(out, "Importer:    DHIS2 {}", p.label())?;
-    }
-    writeln!(
-        out,
-        "Imported: {}  Updated: {}  Ignored: {}  Deleted: {}",
-        c.imported, c.updated, c.ignored, c.deleted
-    )?;
-    if let Some(d) = &s.data_set_complete {
-        writeln!(out, "Data set complete: {d}")?;
-    }
-    if !s.conflicts.is_empty() {
-        writeln!(out, "Conflicts ({}):", s.conflicts.len())?;
-        for conflict in &s.conflicts {
-            let code = conflict.error_code.as_deref().unwrap_or("-");
-            let indexes = match &conflict.indexes {
-                Some(list) => format_indexes(list),
-                None => "(set level)".to_owned(),
-            };
-            writeln!(out, "  {code}  values {indexes}: {}", conflict.value)?;
-        }
-    }
-    if !s.rejected_indexes.is_empty() {
-        writeln!(
-            out,
-            "Rejected values: {}",
-            format_indexes(&s.rejected_indexes)
-        )?;
-    }
-    Ok(())
-}
-
-fn format_indexes(list: &[i64]) -> String {
-    const SHOWN: usize = 20;
-    let mut text: Vec<String> = list.iter().take(SHOWN).map(i64::to_string).collect();
-    if list.len() > SHOWN {
-        text.push(format!("… ({} in all)", list.len()));
-    }
-    text.join(", ")
-}
-
-/// Arguments of `dxf2 metadata import`.
-#[derive(Args, Debug)]
-pub struct MetadataImportArgs {
-    /// DXF2 metadata JSON files (later files replace objects of earlier ones by UID).
-    #[arg(required = true, num_args = 1..)]
-    pub files: Vec<PathBuf>,
-    /// The SQLite store file (created when missing).
-    #[arg(long, value_name = "DB")]
-    pub store: PathBuf,
-    #[command(flatten)]
-    pub limits: LimitArgs,
-}
-
-/// `dxf2 metadata import`.
-pub fn run_metadata_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
-    let mut store = SqliteStore::open(&args.store)
-        .map_err(|e| Exit::usage(format!("{}: {e}", args.store.display())))?;
-    let mut metadata = store
-        .load_metadata()
-        .map_err(|e| Exit::usage(e.to_string()))?;
-    let incoming = read_metadata_files(
-        &args.files,
-        &args.limits.decompression(),
-        args.limits.read_limits(),
-    )?;
-    let counts = [
-        ("organisation units", incoming.org_units.len()),
-        ("data elements", incoming.data_elements.len()),
-        (
-            "category option combos",
-            incoming.category_option_combos.len(),
-        ),
-        ("data sets", incoming.data_sets.len()),
-        ("users", incoming.users.len()),
-    ];
-    metadata
-        .merge(incoming)
-        .map_err(|e| Exit::usage(e.to_string()))?;
-    store
-        .save_metadata(&metadata)
-        .map_err(|e| Exit::usage(e.to_string()))?;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "Metadata imported into {}:", args.store.display());
-    for (what, n) in counts {
-        let _ = writeln!(out, "  {n} {what}");
-    }
-    Ok(0)
 }

@@ -1,23 +1,44 @@
 //! `dxf2`: read, check, convert, import and export DHIS2 DXF2 data value sets offline.
 //!
 //! Exit status: 0 success (or an import with status SUCCESS/WARNING), 1 an import with status
-//! ERROR, 2 unusable input or arguments.
+//! ERROR (or WARNING with `--fail-on-warning`) or an export DHIS2 would refuse, 2 unusable input
+//! or arguments.
+//!
+//! One vocabulary: `--format` is the format of the file a command reads (`import`, `validate`),
+//! or of the file it writes when it reads none (`export`); `convert`, which does both, has
+//! `--from` and `--to`. Without them the file name's extension decides, and an extension that
+//! contradicts them is refused.
 
 #![forbid(unsafe_code)]
 
 mod args;
 mod convert;
 mod export;
+mod export_hints;
 mod import;
+mod inspect;
+mod metadata;
 mod progress;
+mod store;
+mod summary;
+mod ui;
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// `--version`: the tool's version and the DHIS2 versions it answers as.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nDHIS2 versions: 2.36 to 2.44 (2.36-2.42: the classic importer and export, the default \
+     2.42; 2.43-2.44: the new pipeline)"
+);
 
 /// Read, check, convert, import and export DHIS2 DXF2 data value sets, without a DHIS2 server.
 #[derive(Parser, Debug)]
-#[command(name = "dxf2", version, about, long_about = None)]
+#[command(name = "dxf2", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -28,22 +49,34 @@ enum Command {
     /// Convert a data value set between XML, JSON and CSV (gzip/zip read transparently, written by
     /// extension: .gz, .zip).
     Convert(convert::ConvertArgs),
-    /// Import a data value set into a store, exactly as DHIS2 would, and print DHIS2's import summary.
+    /// Import a data value set into an existing store, exactly as DHIS2 would, and print DHIS2's
+    /// import summary.
     Import(import::ImportArgs),
-    /// Check a data value set: the same import as a dry run (nothing is written).
+    /// Check a data value set against an existing store: the same import as a dry run (nothing
+    /// is written, no store is created).
     Validate(import::ImportArgs),
-    /// Export stored values as DHIS2 does (2.36-2.42 by default, 2.43+ with --dhis2-version) (`GET /api/dataValueSets`): XML, JSON (default)
-    /// or CSV, optionally .gz/.zip. Exit 1 when DHIS2 would refuse the request (E2001-E2012).
+    /// Export stored values as DHIS2 does (`GET /api/dataValueSets`; 2.36-2.42 by default, 2.43+
+    /// with --dhis2-version): XML, JSON (default) or CSV, optionally .gz/.zip. Exit 1 when DHIS2
+    /// would refuse the request (E2001-E2012).
     Export(Box<export::ExportArgs>),
-    /// Metadata commands.
+    /// Metadata commands (`metadata import` is the one command that creates a store).
     #[command(subcommand)]
-    Metadata(MetadataCommand),
-}
-
-#[derive(Subcommand, Debug)]
-enum MetadataCommand {
-    /// Import DXF2 metadata JSON into a store.
-    Import(import::MetadataImportArgs),
+    Metadata(metadata::MetadataCommand),
+    /// Store commands.
+    #[command(subcommand)]
+    Store(store::StoreCommand),
+    /// Print a shell completion script (e.g. `dxf2 completions bash > ~/.local/share/bash-completion/completions/dxf2`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write `dxf2.1` and `dxf2-<command>.1` pages into this directory instead.
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// A failure that ends the command: a message and an exit status.
@@ -51,7 +84,7 @@ enum MetadataCommand {
 pub struct Exit {
     /// The status.
     pub code: u8,
-    /// What to tell the user on stderr.
+    /// What to tell the user on stderr (nothing when empty).
     pub message: String,
 }
 
@@ -63,28 +96,76 @@ impl Exit {
             message: message.into(),
         }
     }
+
+    /// An end with nothing to say (a closed pipe) and status `code`.
+    pub fn quiet(code: u8) -> Exit {
+        Exit {
+            code,
+            message: String::new(),
+        }
+    }
 }
 
 /// Prints an input's warnings collected so far on stderr (each once).
 pub fn print_warnings(warnings: &dxf2_io::Warnings) {
     for warning in warnings.take() {
-        eprintln!("dxf2: warning: {warning}");
+        ui::warning(&warning.to_string());
+    }
+}
+
+/// `dxf2 completions SHELL`.
+fn completions(shell: clap_complete::Shell) -> Result<u8, Exit> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "dxf2", &mut out);
+    write_stdout(&out)
+}
+
+/// `dxf2 man [-o DIR]`.
+fn man(output: Option<&PathBuf>) -> Result<u8, Exit> {
+    let command = Cli::command();
+    match output {
+        None => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .map_err(|e| Exit::usage(format!("rendering the man page: {e}")))?;
+            write_stdout(&out)
+        }
+        Some(dir) => {
+            let err = |e: std::io::Error| Exit::usage(format!("{}: {e}", dir.display()));
+            clap_mangen::generate_to(command, dir).map_err(err)?;
+            Ok(0)
+        }
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<u8, Exit> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(Exit::usage(format!("writing to stdout: {e}"))),
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Convert(args) => convert::run(&args),
-        Command::Import(args) => import::run(&args, false),
-        Command::Validate(args) => import::run(&args, true),
-        Command::Export(args) => export::run(&args),
-        Command::Metadata(MetadataCommand::Import(args)) => import::run_metadata_import(&args),
+    let result = match &cli.command {
+        Command::Convert(args) => convert::run(args),
+        Command::Import(args) => import::run(args, false),
+        Command::Validate(args) => import::run(args, true),
+        Command::Export(args) => export::run(args),
+        Command::Metadata(metadata::MetadataCommand::Import(args)) => metadata::run_import(args),
+        Command::Store(store::StoreCommand::Info(args)) => store::run_info(args),
+        Command::Completions { shell } => completions(*shell),
+        Command::Man { output } => man(output.as_ref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(exit) => {
-            eprintln!("dxf2: {}", exit.message);
+            if !exit.message.is_empty() {
+                ui::error(&exit.message);
+            }
             ExitCode::from(exit.code)
         }
     }

@@ -1,90 +1,153 @@
-//! A progress bar on stderr for long imports (only when stderr is a terminal).
+//! A progress line on stderr for long commands (only when stderr is a terminal).
+//!
+//! A thread redraws it five times a second from shared counters (bytes of the input read, values
+//! done), so any command can show one: `import  [#####·····]  45%  1,230,000 values  12.3 s`.
+//! Nothing is drawn for commands that end within a second. [`Ticker::finish`] leaves the last
+//! line; dropping the ticker without it (a failure) clears the line, so the error that follows
+//! starts on a clean line.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-use import_engine::Progress;
 
 const WIDTH: usize = 30;
 
-/// Redraws at most a few times a second: `[#####·····]  45%  1,230,000 values  12.3 s`.
-pub struct Bar {
-    enabled: bool,
-    consumed: Arc<AtomicU64>,
-    size: Option<u64>,
-    started: Instant,
-    last_draw: Option<Instant>,
+/// What the line shows.
+#[derive(Clone, Debug)]
+pub struct Counters {
+    /// Bytes of the input (compressed) read so far, or written so far for an export.
+    pub bytes: Arc<AtomicU64>,
+    /// The input's size, when known: the line then shows a bar and a percentage.
+    pub size: Option<u64>,
+    /// Values done, when the command counts them.
+    pub values: Option<Arc<AtomicU64>>,
 }
 
-impl Bar {
-    /// A bar over an input of `size` bytes whose consumption `consumed` counts.
-    pub fn new(enabled: bool, consumed: Arc<AtomicU64>, size: Option<u64>) -> Bar {
-        Bar {
-            enabled,
-            consumed,
-            size,
-            started: Instant::now(),
-            last_draw: None,
+/// The thread drawing the progress line; see the module docs.
+pub struct Ticker {
+    stop: Option<mpsc::Sender<bool>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Ticker {
+    /// Starts drawing `label` and `counters` when stderr is a terminal (else does nothing).
+    pub fn start(label: &'static str, counters: Counters) -> Ticker {
+        if !std::io::stderr().is_terminal() {
+            return Ticker {
+                stop: None,
+                thread: None,
+            };
+        }
+        let (stop, stopped) = mpsc::channel::<bool>();
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut drawn = false;
+            let mut wait = Duration::from_secs(1);
+            loop {
+                match stopped.recv_timeout(wait) {
+                    Err(RecvTimeoutError::Timeout) => {
+                        draw(label, &counters, started, false);
+                        drawn = true;
+                        wait = Duration::from_millis(200);
+                    }
+                    Ok(keep) => {
+                        if drawn {
+                            if keep {
+                                draw(label, &counters, started, true);
+                            } else {
+                                clear();
+                            }
+                        }
+                        return;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        });
+        Ticker {
+            stop: Some(stop),
+            thread: Some(thread),
         }
     }
 
-    /// Takes a progress event from the engine.
-    pub fn update(&mut self, p: Progress) {
-        if !self.enabled {
-            return;
-        }
-        let now = Instant::now();
-        let done = p.total.is_some();
-        let due = self
-            .last_draw
-            .is_none_or(|t| now.duration_since(t) >= Duration::from_millis(200));
-        if !due && !done {
-            return;
-        }
-        // Say nothing for imports that finish within a second.
-        if self.last_draw.is_none()
-            && done
-            && now.duration_since(self.started) < Duration::from_secs(1)
-        {
-            return;
-        }
-        self.last_draw = Some(now);
-        let fraction = match (self.size, done) {
-            (_, true) => Some(1.0),
-            (Some(size), false) if size > 0 => {
-                Some((self.consumed.load(Ordering::Relaxed) as f64 / size as f64).min(1.0))
-            }
-            _ => None,
-        };
-        let mut line = String::with_capacity(80);
-        if let Some(f) = fraction {
-            let filled = ((f * WIDTH as f64) as usize).min(WIDTH);
-            line.push('[');
-            line.push_str(&"#".repeat(filled));
-            line.push_str(&"·".repeat(WIDTH - filled));
-            line.push_str(&format!("] {:>3.0}%  ", f * 100.0));
-        }
-        line.push_str(&format!(
-            "{} values  {:.1} s",
-            thousands(p.values_done),
-            now.duration_since(self.started).as_secs_f64()
-        ));
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{line}   ");
-        if done {
-            let _ = writeln!(err);
-        }
-        let _ = err.flush();
+    /// Ends the line, leaving its last state on the terminal (the command succeeded).
+    pub fn finish(mut self) {
+        self.end(true);
     }
+
+    fn end(&mut self, keep: bool) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(keep);
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.end(false);
+    }
+}
+
+/// The line for `counters` at `now`.
+fn line(label: &str, counters: &Counters, elapsed: Duration, done: bool) -> String {
+    let bytes = counters.bytes.load(Ordering::Relaxed);
+    let mut line = String::with_capacity(100);
+    line.push_str(label);
+    line.push_str("  ");
+    let fraction = match (counters.size, done) {
+        (Some(_), true) => Some(1.0),
+        (Some(size), false) if size > 0 => Some((bytes as f64 / size as f64).min(1.0)),
+        _ => None,
+    };
+    if let Some(f) = fraction {
+        let filled = ((f * WIDTH as f64) as usize).min(WIDTH);
+        line.push('[');
+        line.push_str(&"#".repeat(filled));
+        line.push_str(&"·".repeat(WIDTH - filled));
+        line.push_str(&format!("] {:>3.0}%  ", f * 100.0));
+    } else {
+        line.push_str(&format!(
+            "{}  ",
+            dxf2_model::limits::human_bytes(bytes as usize)
+        ));
+    }
+    if let Some(values) = &counters.values {
+        line.push_str(&format!(
+            "{} values  ",
+            thousands(values.load(Ordering::Relaxed))
+        ));
+    }
+    line.push_str(&format!("{:.1} s", elapsed.as_secs_f64()));
+    line
+}
+
+fn draw(label: &str, counters: &Counters, started: Instant, done: bool) {
+    let text = line(label, counters, started.elapsed(), done);
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r{text}\x1b[K");
+    if done {
+        let _ = writeln!(err);
+    }
+    let _ = err.flush();
+}
+
+fn clear() {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r\x1b[K");
+    let _ = err.flush();
 }
 
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -101,5 +164,36 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn lines() {
+        let counters = Counters {
+            bytes: Arc::new(AtomicU64::new(50)),
+            size: Some(100),
+            values: Some(Arc::new(AtomicU64::new(1_230_000))),
+        };
+        let text = line("import", &counters, Duration::from_millis(12_300), false);
+        assert!(text.starts_with("import  [###############"), "{text}");
+        assert!(text.ends_with("]  50%  1,230,000 values  12.3 s"), "{text}");
+        let done = line("import", &counters, Duration::from_secs(1), true);
+        assert!(done.contains("100%"), "{done}");
+        let no_size = Counters {
+            size: None,
+            values: None,
+            ..counters
+        };
+        assert!(line("export", &no_size, Duration::from_secs(2), false).ends_with("2.0 s"));
+    }
+
+    #[test]
+    fn a_ticker_off_a_terminal_draws_nothing_and_ends() {
+        let counters = Counters {
+            bytes: Arc::new(AtomicU64::new(0)),
+            size: None,
+            values: None,
+        };
+        // Tests run with stderr captured: not a terminal.
+        Ticker::start("convert", counters).finish();
     }
 }

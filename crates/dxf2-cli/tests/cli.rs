@@ -1,5 +1,6 @@
 //! The `dxf2` command as a user runs it: conversions, compression, stdin/stdout, exit codes and
-//! summaries. Reads DHIS2's corpus from `../shared/corpus/dhis2-core` beside the checkout.
+//! summaries. Reads DHIS2's corpus from `../shared/corpus/dhis2-core` beside the checkout
+//! (through `dxf2_testdata::corpus`: absent, the tests fail unless `DXF2_SKIP_CORPUS=1`).
 
 #![allow(
     clippy::unwrap_used,
@@ -12,23 +13,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// A corpus file; the test fails when the corpus is absent unless `DXF2_SKIP_CORPUS=1`.
 fn corpus(rel: &str) -> Option<PathBuf> {
-    let dir = match std::env::var_os("DXF2_CORPUS") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/dhis2-core"),
-    };
-    if dir.is_dir() {
-        return Some(dir.join(rel));
-    }
-    let msg = format!(
-        "DHIS2 corpus NOT FOUND at {} — CLI corpus tests did NOT run",
-        dir.display()
-    );
-    if std::env::var_os("CI").is_some() {
-        panic!("{msg}");
-    }
-    eprintln!("\n!!!!!!!! {msg} !!!!!!!!\n");
-    None
+    dxf2_testdata::corpus::corpus_file(rel)
 }
 
 fn fixture(name: &str) -> PathBuf {

@@ -319,7 +319,7 @@ fn refused_requests_exit_1_with_dhis2s_message_and_write_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
-        "dxf2: E2001: At least one data element, data set or data element group must be specified"
+        "error: E2001: At least one data element, data set or data element group must be specified"
     );
     assert!(!file.exists());
 
@@ -483,7 +483,7 @@ fn dhis2_2_43_names_checks_and_missing_identifiers() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
-        "dxf2: E2006: At least one organisation unit or organisation unit group must be specified"
+        "error: E2006: At least one organisation unit or organisation unit group must be specified"
     );
     assert!(text(&children("2.42").stderr).contains("E2008: "));
 
@@ -503,7 +503,7 @@ fn dhis2_2_43_names_checks_and_missing_identifiers() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
-        "dxf2: E8201: Export as ATTR not possible as the property is undefined for data element(s): `[deabcdefghB]`"
+        "error: E8201: Export as ATTR not possible as the property is undefined for data element(s): `[deabcdefghB]`"
     );
     assert!(!file.exists());
     ok(&by_attribute("2.42"));

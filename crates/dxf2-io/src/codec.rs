@@ -9,6 +9,7 @@ use dxf2_model::{
 };
 
 use dxf2_csv::Utf8Policy;
+use dxf2_model::StreamError;
 
 use crate::error::Error;
 use crate::format::Format;
@@ -187,6 +188,15 @@ impl DataValueSource for AnyReader {
         };
         read.map_err(|e| e.named(self.name.clone()))
     }
+
+    fn value_position(&self) -> Option<dxf2_model::TextPosition> {
+        match &self.inner {
+            Inner::Xml(r) => r.value_position(),
+            Inner::Json(r) => r.value_position(),
+            Inner::JsonFile(r) => r.value_position(),
+            Inner::Csv(r) => DataValueSource::value_position(r),
+        }
+    }
 }
 
 /// The codec writer behind an [`AnyWriter`].
@@ -267,19 +277,20 @@ pub struct Copied {
     pub values: u64,
 }
 
-/// A failure of [`copy`]: reading the source or writing the sink.
+/// A failure of [`copy`]: reading the source or writing the sink (each keeps the source's or
+/// sink's own error, which may be a boxed one).
 #[derive(Debug, thiserror::Error)]
 pub enum CopyError<R, W>
 where
-    R: std::error::Error + 'static,
-    W: std::error::Error + 'static,
+    R: StreamError,
+    W: StreamError,
 {
     /// Reading failed.
     #[error("{0}")]
-    Read(#[source] R),
+    Read(R),
     /// Writing failed.
     #[error("{0}")]
-    Write(#[source] W),
+    Write(W),
 }
 
 /// Streams every value of `source` into `sink`: the header, each value through one reused
