@@ -1,6 +1,9 @@
 //! Conversion: XML → CSV and JSON → XML of the generated file (our reader feeding our writer,
 //! written to `std::io::sink()` through a `black_box`), beside the raw quick-xml event loop
 //! over the same XML file, for the "conversion costs at most twice the raw parse" comparison.
+//! `cli-path` is what `dxf2 convert` runs, file to file: `dxf2::io::Input` (format and
+//! compression sniffing, progress counting), `AnyReader`, `copy`, `AnyWriter` into an `Output`
+//! (a temporary file beside the target, fsynced and renamed over it on commit).
 //!
 //! Size: `DXF2_BENCH_VALUES` values (default 1,000,000); files live in `target/bench-data/`.
 //! Run: `cargo bench --bench convert`; smoke test: `DXF2_BENCH_VALUES=10000 cargo bench --bench convert -- --test`.
@@ -38,6 +41,26 @@ fn raw_xml(path: &std::path::Path) -> u64 {
     attributes
 }
 
+/// `dxf2 convert IN -o OUT` without the argument parsing: file to file through `dxf2::io`.
+fn cli_path(path: &std::path::Path, output: &std::path::Path, to: Format) -> u64 {
+    use dxf2::io::{
+        AnyReader, AnyWriter, DecompressionLimits, Input, OutputBuilder, ReaderOptions,
+    };
+    let to = match to {
+        Format::Xml => dxf2::io::Format::Xml,
+        Format::Json => dxf2::io::Format::Json,
+        Format::Csv => dxf2::io::Format::Csv,
+    };
+    let mut input = Input::open(path, &DecompressionLimits::default()).unwrap();
+    let from = dxf2::io::Format::detect(None, path, input.head().unwrap());
+    let mut reader = AnyReader::open(input, from, &ReaderOptions::default()).unwrap();
+    let out = OutputBuilder::new().create(output).unwrap();
+    let mut writer = AnyWriter::new(to, out);
+    let copied = dxf2::io::copy(&mut reader, &mut writer).unwrap();
+    writer.into_inner().unwrap().commit().unwrap();
+    copied.values
+}
+
 fn convert(c: &mut Criterion) {
     let values = common::bench_values();
     for (from, to) in [(Format::Xml, Format::Csv), (Format::Json, Format::Xml)] {
@@ -59,6 +82,11 @@ fn convert(c: &mut Criterion) {
                     values
                 )
             });
+        });
+        group.bench_function("cli-path", |b| {
+            let out = common::data_dir().join(format!("cli-path-out.{}", to.ext()));
+            b.iter(|| assert_eq!(cli_path(&path, &out, to), values));
+            let _ = std::fs::remove_file(&out);
         });
         if from == Format::Xml {
             group.bench_function("raw-xml-parse", |b| b.iter(|| raw_xml(&path)));

@@ -55,8 +55,8 @@ fn main() {
         "imported {imported} values ({} bytes of XML, metadata: {} org units, {} data elements) \
          into {} ({} bytes) in {elapsed:.2?}",
         common::file_size(&xml),
-        metadata.org_units.len(),
-        metadata.data_elements.len(),
+        metadata.org_units().len(),
+        metadata.data_elements().len(),
         db.display(),
         common::file_size(&db),
     );

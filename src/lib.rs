@@ -1,17 +1,43 @@
 //! `dxf2`: read, check, convert and import DHIS2 DXF2 data exchange files without a DHIS2 server.
 //!
+//! [DHIS2](https://dhis2.org) is the health information system of the ministries of health of
+//! more than 80 countries. Facilities report aggregate data (how many malaria cases were
+//! confirmed this month, by sex) as *data value sets*: lists of data values, each naming a data
+//! element (what was counted), a period (`202409`), an organisation unit (where), a category
+//! option combo (the disaggregation) and the value. DHIS2 exchanges them in its DXF2 formats:
+//! XML, JSON and CSV, often gzip- or zip-compressed. These crates read, check, convert and
+//! import such files exactly as a DHIS2 server does (its validation rules, error codes and
+//! import summaries, for both importer generations: DHIS2 2.36–2.42 and 2.43+), offline.
+//!
 //! This facade re-exports the workspace crates so that an application can depend on one crate:
 //!
 //! | module | crate | job |
 //! |---|---|---|
-//! | [`model`] | `dxf2-model` | UIDs, id schemes, periods, value types, data values, import options and summaries |
-//! | [`xml`] | `dxf2-xml` | streaming DXF2 XML reader and writer |
-//! | [`json`] | `dxf2-json` | streaming DXF2 JSON reader and writer |
-//! | [`csv`] | `dxf2-csv` | streaming DXF2 CSV reader and writer |
-//! | [`resolver`] | `idscheme-resolver` | UID / CODE / NAME / ATTRIBUTE:uid resolution |
-//! | [`engine`] | `import-engine` | the import pipeline (classic DHIS2 2.36–2.42 rules), stores, summaries |
-//! | [`sqlite`] | `dxf2-store-sqlite` | the embedded persistent store |
+//! | [`model`] | `dxf2-model` | UIDs, id schemes, periods, value types, the reusable data value record, the streaming traits, import options and summaries, metadata, reading bounds |
+//! | [`xml`] | `dxf2-xml` | streaming DXF2 XML reader and writer; import summary XML |
+//! | [`json`] | `dxf2-json` | streaming DXF2 JSON reader and writer; import summary JSON; the metadata JSON reader |
+//! | [`csv`] | `dxf2-csv` | streaming DXF2 CSV reader (both DHIS2 dialects) and writer |
 //! | [`io`] | `dxf2-io` | files of any format: format detection, gzip/zip input within bounds, any-format reader and writer, `copy`, outputs that never destroy an input |
+//! | [`resolver`] | `idscheme-resolver` | UID / CODE / NAME / ATTRIBUTE:uid resolution, and back for export |
+//! | [`engine`] | `import-engine` | the import (DHIS2 2.36–2.42 and 2.43+ rules) and the export, the store traits, `MemoryStore` |
+//! | [`sqlite`] | `dxf2-store-sqlite` | the embedded persistent store |
+//!
+//! # Where to start
+//!
+//! The [`tutorial`] walks through reading, writing, converting, importing, stores, id schemes,
+//! errors and bounds, with examples that run. The crate's `examples/` folder holds whole
+//! programs, each run with `cargo run --example NAME`:
+//!
+//! | example | shows |
+//! |---|---|
+//! | `stream_any_format` | open a file of any format (gzip/zip too) and stream its values with one reused record |
+//! | `convert` | convert XML to gzip-compressed CSV through an output that is committed only on success |
+//! | `custom_store` | a host's own `DataValueStore`, and the host's error coming back from a failed import |
+//! | `custom_resolver` | a host's own `Resolver`: identifiers from the host's mapping table |
+//! | `import_sqlite` | metadata and a report into a SQLite store; DHIS2's import summary |
+//! | `read_summary` | read DHIS2 import summaries (JSON and XML) and walk their conflicts |
+//!
+//! A first taste: a data value as the readers fill it.
 //!
 //! ```
 //! use dxf2::model::{DataValue, Field};
@@ -30,3 +56,5 @@ pub use dxf2_store_sqlite as sqlite;
 pub use dxf2_xml as xml;
 pub use idscheme_resolver as resolver;
 pub use import_engine as engine;
+
+pub mod tutorial;
