@@ -416,8 +416,8 @@ impl Period {
     /// * `BiWeekly`: n ≥ 1 and ISO week 2n−1 must exist in the year;
     /// * month 01..12, bi-month 01..06, quarter 1..4, half-year 1..2;
     /// * daily: impossible calendar dates such as `20240230` are **refused**. DHIS2's behaviour
-    ///   for them is not determined by the specification (its date arithmetic most likely throws
-    ///   and yields no period); refusing is the safe reading.
+    ///   for them is pinned by no DHIS2 test (its date arithmetic most likely throws and yields
+    ///   no period); refusing is the safe reading.
     ///
     /// `FinancialFeb`, `FinancialAug` and `WeeklyFriday` forms are refused (2.43+ only), with a
     /// reason that says so; `TwoYearly` has no ISO form at all.

@@ -120,8 +120,9 @@ pub enum EchoValue<'a> {
     Text(&'a str),
 }
 
-/// The `importOptions` echo of an import summary, the same in every format (datavalueset-spec
-/// §5.7): which members DHIS2 writes, in which order, and which ones read back.
+/// The `importOptions` echo of an import summary (DHIS2's web controller puts the request's
+/// `ImportOptions` there), the same in every format: which members DHIS2 writes, in which
+/// order, and which ones read back.
 impl ImportOptions {
     /// The members of the echo after `idSchemes` ([`IdSchemes::echo_slots`]), in DHIS2's order:
     /// every option DHIS2's `ImportOptions` serialises, the ones the data value import does not

@@ -1,9 +1,9 @@
 //! DHIS2 value types (`ValueType`) and DHIS2's validation of data values against them.
 //!
 //! [`ValueType::validate`] re-implements `ValidationUtils.valueIsValid` of the classic importer
-//! (DHIS2 2.40–2.42, spec 4.5); the 2.43+ pipeline applies the same rules (`E8122`). The
+//! (DHIS2 2.40–2.42, conflict `E7619`); the 2.43+ pipeline applies the same rules (`E8122`). The
 //! normalisations that run *before* validation are [`ValueType::normalize_boolean_classic`]
-//! (classic, spec 4.6) and [`ValueType::normalize_pipeline`] (2.43+, spec 4.9 item 7).
+//! (classic) and [`ValueType::normalize_pipeline`] (2.43+).
 //!
 //! DHIS2 leans on Java libraries for some types; they are re-implemented by hand here (no regex
 //! engine), and where an exact copy would need large tables the approximation is documented on
@@ -268,7 +268,7 @@ impl ValueType {
         matches!(self, ValueType::FileResource | ValueType::Image)
     }
 
-    /// Checks a value the way DHIS2's `ValidationUtils.valueIsValid` does (spec 4.5).
+    /// Checks a value the way DHIS2's `ValidationUtils.valueIsValid` does.
     ///
     /// `has_option_set` tells whether the data element has an option set. The order of the
     /// checks is DHIS2's:
@@ -350,8 +350,8 @@ impl ValueType {
         }
     }
 
-    /// The classic importer's boolean normalisation (`ValidationUtils.normalizeBoolean`, spec
-    /// 4.6), applied before validation and storage.
+    /// The classic importer's boolean normalisation (`ValidationUtils.normalizeBoolean`), applied
+    /// before validation and storage.
     ///
     /// `BOOLEAN`: `false`, `False`, `FALSE`, `f`, `F`, `0` become `false`; `true`, `True`,
     /// `TRUE`, `t`, `T`, `1` become `true`. `TRUE_ONLY`: only the true spellings become `true`.
@@ -367,7 +367,7 @@ impl ValueType {
         }
     }
 
-    /// The 2.43+ pipeline's normalisation (spec 4.9 item 7), applied before validation.
+    /// The 2.43+ pipeline's normalisation (`DefaultDataEntryService`), applied before validation.
     ///
     /// `BOOLEAN` and `TRUE_ONLY`, ignoring case: `f`, `n`, `0`, `no`, `false` become `false`;
     /// `t`, `y`, `1`, `yes`, `true` become `true`. Integer types: one trailing `.0` is removed
@@ -394,8 +394,8 @@ impl ValueType {
         Cow::Borrowed(value)
     }
 
-    /// Whether a value of this type is a zero that DHIS2 may drop (spec 4.7): the type is
-    /// numeric and the value matches `^0(\.0*)?$` (`0`, `0.`, `0.00`; not `-0`, `00`, `.0`).
+    /// Whether a value of this type is a zero that DHIS2 may drop: the type is numeric and the
+    /// value matches `^0(\.0*)?$` (`0`, `0.`, `0.00`; not `-0`, `00`, `.0`).
     ///
     /// The importer must add the data element's conditions: `zeroIsSignificant` is false and
     /// the aggregation type is neither `AVERAGE_SUM_ORG_UNIT` nor `AVERAGE`.

@@ -1,3 +1,4 @@
+// One file: the 2.43+ export's rules on fixture E, each kept beside its classic answer.
 //! The DHIS2 2.43+ export (`Exporter::with_profile(ImporterProfile::Pipeline)`) against fixture E
 //! of `../shared/spec/datavalueset-scenarios.md` §1.3: the rules of datavalueset-spec §6.6 and
 //! §1.7 (first failing check, access messages listing ids, the group header, values without the

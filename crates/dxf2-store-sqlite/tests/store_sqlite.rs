@@ -1,3 +1,4 @@
+// One file: one conformance suite, written once and run by a macro on every store alike.
 //! Behaviour of the stores: one conformance suite, written once over `DataValueStore +
 //! MetadataStore`, run against [`MemoryStore`], [`SqliteStore`] in memory and [`SqliteStore`] in a
 //! file; then what only the file store does (reopening, refusing foreign files).

@@ -1,8 +1,8 @@
 //! The import summary (`importSummary`) in XML, and the web message that wraps it.
 //!
 //! DHIS2 serialises `ImportSummary` with Jackson XML; no DHIS2 test pins the result, so the
-//! shape written here is the most likely rendering of its annotations (marked \[inferred\] in the
-//! specification, section 5.7), and the reader accepts the plausible variants:
+//! shape written here is the most likely rendering of its annotations, and the reader accepts
+//! the plausible variants:
 //!
 //! ```xml
 //! <?xml version='1.0' encoding='UTF-8'?>
@@ -54,7 +54,8 @@
 //!   are not XML names, and keys are local names).
 //! * Lists use Jackson's default wrapping: `<rejectedIndexes><rejectedIndexes>0</rejectedIndexes>…`.
 //!   The reader also accepts unwrapped repetitions, `rejectedIndex` items and a text list.
-//! * `importOptions` members are child elements in the order of section 5.7, including
+//! * `importOptions` members are child elements in DHIS2's order
+//!   ([`ImportOptions::echo_members`](dxf2_model::ImportOptions::echo_members)), including
 //!   constant members DHIS2 echoes (`mergeMode`, `reportMode`, …), which the reader ignores;
 //!   each id scheme is `<…IdScheme><type>ATTRIBUTE</type><attribute>uid</attribute></…IdScheme>`
 //!   (the reader also takes `type`/`attribute` attributes or a `CODE` / `ATTRIBUTE:uid` text).

@@ -55,8 +55,9 @@ use dxf2_model::metadata::Identity;
 use dxf2_model::{IdScheme, Metadata, ObjectKind, Uid};
 use rustc_hash::FxHashMap;
 
-/// Why an identifier could not be resolved in a way that makes the whole import fail
-/// (DHIS2 datavalueset spec §5.8). "Not found" is not an error: it is `Ok(None)`.
+/// Why an identifier could not be resolved in a way that makes the whole import fail (DHIS2
+/// ends such an import with status `ERROR`, the description "The import process failed: "
+/// followed by the message, and all counts 0). "Not found" is not an error: it is `Ok(None)`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResolveError {
@@ -99,7 +100,7 @@ pub enum ResolveError {
 /// Resolution of payload identifiers to UIDs and back.
 pub trait Resolver {
     /// Payload identifier -> UID under a scheme. `Ok(None)` = not found. `Err` = the whole import
-    /// fails (DHIS2 5.8), e.g. ambiguous NAME/CODE, unknown or non-unique ATTRIBUTE, non-numeric
+    /// fails, as in DHIS2: e.g. ambiguous NAME/CODE, unknown or non-unique ATTRIBUTE, non-numeric
     /// ID, UUID.
     fn resolve(
         &self,

@@ -3,7 +3,16 @@
 use dxf2_model::metadata::{CategoryOption, DataSet, OrganisationUnit, Sharing, User};
 use dxf2_model::Metadata;
 
-/// What the acting user may do, as DHIS2 decides it (datavalueset-spec §3.8).
+/// What the acting user may do, as DHIS2 decides it.
+///
+/// DHIS2's sharing strings have 8 characters: position 0 `r` = metadata read, 1 `w` = metadata
+/// write, 2 `r` = data read, 3 `w` = data write. A superuser (authority `ALL`) passes every
+/// sharing check; otherwise data write needs the object's sharing to grant it to the public,
+/// one of the user's groups or the user. An option combo is writable when all its category
+/// options are. "In the hierarchy of" a unit means the org unit's `path` contains that unit's
+/// UID (the unit itself included); imports use the user's data capture units, exports the data
+/// view units (the capture units when there are none). A superuser is not exempt from the
+/// capture hierarchy in DHIS2.
 pub trait AccessPolicy {
     /// The user's UID (shown in `E7617` conflicts).
     fn user_uid(&self) -> &str;

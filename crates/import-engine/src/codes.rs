@@ -1,4 +1,8 @@
-//! DHIS2's error codes and message templates (datavalueset-spec Appendix B).
+//! DHIS2's error codes and message templates for data value set import and export, as DHIS2's
+//! error code enum writes them: `E76xx` the classic importer (2.36–2.42), `E1110`,
+//! `E1111`, `E2000`–`E2041` export checks and the attribute option lookup, `E8xxx` the 2.43+
+//! pipeline. `{0}`, `{1}`… stand for the conflict's arguments by position, as in Java's
+//! `MessageFormat`.
 
 use crate::conflicts::ErrorCode;
 
@@ -71,7 +75,7 @@ pub const COMMENT_TOO_LONG: &str = "Comment is greater than max length";
 pub const STORED_BY_TOO_LONG: &str = "Stored by is greater than max length";
 
 // ---------------------------------------------------------------------------------------------
-// DHIS2 2.43+ "new pipeline" (datavalueset-spec Appendix B.3): the effective templates, after
+// DHIS2 2.43+ "new pipeline": the effective templates, after
 // DHIS2 reduced its named placeholders (`${name:{0}}`) to positional ones. The odd trailing
 // backticks of E8121, E8124 and E8125 and the repeated `{1}` of E8204 are DHIS2's own.
 // ---------------------------------------------------------------------------------------------

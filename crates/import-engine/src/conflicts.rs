@@ -40,8 +40,13 @@ pub fn format_message(template: &str, args: &[Option<&str>]) -> String {
     out
 }
 
-/// Collects conflicts, merging those with the same code and object values (datavalueset-spec
-/// §4.8), and keeps `rejectedIndexes`.
+/// Collects conflicts, merging those with the same code and object values, and keeps
+/// `rejectedIndexes`.
+///
+/// As in DHIS2's import summary, a conflict with the same error code and the same
+/// `objects` values as an earlier one is merged into it: its index is appended to the earlier
+/// entry's `indexes` (three values with the same unknown data element give one `E7610` with
+/// `indexes` `[0, 1, 2]`). Legacy conflicts (no code) merge by object and message.
 #[derive(Debug, Default)]
 pub struct ConflictCollector {
     conflicts: Vec<ImportConflict>,

@@ -1,3 +1,4 @@
+// One file: DHIS2's 2.43+ scenarios, found by number (M19–M50), and the tests reusing their runs.
 //! The DHIS2 2.43+ ("new pipeline") scenarios M19–M50 of `datavalueset-scenarios.md` §4: each
 //! corpus payload imported with `ImporterProfile::Pipeline` against fixture M as the admin
 //! superuser, with DHIS2's asserted (and derived) outcome; further 2.43 rules of

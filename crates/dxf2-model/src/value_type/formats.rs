@@ -24,7 +24,10 @@ pub(super) fn is_username(v: &str) -> bool {
             .any(|w| matches!(w, [x, y] if special(*x) && special(*y)))
 }
 
-/// `MathUtils.isCoordinate` as described in spec 4.5.
+/// DHIS2's `MathUtils.isCoordinate`: after removing all whitespace, at least 5 characters,
+/// `[` … `]`, and the part between split on `,` whose first two parts parse as Java floats
+/// `lng`, `lat` with −180 ≤ lng ≤ 180 and −90 ≤ lat ≤ 90 (further parts are ignored: `[1,2,3]`
+/// is valid; fewer than two is not).
 pub(super) fn is_coordinate(v: &str) -> bool {
     let compact: Cow<'_, str> = if v.chars().any(is_java_space) {
         Cow::Owned(v.chars().filter(|c| !is_java_space(*c)).collect())

@@ -224,8 +224,10 @@ impl<'m> ValueRun<'_, 'm> {
         Ok(true)
     }
 
-    /// §4.4 target data sets: the import's data set, or the element's data sets that have the
-    /// org unit as a source and the AOC's category combo.
+    /// The target data sets of a value, used by the locking, future-period, approval and
+    /// input-period rules (C11–C14): the import's data set when it has one, else the element's
+    /// data sets that have the org unit as a source and the AOC's category combo as their
+    /// category combo. No target data set means those rules pass.
     pub(super) fn target_data_sets<'s>(
         &'s self,
         r: &'s Resolved<'m>,

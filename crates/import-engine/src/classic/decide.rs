@@ -1,6 +1,7 @@
-//! The decision table of the classic importer (§5.1): create, update, soft delete, revive or
-//! ignore, by strategy, existing row, null and zero values (§4.7); and the writes it decides,
-//! through reused row and audit buffers so that a value allocates nothing.
+//! The decision table of the classic importer (DHIS2's `DefaultDataValueSetService`): create,
+//! update, soft delete, revive or ignore, by strategy, existing row, null and zero values; and
+//! the writes it decides, through reused row and audit buffers so that a value allocates
+//! nothing.
 
 use dxf2_model::metadata::DataElement;
 use dxf2_model::{DataValue, StrategyGroup};
@@ -56,7 +57,31 @@ impl<'m> ValueRun<'_, 'm> {
         }
     }
 
-    /// §5.1: the decision table.
+    /// The decision table, DHIS2's rows evaluated top down. *E* is the stored row for the key
+    /// (none under `skipExistingCheck`), *live* when not soft-deleted; *null* = value and
+    /// comment both empty after trimming; *del* = the incoming `deleted` flag; *zero* =
+    /// [`is_zero_insignificant`]; "updates" = an update or create-and-update strategy,
+    /// "creates" = a create or create-and-update strategy.
+    ///
+    /// 1. The value failed validation: `ignored` +1, index rejected (done before this call).
+    /// 2. *zero* and (no E or a create strategy): nothing, counted nowhere.
+    /// 3. Live E, updates, and *null*, *del* or *zero*: E soft-deleted, carrying the incoming
+    ///    fields; `deleted` +1.
+    /// 4. Live E, updates, value, comment and follow-up unchanged: `ignored` +1, not rejected.
+    /// 5. Live E, updates: E overwritten, its `created` kept; `updated` +1.
+    /// 6. Live E, a delete strategy: E soft-deleted (audited even when the value is the same);
+    ///    `deleted` +1.
+    /// 7. Live E, a create strategy or SYNC: `ignored` +1, index rejected.
+    /// 8. No live E and the strategy does not create: `ignored` +1, index rejected.
+    /// 9. No live E, creates, *null*: `ignored` +1, not rejected.
+    /// 10. Soft-deleted E, creates: the row overwritten with the incoming fields, including
+    ///     `deleted`; `imported` +1.
+    /// 11. No E, creates: inserted (also when *del*: the row is stored deleted); `imported` +1.
+    ///     A key this import already inserted (a duplicate inside the payload) is dropped
+    ///     silently, as DHIS2's batch insert drops it.
+    ///
+    /// An audit row holding the previous value is written for an update that changes the value
+    /// and for every delete, unless audit is off; inserts are not audited.
     ///
     /// The existing row is read into a reused buffer and, when DHIS2 saves it, changed and written
     /// back from that same buffer; new rows are built in another reused buffer.
@@ -240,7 +265,10 @@ pub(super) fn set_opt(slot: &mut Option<String>, spare: &mut String, text: Optio
     }
 }
 
-/// §4.7: numeric, `^0(\.0*)?$`, not zero-significant, aggregation not AVERAGE(_SUM_ORG_UNIT).
+/// Whether `value` is a zero DHIS2 does not keep: the element's type is numeric, the value
+/// matches `^0(\.0*)?$` (`0`, `0.`, `0.00`; not `-0`, `00`, `.0`), the element is not
+/// zero-significant and its aggregation type is neither `AVERAGE_SUM_ORG_UNIT` nor `AVERAGE`.
+/// A new such value is not stored (rows 2 and 3 of [`ValueRun::apply`]).
 pub(super) fn is_zero_insignificant(de: &DataElement, value: &str) -> bool {
     de.value_type.is_zero_insignificant_candidate(value)
         && !de.zero_is_significant

@@ -1,6 +1,6 @@
 //! The data value set's own fields in the classic importer: the attribute option combo named
-//! by `attributeCategoryOptions` (§3.6, `E1111`, `E2041`) and the completion of the data set
-//! (§5.6: `completeDate` `yyyy-MM-dd`, `true` or `false`; a date in the future is today).
+//! by `attributeCategoryOptions` (JSON only; `E1111`, `E2041`) and the completion of the data
+//! set (`completeDate` `yyyy-MM-dd`, `true` or `false`; a date in the future is today).
 
 use chrono::NaiveDate;
 use dxf2_model::metadata::DataSet;
@@ -15,7 +15,11 @@ use crate::store::{Completion, DataValueStore};
 use crate::{Failure, Importer};
 
 impl<'m> Importer<'m> {
-    /// §3.6: the AOC from `attributeCategoryOptions` and the data set's category combo.
+    /// The AOC named by `attributeCategoryOptions` (DHIS2's `InputUtils.getAttributeOptionCombo`):
+    /// each option resolved with the general id scheme (an unknown one fails the import with
+    /// `E1111`), then the option combos of the data set's category combo that contain every
+    /// given option; exactly one must match, else the import fails with `E2041`. An empty list
+    /// matches every combo, so it works only for a category combo with a single combo.
     pub(super) fn aoc_from_category_options(
         &self,
         resolver: &dyn Resolver,
@@ -52,7 +56,16 @@ impl<'m> Importer<'m> {
         }
     }
 
-    /// §5.6: data set completion. Returns `dataSetComplete`.
+    /// Data set completion (DHIS2's `DefaultDataValueSetService.getCompletionDate`). Returns
+    /// `dataSetComplete`.
+    ///
+    /// `completeDate` blank or `false` (any case): no completion, `"false"`; `true` (any case):
+    /// today; otherwise strictly `yyyy-MM-dd` (anything else fails the whole import), a future
+    /// date becoming today. Without a resolved data set: `"false"`. A missing set-level org unit,
+    /// then a missing set-level period, adds the legacy conflict "Must be provided to complete
+    /// data set" and leaves `dataSetComplete` absent. The registration is keyed by data set,
+    /// period, org unit and the set-level AOC (else the default combo), and is not written in
+    /// a dry run.
     pub(super) fn complete(
         &self,
         header: &DataValueSetHeader,

@@ -1,15 +1,41 @@
-//! The classic importer (DHIS2 2.36–2.42, `DefaultDataValueSetService`): every rule of
-//! datavalueset-spec §2–5 that is specific to this generation lives in this module and its
-//! children, one stage each:
+//! The classic importer (DHIS2 2.36–2.42, `DefaultDataValueSetService` with
+//! `DataValueSetImportValidator`): every import option, id scheme, validation, strategy and
+//! count rule that is specific to this generation lives in this module and its children.
 //!
-//! * here: the effective options (Appendix C step 1), the set-level objects and their checks
-//!   (`E7600`–`E7604`, step 3–4), and the run itself, which streams the values;
-//! * `header`: the attribute option combo from `attributeCategoryOptions` (§3.6) and the data
-//!   set completion (§5.6);
+//! An import runs in DHIS2's order:
+//!
+//! 1. **Effective options**: strategy = payload strategy, else the request's; dry run = payload,
+//!    else request; id schemes per [`IdSchemes::classic_merge`]; each strict and require flag =
+//!    request option OR system setting; `force` only for superusers; audit on unless
+//!    `skipAudit` and the user holds `F_SKIP_DATA_IMPORT_AUDIT`.
+//! 2. **Header**: the data value set's own fields are read; a header that does not parse fails
+//!    the whole import.
+//! 3. **Set-level objects**: the data set (payload, else the `dataSet` option), then the
+//!    set-level period, org unit and attribute option combo (or the one named by
+//!    `attributeCategoryOptions` when a data set resolved).
+//! 4. **Data-set-level checks**, all run: data set not found (`E7600`), no data write on it
+//!    (`E7601`), set-level org unit (`E7603`) or attribute option combo (`E7604`) given but not
+//!    found. Any failure aborts the import: status `ERROR`, "Import process was aborted",
+//!    nothing processed.
+//! 5. **Completion** of the data set when `completeDate` is given.
+//! 6. **Values**, in document order, each with its zero-based index: identifiers resolved,
+//!    then the per-value rules in order, V1–V12 (`E7610`–`E7621`, one code each, in that
+//!    order) and C1–C16 (`E7630`–`E7645`); the first failing rule rejects the value
+//!    (`ignored` +1, its index in `rejectedIndexes`); a value that passes goes through the
+//!    decision table (`decide`).
+//! 7. **Status**: `SUCCESS` without conflicts, else `WARNING`; "Import process completed
+//!    successfully".
+//!
+//! The stages, one per file:
+//!
+//! * here: the effective options (step 1), the set-level objects and their checks
+//!   (`E7600`–`E7604`, steps 3–4), and the run itself, which streams the values;
+//! * `header`: the attribute option combo from `attributeCategoryOptions` and the data set
+//!   completion (step 5);
 //! * `resolve`: identifier resolution with the option combos' write access, memoised per value;
 //! * `values`: each value's resolution and rules V1–V12 and C1–C2 (`E7610`–`E7631`);
 //! * `checks`: the strict and timeliness rules C3–C16 (`E7632`–`E7645`);
-//! * `decide`: the decision table (§5.1) and the writes it decides;
+//! * `decide`: the decision table and the writes it decides;
 //! * `notes`: where each value the summary names is in the source, and its offending string.
 
 mod checks;
@@ -40,7 +66,7 @@ const EDIT_EXPIRED_AUTHORITY: &str = "F_EDIT_EXPIRED";
 /// The failure of an import whose metadata lacks the default category option combo.
 const NO_DEFAULT_COMBO: &str = "no default category option combo in the metadata";
 
-/// Options after combining payload, request and system settings (Appendix C step 1).
+/// Options after combining payload, request and system settings (step 1).
 struct Effective {
     strategy: ImportStrategy,
     dry_run: bool,

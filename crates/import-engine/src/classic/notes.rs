@@ -1,12 +1,12 @@
-//! Notes on the values the classic importer rejects or reports in a conflict
-//! ([`ValueNote`](crate::ValueNote)): where the value starts in the source, which field the
-//! failing rule looked at, and that field's string as the rule saw it.
+//! Notes on the values the classic importer rejects or reports in a conflict ([`ValueNote`]):
+//! where the value starts in the source, which field the failing rule looked at, and that
+//! field's string as the rule saw it.
 //!
 //! DHIS2's texts use the value's own identifier even when the importer used the set-level one
-//! (datavalueset-spec §4.3: "for fields taken from the set level the value's own raw field is
-//! used, which may be null"), so a value without a period under an unparsable set-level
-//! `period="202413"` reads ``Period not valid: `null` ``; its note names `202413`. Nothing here
-//! runs for a value that passes: the hot path only compares two counters.
+//! (`DataValueSetImportValidator` formats the value's own raw field, which may be null), so a
+//! value without a period under an unparsable set-level `period="202413"` reads
+//! ``Period not valid: `null` ``; its note names `202413`. Nothing here runs for a value that
+//! passes: the hot path only compares two counters.
 
 use dxf2_model::{DataValue, Field, TextPosition};
 
@@ -99,7 +99,7 @@ impl<'m> ValueRun<'_, 'm> {
         }
     }
 
-    /// The string of `field` that the rules used for `dv` (§3.3): a resolved set-level period,
+    /// The string of `field` that the rules used for `dv`: a resolved set-level period,
     /// org unit or attribute option combo wins over the value's own; an unresolved set-level
     /// period is the one a value without a period of its own fell back on. Identifiers are
     /// trimmed (blank = missing); value, comment and `storedBy` are as written.

@@ -1,4 +1,4 @@
-//! Identifier resolution in the classic importer (§3.3): an identifier under its effective
+//! Identifier resolution in the classic importer: an identifier under its effective
 //! scheme, an option combo only when the user may write all its options (DHIS2's
 //! `getCategoryOptionComboAcl`, unless `preheatCache` bypasses it), and the memory of the
 //! previous value's identifiers that makes a file of similar values cheap to resolve.

@@ -1,7 +1,9 @@
-//! The per-value stage of the classic importer: each value's identifiers resolved (§3.3), then
-//! rules V1–V12 (`E7610`–`E7621`: unknown objects, option access, capture hierarchy, the value
-//! and its comment) and C1–C2 (`E7630`/`E7631`, default option combos); the first failing rule
-//! rejects the value with one conflict.
+//! The per-value stage of the classic importer: each value's identifiers resolved (a resolved
+//! set-level period, org unit or attribute option combo overrides the value's own field; the
+//! data element and category option combo are always the value's own), then rules V1–V12
+//! (`E7610`–`E7621`: unknown objects, option access, capture hierarchy, the value and its
+//! comment) and C1–C2 (`E7630`/`E7631`, default option combos); the first failing rule rejects
+//! the value with one conflict.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -132,7 +134,8 @@ impl<'m> ValueRun<'_, 'm> {
         Ok(())
     }
 
-    /// Validates and applies one value (§4.1 step 7, §4.3, §5.1). `Err` = store failure.
+    /// Validates and applies one value: resolution, rules V1–V12 and C1–C16 in order, then the
+    /// decision table. `Err` = store failure.
     pub(super) fn value(
         &mut self,
         dv: &DataValue,
@@ -148,7 +151,8 @@ impl<'m> ValueRun<'_, 'm> {
         let raw_coc = dv.category_option_combo();
         let raw_aoc = dv.attribute_option_combo();
 
-        // Resolution (§3.3). Scheme errors fail the whole import.
+        // Resolution: set-level objects override the value's own. Scheme errors fail the whole
+        // import.
         let (resolver, eff) = (self.resolver, self.eff);
         let resolve = |target, key: &str| {
             imp.resolve_uid(

@@ -15,7 +15,7 @@
 //! fields, the order period start, period end, created, data element, and `E8200`–`E8204` before
 //! anything is written). The writers of the codec crates have a matching 2.43 mode.
 //!
-//! The classic flow follows DHIS2 (datavalueset-spec §6):
+//! The classic flow follows DHIS2's `DefaultDataValueSetService` (`GET /api/dataValueSets`):
 //!
 //! 1. **Resolve** the request's identifiers with the *input* id schemes (`getFromUrl`): data sets,
 //!    data element groups and data elements with their own input scheme, else `inputIdScheme`,
@@ -37,8 +37,9 @@
 //!    `created`/`lastUpdated` as `yyyy-MM-dd'T'HH:mm:ss.SSS+0000`, `followup`, and `deleted` only
 //!    when true. The set header (`dataSet`, `completeDate`, `period`, `orgUnit`) is written only
 //!    when exactly one data set, one period and one org unit were requested and no data element
-//!    group (§6.4); `completeDate` comes from the completion registration of the default
-//!    attribute option combo.
+//!    group (even with `children`, when the header org unit is the requested parent);
+//!    `completeDate` comes from the completion registration of the default attribute option
+//!    combo.
 //!
 //! One [`DataValue`](dxf2_model::DataValue) is reused for every row: nothing is allocated per value.
 //!

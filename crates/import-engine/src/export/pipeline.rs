@@ -1,7 +1,7 @@
 //! The export of DHIS2 2.43+ (`DataExportParams`, `DefaultDataExportService`, `DataExportOutput`),
-//! selected with [`Exporter::with_profile`]`(ImporterProfile::Pipeline)`: every rule of
-//! datavalueset-spec §6.6 and §1.7 that differs from the classic export lives here. Resolution of
-//! the request, the store query and the filtering of unreadable attribute option combos are
+//! selected with [`Exporter::with_profile`]`(ImporterProfile::Pipeline)`: every request, check,
+//! header and output rule in which 2.43+ differs from the classic export lives here. Resolution
+//! of the request, the store query and the filtering of unreadable attribute option combos are
 //! shared with the classic export (the parent module).
 //!
 //! # How a 2.43+ export runs

@@ -1,6 +1,7 @@
 //! Applying a 2.43+ group (`HibernateDataEntryStore`): the deletion scope's soft deletes, the
 //! upsert of every valid value (insert or overwrite, whatever was stored; one changelog row
-//! each), and the completion registration (§5.6).
+//! each), and the completion registration (only for a group without ignored values, never in a
+//! dry run).
 
 use chrono::NaiveDate;
 use dxf2_model::{SchemeTarget, Uid};

@@ -1,7 +1,9 @@
-//! Decoding (datavalueset-spec §3.7, DHIS2 2.43+ `DataEntryIO.decodeGroup`): the group-level
-//! fields (period, data set `E8004`/`E8005`, `completeDate` `E8008`, `E8009`), every value's
-//! period, data element, org unit and option combos (`E8100`–`E8111`), and the deletion scope
-//! (`E8034`/`E8035`). Any decoding error fails the whole import.
+//! Decoding (DHIS2 2.43+ `DataEntryIO.decodeGroup`): identifiers under a non-UID scheme are
+//! mapped to UIDs and every identifier must then be a well-formed UID. Decoded are the
+//! group-level fields (period, data set `E8004`/`E8005`, `completeDate` `E8008`, `E8009`), every
+//! value's period, data element, org unit and option combos (`E8100`–`E8111`), and the deletion
+//! scope (`E8034`/`E8035`). Any decoding error fails the whole import: status `ERROR`, counts 0,
+//! one conflict with `indexes` `[-1]`.
 
 use chrono::NaiveDate;
 use dxf2_model::{

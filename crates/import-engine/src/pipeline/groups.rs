@@ -1,6 +1,7 @@
-//! The groups of a 2.43+ import (§4.9 step 2, `splitGroup`): one group per import, or with
-//! `dataEntryAutoGroup` one per data set (`E8003`); and the deletion scope, which each group
-//! keeps a part of and validates as if it were values (`ScopeValidationSource`).
+//! The groups of a 2.43+ import (`splitGroup`; one group = one target data set): one group per
+//! import, or with `dataEntryAutoGroup` one per data set (`E8003`); and the deletion scope,
+//! which each group keeps a part of and validates as if it were values
+//! (`ScopeValidationSource`).
 
 use dxf2_model::{Period, Uid};
 use rustc_hash::FxHashMap;
@@ -59,7 +60,9 @@ impl Group {
 }
 
 impl<'m> Run<'_, 'm> {
-    /// The groups of the import (§4.9 step 2), each with its part of the deletion scope.
+    /// The groups of the import: one, or with `dataEntryAutoGroup` and no data set one per data
+    /// set (a value goes to the first data set holding its data element), each with its part of
+    /// the deletion scope.
     pub(super) fn groups(
         &self,
         header: &GroupHeader,

@@ -1,7 +1,7 @@
 //! The DHIS2 2.43+ "new pipeline" importer (`DataEntryIO` → `DefaultDataEntryService` →
-//! `HibernateDataEntryStore`), selected by `ImporterProfile::Pipeline`: every rule of
-//! datavalueset-spec §2–5 marked **\[NEW\]** that concerns the engine lives here (the reading rules
-//! of §1.2–1.4 \[NEW\] live in the codec readers' pipeline mode).
+//! `HibernateDataEntryStore`), selected by `ImporterProfile::Pipeline`: every option, decoding,
+//! validation, write and summary rule in which 2.43+ differs from the classic importer lives
+//! here (how 2.43+ reads XML, JSON and CSV lives in the codec readers' pipeline mode).
 //!
 //! One stage per child module: `decode` (step 2) with `categories` (category option decoding)
 //! and `dates` (`completeDate`), `values` (the decoded values kept until validation), `groups`
@@ -13,7 +13,7 @@
 //!
 //! # How an import runs
 //!
-//! 1. **Options** (§2.1, §2.2 \[NEW\]). The payload's id schemes overwrite the request's, field by
+//! 1. **Options**. The payload's id schemes overwrite the request's, field by
 //!    field ([`IdSchemes::pipeline_merge`]); each object type then takes its specific scheme, else
 //!    the general one, else UID. Attribute option combos have their own scheme
 //!    (`attributeOptionComboIdScheme`). `ID` means UID; `UUID` fails the import. The payload
@@ -21,7 +21,7 @@
 //!    (every value becomes a deletion); a payload strategy is never read. `skipExistingCheck`,
 //!    `preheatCache`, `skipAudit` and the `strict…`/`require…` options have no effect: the strict
 //!    rules always apply.
-//! 2. **Decoding** (§3.7), in DHIS2's order: the group `period`; the data set (`E8005` not found
+//! 2. **Decoding**, in DHIS2's order: the group `period`; the data set (`E8005` not found
 //!    under a non-UID scheme, `E8004` not a UID); `completeDate` (`E8008`, any `DateUtils` form);
 //!    `E8009` when a completion lacks the group-level data set, org unit or period; then per value
 //!    period (`E8100`), data element (`E8102`/`E8103`/`E8104`), org unit (`E8105`/`E8107`/`E8106`),
@@ -54,7 +54,7 @@
 //!    [`SystemSettings::data_entry_auto_group`](crate::SystemSettings::data_entry_auto_group) a set
 //!    without a data set is split into one group per data set (`E8003` when a data element is in
 //!    none: a decoding-style failure).
-//! 4. **Group validation** (§4.9), first failure wins and rejects the whole group (one conflict
+//! 4. **Group validation**, first failure wins and rejects the whole group (one conflict
 //!    whose `indexes` are all the group's values, status `ERROR`). A deletion scope is validated
 //!    first, as if its org unit × period × element combinations were values (data set detection
 //!    from its data elements, access, key consistency and timeliness; no duplicate or value
@@ -77,15 +77,15 @@
 //!    stored); `storedBy` is the importing user,
 //!    payload `storedBy`/`created`/`lastUpdated` are ignored; a deletion keeps the stored comment
 //!    of a live row. Every upsert writes a changelog (audit) row.
-//! 7. **Summary** (§5.5): `imported` is always 0; every value written counts as `updated`
+//! 7. **Summary**: `imported` is always 0; every value written counts as `updated`
 //!    (added to `deleted` instead under the DELETE strategy); `deleted` counts the rows the
 //!    deletion scope removed; `ignored` = value errors. Status `SUCCESS`
 //!    without value errors, else `WARNING` when something was written and `ERROR` when nothing
 //!    was; any group failure makes it `ERROR`. Value conflicts come first, then group conflicts;
 //!    `rejectedIndexes` likewise. The summary has no description.
-//! 8. **Completion** (§5.6 \[NEW\]): a group is registered complete only when it has no ignored value
-//!    and the import is not a dry run; `dataSetComplete` is the completion date (`yyyy-MM-dd`)
-//!    when every group was completed with the same date, else `"false"`.
+//! 8. **Completion**: a group is registered complete only when it has no ignored value and the
+//!    import is not a dry run; `dataSetComplete` is the completion date (`yyyy-MM-dd`) when
+//!    every group was completed with the same date, else `"false"`.
 //!
 //! Conflicts have DHIS2 2.43's shape: no `object`, no `property`, `objects` = `{"args": …}` (the
 //! message arguments joined with `-`), the message formatted as Java's `MessageFormat` does
@@ -99,7 +99,7 @@
 //!
 //! # Inferred behaviour and choices of this module
 //!
-//! The specification marks these \[inferred\] or leaves them open; this is what is implemented:
+//! DHIS2's tests do not pin these, or its code leaves them open; this is what is implemented:
 //!
 //! * A period string that is not a valid 2.43 ISO period fails the whole import ("The import
 //!   process failed: …", no DHIS2 summary exists for it); so do an unknown or unsupported id
@@ -112,7 +112,7 @@
 //! * `E8024` also checks values without a category option combo, as the default combo (the SQL
 //!   maps null to `default`).
 //! * With data input periods, a period passes `E8030` when one of its input periods is open now
-//!   (as the specification says; the DHIS2 code read for it inverts that filter).
+//!   (DHIS2's intent; the filter in the DHIS2 code read for it is inverted).
 //! * A period is after the latest open future period when it starts after that period's end.
 //! * `E8032` with `openPeriodsAfterCoEndDate`: the period is moved back that many periods and
 //!   checked again against the unchanged date range.
@@ -120,15 +120,17 @@
 //! * Auto-grouping puts a value in the group of the first data set (metadata order) that contains
 //!   its data element; groups are processed in order of first appearance. With `atomic`, the
 //!   first failed group stops the import (groups before it stay written).
-//! * `completeDate` accepts `DateUtils.parseDate`'s forms (Appendix A; fractions of 1–9 digits);
-//!   an instant with an offset is completed on its UTC date; a future date is kept. Without a
-//!   completion, `dataSetComplete` is `"false"`; a data set unknown to the metadata is never
-//!   completed. The completion is keyed by the group's attribute option combo, else the default.
+//! * `completeDate` accepts `DateUtils.parseDate`'s forms (`yyyyMMdd`, `yyyy-MM-dd`, `yyyy-MM`,
+//!   `yyyy`, `yyyy-MM-dd'T'HH[:mm[:ss[.fraction]]]` with an optional offset, and
+//!   `yyyy-MM-dd HH:mm:ssZ`; fractions of 1–9 digits); an instant with an offset is completed
+//!   on its UTC date; a future date is kept. Without a completion, `dataSetComplete` is
+//!   `"false"`; a data set unknown to the metadata is never completed. The completion is keyed
+//!   by the group's attribute option combo, else the default.
 //! * Changelog rows: `CREATE` (holding the value written) for a new row, `DELETE` when a live row
 //!   becomes deleted, `UPDATE` otherwise (holding the previous value).
 //! * A `followUp` or `deleted` flag the payload leaves out is stored as `false`.
 //!
-//! * Deletion scope (the specification names the codes and the count, not the rows): a row is
+//! * Deletion scope (DHIS2 names the codes and the count, not the rows): a row is
 //!   selected when its org unit and period are listed and an element names its data element
 //!   and, when the element gives them, its category and attribute option combos (an absent one
 //!   matches any, and is not checked by `E8023`/`E8024`); exact org units (no descendants); only

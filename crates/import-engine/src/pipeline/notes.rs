@@ -1,5 +1,5 @@
-//! Notes on the values a 2.43+ import reports ([`ValueNote`](crate::ValueNote)): where each
-//! value is in the source and which of its strings was wrong.
+//! Notes on the values a 2.43+ import reports ([`ValueNote`]): where each value is in the
+//! source and which of its strings was wrong.
 //!
 //! * A decoding error (conflict index `-1`, `E8100`–`E8111`, `E8126`, `E8127`) notes the value
 //!   whose decoding failed, under its own index, with the identifier DHIS2's message quotes.

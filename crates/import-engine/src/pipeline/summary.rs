@@ -1,6 +1,7 @@
-//! The import summary of a 2.43+ import (§5.5, `DataEntrySummary.toImportSummary` and
-//! `DataEntryIO`): counts, status, conflicts and rejected indexes (value errors first, then
-//! group failures), and `dataSetComplete`.
+//! The import summary of a 2.43+ import (`DataEntrySummary.toImportSummary` and
+//! `DataEntryIO`): counts (`imported` always 0, every value written is `updated`), status,
+//! conflicts and rejected indexes (value errors first, then group failures), and
+//! `dataSetComplete`.
 
 use dxf2_model::{ImportCount, ImportOptions, ImportStatus, ImportSummary};
 

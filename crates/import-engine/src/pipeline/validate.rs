@@ -1,4 +1,4 @@
-//! Group validation (§4.9, DHIS2 2.43+ `DefaultDataEntryService.validate`), first failure wins
+//! Group validation (DHIS2 2.43+ `DefaultDataEntryService.validate`), first failure wins
 //! and rejects the group: data set detection (`E8002`/`E8003`), user access (`E8010`–`E8012`),
 //! key consistency (`E8020`–`E8025`, `E8031`), timeliness (`E8030`, `E8032`), duplicate keys
 //! (`E8128`); then value validation (`E8120`–`E8125`), where an error skips only its value.
