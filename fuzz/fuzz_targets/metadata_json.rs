@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(metadata) = read_metadata_with_limits(data, limits) else {
         return;
     };
-    for unit in &metadata.org_units {
+    for unit in metadata.org_units() {
         let uid = &unit.id.uid;
         let _ = metadata.org_unit_level(uid);
         let _ = metadata.org_unit_path(uid).map(|p| p.to_string());
