@@ -141,6 +141,9 @@ pub fn run(args: &ConvertArgs) -> Result<u8, Exit> {
     })?;
     ticker.finish();
     crate::print_warnings(&warnings);
+    if let Some(line) = reader.last_record_unterminated() {
+        ui::note(&crate::inspect::cut_short_note(&name, line));
+    }
     if args.output.as_os_str() != "-" {
         eprintln!(
             "{} values converted from {name} ({}) to {} ({})",

@@ -335,7 +335,6 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
             return refuse(&options, args, &message, &message, None);
         }
     }
-    let plain_file = input.plain_file().map(Path::to_path_buf);
     let counters = crate::progress::Counters {
         bytes: input.consumed(),
         size: input.size(),
@@ -407,16 +406,12 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
                 _ => format!("{name} holds no data values: there was nothing to import"),
             });
         }
-        if format == Format::Csv {
-            if let Some(line) = plain_file
-                .as_deref()
-                .and_then(crate::inspect::unterminated_last_line)
-            {
-                extras.notes.push(format!(
-                    "the last line of {name} (line {line}) has no line end: the file may be cut \
-                     short at line {line} (DHIS2 imports that line as it is; check its last value)"
-                ));
-            }
+        // The reader tells it for every input (file, stdin, gzip, zip), once it has read to the
+        // end (always, when the import did not fail).
+        if let Some(line) = reader.last_record_unterminated() {
+            extras
+                .notes
+                .push(crate::inspect::cut_short_note(&name, line));
         }
     }
     let s = &outcome.summary;

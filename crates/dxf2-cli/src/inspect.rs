@@ -1,6 +1,7 @@
 //! What an input is, before a reader is trusted with it: a file of one format read as another, a
 //! CSV that is not DHIS2's (another delimiter, a header naming no DHIS2 column, a first row that
-//! is data), a cut-short last CSV line, and what a JSON document that is not metadata is.
+//! is data), and what a JSON document that is not metadata is; and the note for a CSV whose last
+//! line has no line end (the CSV reader tells that, once it has read to the end).
 //!
 //! DHIS2 reads such files without a word (a semicolon CSV gives one `E7610` per row, a metadata
 //! package imports nothing with status SUCCESS); a careful user wants them refused, saying what
@@ -10,8 +11,6 @@
 //! too, and it belongs in `dxf2-io` (content checks) and `dxf2-csv` (header checks). It lives
 //! here, self-contained, until it moves.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use dxf2_io::Format;
@@ -126,33 +125,14 @@ fn looks_like_data(cell: &str) -> bool {
     uid || period
 }
 
-/// For a plain CSV file whose last byte is not a line end: the number of its last line, which
-/// DHIS2 imports as it is though the file may have been cut short in it. `None` when the file
-/// ends with a line end, is empty, or cannot be read.
-pub fn unterminated_last_line(path: &Path) -> Option<u64> {
-    let mut file = File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    if len == 0 {
-        return None;
-    }
-    file.seek(SeekFrom::Start(len - 1)).ok()?;
-    let mut last = [0u8; 1];
-    file.read_exact(&mut last).ok()?;
-    if matches!(last, [b'\n'] | [b'\r']) {
-        return None;
-    }
-    file.seek(SeekFrom::Start(0)).ok()?;
-    let mut lines: u64 = 1;
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        let chunk = buf.get(..n)?;
-        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
-    }
-    Some(lines)
+/// The note for a CSV input `name` whose last record has no line end, at `line` (as
+/// [`dxf2_io::AnyReader::last_record_unterminated`] tells it, for a file, stdin, gzip or zip
+/// alike): DHIS2 imports that record as it is, though the file may have been cut short in it.
+pub fn cut_short_note(name: &str, line: u64) -> String {
+    format!(
+        "the last line of {name} (line {line}) has no line end: the file may be cut short at \
+         line {line} (DHIS2 imports that line as it is; check its last value)"
+    )
 }
 
 /// What a JSON document given to `dxf2 metadata import` that held no metadata object is, read
@@ -237,6 +217,15 @@ pub fn not_json_metadata(head: &[u8], path: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cut_short_note_names_the_line() {
+        assert_eq!(
+            cut_short_note("cut.csv", 3),
+            "the last line of cut.csv (line 3) has no line end: the file may be cut short at \
+             line 3 (DHIS2 imports that line as it is; check its last value)"
+        );
+    }
 
     #[test]
     fn formats_read_as_another() {

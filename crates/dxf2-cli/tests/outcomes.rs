@@ -246,6 +246,85 @@ fn a_csv_cut_short_in_its_last_line_is_noted() {
 }
 
 #[test]
+fn a_csv_cut_short_is_noted_from_stdin_gzip_and_zip_too() {
+    use std::io::Write;
+
+    let dir = tmp("outcome-cut-packed");
+    let db = malaria_store(&dir);
+    let cut = format!("{HEADER}\nMAL_RDT,202409,KA_HC1,,,61\nMAL_RDT,202409,KA_HC2,,,4");
+    let whole = format!("{cut}\n");
+    let note = "note: the last line of <stdin> (line 3) has no line end: the file may be cut \
+                short at line 3 (DHIS2 imports that line as it is; check its last value)";
+    let validate = |input: &str, extra: &[&str]| {
+        let args = [
+            &["validate", input, "--store", s(&db), "--summary", "json"][..],
+            extra,
+            &CODE,
+        ]
+        .concat();
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let run_stdin = |text: &str| {
+        let args = validate("-", &["--format", "csv"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        dxf2_stdin(&args, text.as_bytes())
+    };
+    // stdin: the note names it as every message does; on stderr beside DHIS2's JSON document,
+    // which stays DHIS2's.
+    let o = run_stdin(&cut);
+    exits(&o, 0, &[note]);
+    assert!(!out(&o).contains("cut short"), "{}", out(&o));
+    let o = run_stdin(&whole);
+    exits(&o, 0, &[]);
+    assert!(!err(&o).contains("cut short"), "{}", err(&o));
+    // The 2.43 reader says it too.
+    let args = validate("-", &["--format", "csv", "--dhis2-version", "2.43"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    exits(&dxf2_stdin(&args, cut.as_bytes()), 0, &[note]);
+    // gzip.
+    let gzip = |name: &str, text: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(text.as_bytes()).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, e.finish().unwrap()).unwrap();
+        path
+    };
+    let run = |path: &std::path::Path| {
+        let args = validate(s(path), &[]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        dxf2(&args)
+    };
+    let o = run(&gzip("cut.csv.gz", &cut));
+    exits(
+        &o,
+        0,
+        &[
+            "note:",
+            "(line 3) has no line end",
+            "may be cut short at line 3",
+        ],
+    );
+    let o = run(&gzip("whole.csv.gz", &whole));
+    exits(&o, 0, &[]);
+    assert!(!err(&o).contains("cut short"), "{}", err(&o));
+    // zip.
+    let zip = |name: &str, text: &str| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file("dataValues.csv", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, w.finish().unwrap().into_inner()).unwrap();
+        path
+    };
+    let o = run(&zip("cut.csv.zip", &cut));
+    exits(&o, 0, &["note:", "may be cut short at line 3"]);
+    let o = run(&zip("whole.csv.zip", &whole));
+    exits(&o, 0, &[]);
+    assert!(!err(&o).contains("cut short"), "{}", err(&o));
+}
+
+#[test]
 fn conflicts_say_where_the_value_is_and_what_was_wrong() {
     // examples/data/malaria-2024-09.xml holds one bad value on purpose: `many` for MAL_RDT, on line
     // 16, the 13th value (DHIS2's index 12).

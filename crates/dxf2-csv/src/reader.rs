@@ -190,6 +190,7 @@ impl ReaderBuilder {
             utf8: self.utf8,
             replaced,
             imp,
+            unterminated: None,
         };
         if let Imp::Classic(p) = &mut reader.imp {
             if self.first_row_is_header {
@@ -330,6 +331,9 @@ pub struct Reader<R> {
     utf8: Utf8Policy,
     replaced: Replaced,
     imp: Imp,
+    /// Set when the parser reports the end: the line on which the input ends, when its last
+    /// record has no line end.
+    unterminated: Option<u64>,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -373,6 +377,11 @@ impl<R: BufRead> Reader<R> {
             }
             Ok(false) => {
                 self.done = true;
+                let unterminated = match &self.imp {
+                    Imp::Classic(p) => p.unterminated(),
+                    Imp::Pipeline(p) => p.unterminated(),
+                };
+                self.unterminated = unterminated.then_some(self.track.line);
                 Ok(false)
             }
             Err(e) => {
@@ -546,6 +555,33 @@ impl<R> Reader<R> {
     /// Number of values read so far.
     pub fn records_read(&self) -> u64 {
         self.records
+    }
+
+    /// Once [`Reader::read_value`] has returned `Ok(false)` at the end of the input: the line on
+    /// which the input ends when its last record (or line) has no line end (no CR or LF after
+    /// it), else `None`. `None` too before the end and after an error.
+    ///
+    /// DHIS2 imports such a last record as it is, though it is what a file cut short looks like
+    /// (a value `61` cut to `6`, or cut after the org unit so that the value is empty): a caller
+    /// can say so. The line is where the input ends, so for a record holding a quoted line break
+    /// it is the record's last line. The header row counts: a header without a line end and
+    /// nothing after it gives line 1. Under [`ImporterProfile::Pipeline`] the data end at the
+    /// first empty line (as in DHIS2 2.43): what follows it is never read, so this says nothing
+    /// about it. Knowing costs nothing per record: the parser notes it when the input ends.
+    ///
+    /// ```
+    /// use dxf2_csv::Reader;
+    /// use dxf2_model::DataValue;
+    ///
+    /// let csv = "de,pe,ou,coc,aoc,value\nDE1,202401,OU1,,,61\nDE2,202401,OU1,,,6";
+    /// let mut reader = Reader::from_reader(csv.as_bytes())?;
+    /// let mut value = DataValue::new();
+    /// while reader.read_value(&mut value)? {}
+    /// assert_eq!(reader.last_record_unterminated(), Some(3));
+    /// # Ok::<(), dxf2_csv::Error>(())
+    /// ```
+    pub fn last_record_unterminated(&self) -> Option<u64> {
+        self.unterminated
     }
 
     /// Under [`Utf8Policy::Replace`]: how many invalid UTF-8 sequences were replaced by U+FFFD so

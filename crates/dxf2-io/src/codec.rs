@@ -165,6 +165,32 @@ impl AnyReader {
             _ => None,
         }
     }
+
+    /// CSV, once [`read_value`](DataValueSource::read_value) has returned `Ok(false)` at the
+    /// end: the line on which the input ends when its last record has no line end, which is what
+    /// a file cut short looks like (DHIS2 imports that record as it is); see
+    /// [`dxf2_csv::Reader::last_record_unterminated`]. The answer is the same for every input
+    /// (a file, stdin, gzip, zip): it is about the decompressed text. `None` otherwise: before
+    /// the end, after an error, or for XML and JSON (whose documents say where they end).
+    ///
+    /// ```
+    /// use dxf2_io::{AnyReader, DecompressionLimits, Format, Input, ReaderOptions};
+    /// use dxf2_model::{DataValue, DataValueSource};
+    ///
+    /// let csv = "dataelement,period,orgunit,catoptcombo,attroptcombo,value\nDE1,202401,OU1,,,6";
+    /// let input = Input::from_reader("<memory>", csv.as_bytes(), &DecompressionLimits::default())?;
+    /// let mut reader = AnyReader::open(input, Format::Csv, &ReaderOptions::default())?;
+    /// let mut value = DataValue::new();
+    /// while reader.read_value(&mut value)? {}
+    /// assert_eq!(reader.last_record_unterminated(), Some(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn last_record_unterminated(&self) -> Option<u64> {
+        match &self.inner {
+            Inner::Csv(r) => r.last_record_unterminated(),
+            Inner::Xml(_) | Inner::Json(_) | Inner::JsonFile(_) => None,
+        }
+    }
 }
 
 impl DataValueSource for AnyReader {
@@ -331,5 +357,69 @@ impl From<CopyError<Error, Error>> for Error {
         match e {
             CopyError::Read(e) | CopyError::Write(e) => e,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::io::Write;
+
+    use super::*;
+    use crate::DecompressionLimits;
+
+    const CUT: &str = "dataelement,period,orgunit,catoptcombo,attroptcombo,value\n\
+                       DE1,202401,OU1,,,61\n\
+                       DE2,202401,OU1,,,6";
+
+    /// Reads `bytes` as `format` to the end; returns what the reader says of the last record
+    /// before and after the end.
+    fn read(bytes: Vec<u8>, format: Format) -> (Option<u64>, Option<u64>) {
+        let limits = DecompressionLimits::default();
+        let input = Input::from_reader("<memory>", std::io::Cursor::new(bytes), &limits).unwrap();
+        let mut reader = AnyReader::open(input, format, &ReaderOptions::default()).unwrap();
+        let before = reader.last_record_unterminated();
+        let mut value = DataValue::new();
+        while reader.read_value(&mut value).unwrap() {}
+        (before, reader.last_record_unterminated())
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn zip(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(data).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_csv_without_its_last_line_end_is_told_whatever_its_packing() {
+        let whole = format!("{CUT}\n");
+        for (cut, ended) in [
+            (CUT.as_bytes().to_vec(), whole.as_bytes().to_vec()),
+            (gzip(CUT.as_bytes()), gzip(whole.as_bytes())),
+            (
+                zip("dataValues.csv", CUT.as_bytes()),
+                zip("dataValues.csv", whole.as_bytes()),
+            ),
+        ] {
+            assert_eq!(read(cut, Format::Csv), (None, Some(3)));
+            assert_eq!(read(ended, Format::Csv), (None, None));
+        }
+    }
+
+    #[test]
+    fn xml_and_json_say_nothing_of_line_ends() {
+        let xml = r#"<dataValueSet xmlns="http://dhis2.org/schema/dxf/2.0"><dataValue dataElement="DE1" period="202401" orgUnit="OU1" value="6"/></dataValueSet>"#;
+        assert_eq!(read(xml.as_bytes().to_vec(), Format::Xml), (None, None));
+        let json = r#"{"dataValues":[{"dataElement":"DE1","period":"202401","orgUnit":"OU1","value":"6"}]}"#;
+        assert_eq!(read(json.as_bytes().to_vec(), Format::Json), (None, None));
     }
 }

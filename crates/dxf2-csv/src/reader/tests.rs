@@ -634,3 +634,95 @@ fn reusable_record_keeps_its_buffer() {
     }
     assert_eq!(n, 50);
 }
+
+/// Reads `input` to its end (through a 1-byte buffer too, so that records cross chunks) and
+/// returns [`Reader::last_record_unterminated`], checked to be `None` before the end.
+fn unterminated(profile: ImporterProfile, header: bool, input: &str) -> Option<u64> {
+    let builder = {
+        let mut b = ReaderBuilder::new();
+        b.profile(profile).first_row_is_header(header);
+        b
+    };
+    let mut answers = Vec::new();
+    for capacity in [1, 8 * 1024] {
+        let rdr = io::BufReader::with_capacity(capacity, input.as_bytes());
+        let mut reader = builder.from_reader(rdr).unwrap();
+        let mut v = DataValue::new();
+        while reader.read_value(&mut v).unwrap() {
+            assert_eq!(reader.last_record_unterminated(), None, "before the end");
+        }
+        // Asked again after the end: the same answer.
+        assert!(!reader.read_value(&mut v).unwrap());
+        answers.push(reader.last_record_unterminated());
+    }
+    assert_eq!(answers[0], answers[1], "{input:?}");
+    answers[0]
+}
+
+#[test]
+fn classic_last_record_without_line_end() {
+    let c = |input: &str| unterminated(ImporterProfile::Classic, true, input);
+    let h = "de,pe,ou,coc,aoc,value";
+    assert_eq!(
+        c(&format!("{h}\nDE1,202401,OU1,,,61\nDE2,202401,OU1,,,6")),
+        Some(3)
+    );
+    assert_eq!(
+        c(&format!("{h}\nDE1,202401,OU1,,,61\nDE2,202401,OU1,,,6\n")),
+        None
+    );
+    // Cut after the org unit: the value is empty, the record still completed.
+    assert_eq!(c(&format!("{h}\nDE1,202401,OU1,")), Some(2));
+    // CRLF, CR alone, and empty lines at the end are line ends.
+    assert_eq!(c(&format!("{h}\r\nDE1,202401,OU1,,,6\r\n")), None);
+    assert_eq!(c(&format!("{h}\r\nDE1,202401,OU1,,,6\r\n\r\n")), None);
+    assert_eq!(c(&format!("{h}\rDE1,202401,OU1,,,6\r")), None);
+    assert_eq!(c(&format!("{h}\r\nDE1,202401,OU1,,,6")), Some(2));
+    // A quoted last field: closed without a line end, and one holding a line break (the input
+    // ends on the record's second line).
+    assert_eq!(c(&format!("{h}\nDE1,202401,OU1,,,\"6\"")), Some(2));
+    assert_eq!(c(&format!("{h}\nDE1,202401,OU1,,,\"6\"\n")), None);
+    assert_eq!(c(&format!("{h}\nDE1,202401,OU1,,,\"a\nb\"")), Some(3));
+    // Spaces after the last line end are a record (javacsv reads one empty field).
+    assert_eq!(c(&format!("{h}\nDE1,202401,OU1,,,6\n  ")), Some(3));
+    // Empty input; header only, with and without its line end.
+    assert_eq!(c(""), None);
+    assert_eq!(c(&format!("{h}\n")), None);
+    assert_eq!(c(h), Some(1));
+    // No header row: the first record is data.
+    let no_header = |input: &str| unterminated(ImporterProfile::Classic, false, input);
+    assert_eq!(no_header("DE1,202401,OU1,,,6"), Some(1));
+    assert_eq!(no_header("DE1,202401,OU1,,,6\n"), None);
+    assert_eq!(no_header(""), None);
+}
+
+#[test]
+fn pipeline_last_line_without_line_end() {
+    let p = |input: &str| unterminated(ImporterProfile::Pipeline, true, input);
+    let h = "dataElement,period,orgUnit,value";
+    assert_eq!(
+        p(&format!("{h}\nDE1,202401,OU1,61\nDE2,202401,OU1,6")),
+        Some(3)
+    );
+    assert_eq!(
+        p(&format!("{h}\nDE1,202401,OU1,61\nDE2,202401,OU1,6\n")),
+        None
+    );
+    assert_eq!(p(&format!("{h}\nDE1,202401,OU1,")), Some(2));
+    // A quoted last field.
+    assert_eq!(p(&format!("{h}\nDE1,202401,OU1,\"6\"")), Some(2));
+    assert_eq!(p(&format!("{h}\nDE1,202401,OU1,\"6\"\n")), None);
+    // CRLF: the header's LF is skipped; after a data row the LF is an empty line, which ends
+    // the data (DHIS2 2.43), so the row has its line end.
+    assert_eq!(p(&format!("{h}\r\nDE1,202401,OU1,6")), Some(2));
+    assert_eq!(p(&format!("{h}\r\nDE1,202401,OU1,6\r\n")), None);
+    assert_eq!(p(&format!("{h}\rDE1,202401,OU1,6\r")), None);
+    // An empty line ends the data: what follows is not read.
+    assert_eq!(
+        p(&format!("{h}\nDE1,202401,OU1,6\n\nDE2,202401,OU1,7")),
+        None
+    );
+    // Header only, with and without its line end (an empty input has no header: an error).
+    assert_eq!(p(&format!("{h}\n")), None);
+    assert_eq!(p(h), Some(1));
+}
