@@ -14,5 +14,10 @@ pub fn corpus_file(rel: &str) -> Option<PathBuf> {
     dxf2_testdata::corpus::corpus_file(rel)
 }
 pub mod export;
+// The engine's own scenario helpers, shared as source rather than copied (a dev-dependency on a
+// test-helper crate that uses the engine would give the tests a second copy of the engine's
+// types).
+#[path = "../../../import-engine/tests/common/import.rs"]
 pub mod import;
+#[path = "../../../import-engine/tests/common/scenarios.rs"]
 pub mod scenarios;
