@@ -24,6 +24,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use dxf2_testdata::hostile::Hostile;
 use nix::sys::resource::{getrusage, UsageWho};
 
 /// The bound the issue sets.
@@ -38,52 +39,8 @@ fn children_peak() -> i64 {
 }
 
 /// `prefix`, then `len` bytes of `fill`, then `suffix`, produced on the fly.
-struct Generated {
-    prefix: Vec<u8>,
-    fill: u8,
-    len: u64,
-    suffix: Vec<u8>,
-    at: u64,
-}
-
-impl Generated {
-    fn new(prefix: &str, fill: u8, len: u64, suffix: &str) -> Generated {
-        Generated {
-            prefix: prefix.as_bytes().to_vec(),
-            fill,
-            len,
-            suffix: suffix.as_bytes().to_vec(),
-            at: 0,
-        }
-    }
-}
-
-impl Read for Generated {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let p = self.prefix.len() as u64;
-        let total = p + self.len + self.suffix.len() as u64;
-        let mut n = 0;
-        while n < buf.len() && self.at < total {
-            let byte = if self.at < p {
-                self.prefix[self.at as usize]
-            } else if self.at < p + self.len {
-                self.fill
-            } else {
-                self.suffix[(self.at - p - self.len) as usize]
-            };
-            buf[n] = byte;
-            n += 1;
-            self.at += 1;
-            // Fill runs quickly: copy the rest of a fill run in one go.
-            if self.at >= p && self.at < p + self.len {
-                let run = (buf.len() - n).min((p + self.len - self.at) as usize);
-                buf[n..n + run].fill(self.fill);
-                n += run;
-                self.at += run as u64;
-            }
-        }
-        Ok(n)
-    }
+fn generated(prefix: &str, fill: u8, len: u64, suffix: &str) -> Hostile {
+    Hostile::new().text(prefix).run(fill, len).text(suffix)
 }
 
 /// What one case ended with.
@@ -206,7 +163,7 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-fn boxed(g: Generated) -> Option<Box<dyn Read + Send>> {
+fn boxed(g: Hostile) -> Option<Box<dyn Read + Send>> {
     Some(Box::new(g))
 }
 
@@ -297,7 +254,7 @@ fn every_reader_stays_under_64_mb_on_hostile_inputs() {
                 "--dhis2-version",
                 version,
             ],
-            boxed(Generated::new(
+            boxed(generated(
                 "dataelement,period,orgunit,catoptcombo,attroptcombo,value\nDE,202401,OU,,,",
                 b'7',
                 500_000_000,
@@ -317,7 +274,7 @@ fn every_reader_stays_under_64_mb_on_hostile_inputs() {
                 "--dhis2-version",
                 version,
             ],
-            boxed(Generated::new(
+            boxed(generated(
                 "dataelement,period,orgunit,catoptcombo,attroptcombo,value\nDE,202401,OU,,,\"",
                 b'7',
                 500_000_000,
@@ -342,7 +299,7 @@ fn every_reader_stays_under_64_mb_on_hostile_inputs() {
         case(
             name,
             &["convert", "-", "--from", "xml", "-o", out],
-            boxed(Generated::new(prefix, b'a', len, suffix)),
+            boxed(generated(prefix, b'a', len, suffix)),
             "4 MiB",
         );
     }
@@ -358,7 +315,7 @@ fn every_reader_stays_under_64_mb_on_hostile_inputs() {
         case(
             name,
             &["convert", "-", "--from", "json", "-o", out],
-            boxed(Generated::new(prefix, b'a', 100 * MIB, "\"}]}")),
+            boxed(generated(prefix, b'a', 100 * MIB, "\"}]}")),
             "4 MiB",
         );
     }
@@ -376,7 +333,7 @@ fn every_reader_stays_under_64_mb_on_hostile_inputs() {
             "--metadata",
             metadata.to_str().unwrap(),
         ],
-        boxed(Generated::new("<dataValueSet><!--", b'a', 100 * MIB, "-->")),
+        boxed(generated("<dataValueSet><!--", b'a', 100 * MIB, "-->")),
         "",
     );
 

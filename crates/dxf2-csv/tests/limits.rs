@@ -9,61 +9,21 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{self, BufReader, Read};
+use std::io::BufReader;
 
 use dxf2_csv::{Category, Error, ErrorKind, Reader, ReaderBuilder, Utf8Policy, MAX_FIELD_CHARS};
 use dxf2_model::{DataValue, ImporterProfile, ReadLimits, TextPosition};
+use dxf2_testdata::hostile::Hostile;
 
 const MB: u64 = 1_000_000;
 const MIB: usize = 1024 * 1024;
 
 /// `prefix`, then `pattern` repeated up to `body` bytes, then `suffix`, produced as it is read.
-struct Hostile {
-    prefix: Vec<u8>,
-    pattern: Vec<u8>,
-    body: u64,
-    suffix: Vec<u8>,
-    /// Bytes handed out so far.
-    read: u64,
-}
-
-impl Hostile {
-    fn new(prefix: &[u8], pattern: &[u8], body: u64, suffix: &[u8]) -> Hostile {
-        Hostile {
-            prefix: prefix.to_vec(),
-            pattern: pattern.to_vec(),
-            body,
-            suffix: suffix.to_vec(),
-            read: 0,
-        }
-    }
-
-    fn byte_at(&self, at: u64) -> Option<u8> {
-        let prefix = self.prefix.len() as u64;
-        if at < prefix {
-            return Some(self.prefix[at as usize]);
-        }
-        let at = at - prefix;
-        if at < self.body {
-            return Some(self.pattern[(at % self.pattern.len() as u64) as usize]);
-        }
-        self.suffix.get((at - self.body) as usize).copied()
-    }
-}
-
-impl Read for Hostile {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut n = 0;
-        for slot in buf.iter_mut() {
-            match self.byte_at(self.read) {
-                Some(b) => *slot = b,
-                None => break,
-            }
-            self.read += 1;
-            n += 1;
-        }
-        Ok(n)
-    }
+fn hostile(prefix: &[u8], pattern: &[u8], body: u64, suffix: &[u8]) -> Hostile {
+    Hostile::new()
+        .fill(prefix, prefix.len() as u64)
+        .fill(pattern, body)
+        .fill(suffix, suffix.len() as u64)
 }
 
 /// A 64 KiB buffer: what the reader may hold beyond a limit is at most one of these.
@@ -89,7 +49,7 @@ fn first_error(builder: &ReaderBuilder, input: Hostile) -> (u64, Error, u64) {
             Ok(true) => values += 1,
             Ok(false) => panic!("no error after {values} values"),
             Err(e) => {
-                let read = reader.get_ref().get_ref().read;
+                let read = reader.get_ref().get_ref().handed_out();
                 return (values, e, read);
             }
         }
@@ -115,7 +75,7 @@ fn rows(n: usize) -> Vec<u8> {
 #[test]
 fn classic_500_mb_line_stops_at_javacsv_limit() {
     // One unquoted field: javacsv's 100,000 characters decide (lower than 4 MiB).
-    let input = Hostile::new(&rows(2), b"x", 500 * MB, b"\n");
+    let input = hostile(&rows(2), b"x", 500 * MB, b"\n");
     let (values, err, read) = first_error(&builder(ImporterProfile::Classic), input);
     assert_eq!(values, 2);
     assert!(matches!(
@@ -139,7 +99,7 @@ fn classic_500_mb_line_of_fields_stops_at_the_record_limit() {
         format!("\"{}\",", "y".repeat(997)),
         format!("\"{}\"{},", "y".repeat(9), "j".repeat(988)),
     ] {
-        let input = Hostile::new(&rows(1), pattern.as_bytes(), 500 * MB, b"\n");
+        let input = hostile(&rows(1), pattern.as_bytes(), 500 * MB, b"\n");
         // javacsv's column limit would stop a line of 100,000 such fields (100 MB) long
         // after the record limit.
         let (values, err, read) = first_error(&builder(ImporterProfile::Classic), input);
@@ -163,7 +123,7 @@ fn classic_500_mb_quoted_field() {
     // naming where its text starts (after the opening quote).
     let mut prefix = rows(1);
     prefix.extend_from_slice(b"de,\"");
-    let input = Hostile::new(&prefix, b"q,\r\n\"\"", 500 * MB, b"\"\n");
+    let input = hostile(&prefix, b"q,\r\n\"\"", 500 * MB, b"\"\n");
     let (values, err, read) = first_error(&builder(ImporterProfile::Classic), input);
     assert_eq!(values, 1);
     assert!(
@@ -176,7 +136,7 @@ fn classic_500_mb_quoted_field() {
     // max_token_bytes, whose message says how to raise it.
     let mut prefix = rows(1);
     prefix.extend_from_slice(b"de,\"");
-    let input = Hostile::new(&prefix, &[0x80], 500 * MB, b"\"\n");
+    let input = hostile(&prefix, &[0x80], 500 * MB, b"\"\n");
     let (_, err, read) = first_error(&builder(ImporterProfile::Classic), input);
     assert!(
         matches!(err.kind(), ErrorKind::TokenTooLong { limit, start } if *limit == 4 * MIB && *start == at(3, 5)),
@@ -198,7 +158,7 @@ fn pipeline_500_mb_line_and_field() {
     for (pattern, start) in [(&b"x"[..], at(3, 1)), (b"\"", at(3, 2))] {
         let mut prefix = rows(1);
         prefix.extend_from_slice(pattern);
-        let input = Hostile::new(&prefix, b"xyz", 500 * MB, b"\n");
+        let input = hostile(&prefix, b"xyz", 500 * MB, b"\n");
         let (values, err, read) = first_error(&pipeline, input);
         assert_eq!(values, 1);
         assert!(
@@ -218,7 +178,7 @@ fn pipeline_500_mb_line_and_field() {
     }
     // Many short fields, quoted or not: the record limit.
     for pattern in [&b"abcdefghi,"[..], b"\"abcdefg\","] {
-        let input = Hostile::new(&rows(1), pattern, 500 * MB, b"\n");
+        let input = hostile(&rows(1), pattern, 500 * MB, b"\n");
         let (_, err, read) = first_error(&pipeline, input);
         assert!(
             matches!(err.kind(), ErrorKind::RecordTooLong { limit } if *limit == 16 * MIB),
@@ -228,7 +188,7 @@ fn pipeline_500_mb_line_and_field() {
         assert!(read < (16 * MIB + 2 * CAPACITY) as u64, "{read}");
     }
     // A 500 MB header line.
-    let input = Hostile::new(b"", b"dataElement,", 500 * MB, b"\n");
+    let input = hostile(b"", b"dataElement,", 500 * MB, b"\n");
     let (_, err, _) = first_error(&pipeline, input);
     assert!(
         matches!(err.kind(), ErrorKind::RecordTooLong { .. }),
@@ -244,7 +204,7 @@ fn limits_can_be_raised() {
     // Pipeline: a 6 MiB value reads with a raised token limit.
     let raised = ReadLimits::default().with_max_token_bytes(8 * MIB);
     let value = || {
-        Hostile::new(
+        hostile(
             b"dataElement,value\nde,\"",
             b"long value ",
             6 * MIB as u64,
@@ -269,7 +229,7 @@ fn limits_can_be_raised() {
 
     // Classic: a 20 MiB record of 50 KB fields reads with a raised record limit.
     let field = format!("{},", "z".repeat(49_999));
-    let record = || Hostile::new(b"h\n", field.as_bytes(), 20 * MIB as u64, b"\n");
+    let record = || hostile(b"h\n", field.as_bytes(), 20 * MIB as u64, b"\n");
     let (_, err, _) = first_error(&builder(ImporterProfile::Classic), record());
     assert!(
         matches!(err.kind(), ErrorKind::RecordTooLong { .. }),
@@ -287,7 +247,7 @@ fn limits_can_be_raised() {
     // Unlimited: javacsv's own limit still holds in the classic dialect.
     let mut b = builder(ImporterProfile::Classic);
     b.limits(ReadLimits::unlimited());
-    let input = Hostile::new(b"h\n", b"x", 200_000, b"\n");
+    let input = hostile(b"h\n", b"x", 200_000, b"\n");
     let (_, err, _) = first_error(&b, input);
     assert!(matches!(err.kind(), ErrorKind::FieldTooLong { .. }));
 }
@@ -369,7 +329,7 @@ fn unterminated_quote_in_the_middle() {
     // Classic, with 500 MB after the quote: javacsv's field limit stops it, at the quote.
     let mut prefix = rows(1);
     prefix.extend_from_slice(b"de,201201,ou,,,\"");
-    let input = Hostile::new(&prefix, ROW, 500 * MB, b"");
+    let input = hostile(&prefix, ROW, 500 * MB, b"");
     let (values, err, read) = first_error(&builder(ImporterProfile::Classic), input);
     assert_eq!(values, 1);
     assert!(

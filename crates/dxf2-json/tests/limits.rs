@@ -8,87 +8,18 @@
     clippy::panic
 )]
 
-use std::cell::Cell;
 use std::io::{BufReader, Cursor, Read};
-use std::rc::Rc;
 
 use dxf2_json::metadata::{read_metadata, read_metadata_with_limits, MetadataError};
 use dxf2_json::{
     read_import_summary, read_import_summary_with_limits, DocumentKind, Error, ErrorKind, Reader,
 };
 use dxf2_model::{DataValue, ImporterProfile, ReadLimits};
+use dxf2_testdata::hostile::{Counter, Hostile};
 
 const MIB: u64 = 1024 * 1024;
 const HUNDRED_MIB: u64 = 100 * MIB;
 const DEFAULT_LIMIT: usize = ReadLimits::DEFAULT_MAX_TOKEN_BYTES;
-
-/// A document made of literal pieces and long runs of one byte, produced as it is read. It
-/// counts the bytes handed out, so tests can check a reader stopped early.
-struct Hostile {
-    parts: Vec<(Vec<u8>, u64)>,
-    part: usize,
-    done_in_part: u64,
-    handed_out: Rc<Cell<u64>>,
-}
-
-impl Hostile {
-    fn new() -> Hostile {
-        Hostile {
-            parts: Vec::new(),
-            part: 0,
-            done_in_part: 0,
-            handed_out: Rc::new(Cell::new(0)),
-        }
-    }
-
-    /// Appends literal text.
-    fn text(mut self, text: &str) -> Hostile {
-        self.parts.push((text.as_bytes().to_vec(), 1));
-        self
-    }
-
-    /// Appends `count` copies of `byte`.
-    fn run(mut self, byte: u8, count: u64) -> Hostile {
-        self.parts.push((vec![byte], count));
-        self
-    }
-
-    /// Appends `count` copies of `text`.
-    fn repeat(mut self, text: &str, count: u64) -> Hostile {
-        self.parts.push((text.as_bytes().to_vec(), count));
-        self
-    }
-
-    fn counter(&self) -> Rc<Cell<u64>> {
-        Rc::clone(&self.handed_out)
-    }
-}
-
-impl Read for Hostile {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut n = 0;
-        while n < buf.len() {
-            let Some((piece, repeat)) = self.parts.get(self.part) else {
-                break;
-            };
-            let total = piece.len() as u64 * repeat;
-            if self.done_in_part >= total {
-                self.part += 1;
-                self.done_in_part = 0;
-                continue;
-            }
-            let at = (self.done_in_part % piece.len() as u64) as usize;
-            let take = (piece.len() - at)
-                .min(buf.len() - n)
-                .min((total - self.done_in_part) as usize);
-            buf[n..n + take].copy_from_slice(&piece[at..at + take]);
-            n += take;
-            self.done_in_part += take as u64;
-        }
-        self.handed_out.set(self.handed_out.get() + n as u64);
-        Ok(n)
-    }
-}
 
 /// Opens a data value set and reads every value, returning the first error.
 fn read_all<R: Read>(input: R) -> Result<Vec<DataValue>, Error> {
@@ -121,12 +52,12 @@ fn assert_too_long(e: &Error, what: &str, line: u64, column: u64) {
 }
 
 /// Checks that a reader stopped soon after the limit instead of reading the whole input.
-fn assert_stopped_early(handed_out: &Rc<Cell<u64>>) {
+fn assert_stopped_early(handed_out: &Counter) {
     assert_stopped_within(handed_out, DEFAULT_LIMIT as u64 + MIB);
 }
 
 /// Checks that a reader stopped after at most `bytes` of the input.
-fn assert_stopped_within(handed_out: &Rc<Cell<u64>>, bytes: u64) {
+fn assert_stopped_within(handed_out: &Counter, bytes: u64) {
     let read = handed_out.get();
     assert!(
         read < bytes,

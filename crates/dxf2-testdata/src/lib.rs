@@ -66,6 +66,7 @@
 
 mod catalog;
 pub mod corpus;
+pub mod hostile;
 mod metadata_json;
 mod rng;
 mod values;

@@ -9,53 +9,18 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::Cell;
-use std::io::{self, BufReader, Read};
-use std::rc::Rc;
+use std::io::{self, BufReader};
 
 use dxf2_model::{DataValue, DataValueSource, ImportStatus, ImporterProfile, ReadLimits};
+use dxf2_testdata::hostile::{Counter, Hostile};
 use dxf2_xml::{read_import_summary_with_limits, Category, Error, ErrorKind, Reader};
 
 const MIB: u64 = 1024 * 1024;
 const GIB: u64 = 1024 * MIB;
 
-/// A document generated on the fly: `head`, then `len` copies of `fill`, then `tail`. Counts the
-/// bytes it hands out.
-struct Generated {
-    inner: Box<dyn Read>,
-    produced: Rc<Cell<u64>>,
-}
-
-impl Read for Generated {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.produced.set(self.produced.get() + n as u64);
-        Ok(n)
-    }
-}
-
-/// `pattern` repeated without end, produced lazily.
-struct Cycle {
-    pattern: Vec<u8>,
-    offset: usize,
-}
-
-impl Read for Cycle {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut done = 0;
-        while done < buf.len() {
-            let rest = &self.pattern[self.offset..];
-            let n = rest.len().min(buf.len() - done);
-            buf[done..done + n].copy_from_slice(&rest[..n]);
-            self.offset = (self.offset + n) % self.pattern.len();
-            done += n;
-        }
-        Ok(done)
-    }
-}
-
-/// The generated document behind a `BufReader`, and the counter of bytes read from it.
-fn generate(head: &str, fill: u8, len: u64, tail: &str) -> (BufReader<Generated>, Rc<Cell<u64>>) {
+/// The document `head`, then `len` copies of `fill`, then `tail`, generated as it is read, behind
+/// a `BufReader`, and the counter of bytes read from it.
+fn generate(head: &str, fill: u8, len: u64, tail: &str) -> (BufReader<Hostile>, Counter) {
     generate_cycle(head, &[fill], len, tail)
 }
 
@@ -65,20 +30,10 @@ fn generate_cycle(
     pattern: &[u8],
     len: u64,
     tail: &str,
-) -> (BufReader<Generated>, Rc<Cell<u64>>) {
-    let produced = Rc::new(Cell::new(0));
-    let fill = Cycle {
-        pattern: pattern.to_vec(),
-        offset: 0,
-    };
-    let inner = io::Cursor::new(head.as_bytes().to_vec())
-        .chain(fill.take(len))
-        .chain(io::Cursor::new(tail.as_bytes().to_vec()));
-    let reader = Generated {
-        inner: Box::new(inner),
-        produced: Rc::clone(&produced),
-    };
-    (BufReader::with_capacity(64 * 1024, reader), produced)
+) -> (BufReader<Hostile>, Counter) {
+    let doc = Hostile::new().text(head).fill(pattern, len).text(tail);
+    let produced = doc.counter();
+    (BufReader::with_capacity(64 * 1024, doc), produced)
 }
 
 /// Reads a whole data value set; the error it ends with.
