@@ -16,9 +16,6 @@ use crate::Exit;
 pub const KNOWN_VERSIONS: &str =
     "2.36 to 2.44 (2.36-2.42: the classic importer; 2.43-2.44: the new pipeline)";
 
-/// The lowest and highest DHIS2 minor version (`2.<minor>`) this `dxf2` knows.
-const MINOR_RANGE: std::ops::RangeInclusive<u32> = 36..=44;
-
 /// A `--dhis2-version`: a DHIS2 version this `dxf2` knows (`2.42`, `2.43.1`, `v2.40`), with the
 /// importer generation that answers for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,16 +32,6 @@ pub struct Dhis2Version {
 pub fn parse_version(s: &str) -> Result<Dhis2Version, String> {
     let refuse = || format!("`{s}` is not a DHIS2 version this dxf2 knows: give {KNOWN_VERSIONS}");
     let profile = ImporterProfile::from_version(s).map_err(|_| refuse())?;
-    let minor = s
-        .trim()
-        .trim_start_matches(['v', 'V'])
-        .split('.')
-        .nth(1)
-        .and_then(|m| m.parse::<u32>().ok())
-        .ok_or_else(refuse)?;
-    if !MINOR_RANGE.contains(&minor) {
-        return Err(refuse());
-    }
     Ok(Dhis2Version {
         text: s.to_owned(),
         profile,

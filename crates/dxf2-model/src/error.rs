@@ -35,7 +35,9 @@ pub enum ModelError {
     #[error("invalid import status `{0}`: expected SUCCESS, WARNING or ERROR")]
     InvalidStatus(String),
     /// Not a DHIS2 version this library knows.
-    #[error("invalid DHIS2 version `{0}`: expected a version such as 2.40 or 2.43")]
+    #[error(
+        "invalid DHIS2 version `{0}`: expected a version from 2.36 to 2.44, such as 2.40 or 2.43"
+    )]
     InvalidVersion(String),
     /// Not a date in any form DHIS2's `DateUtils` reads (see [`crate::date`]).
     #[error("invalid date `{0}`: expected yyyy-MM-dd, yyyyMMdd, yyyy-MM, yyyy or an ISO 8601 date-time such as 2024-01-15T10:20:30.123+0000")]

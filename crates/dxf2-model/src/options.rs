@@ -136,13 +136,21 @@ pub enum ImporterProfile {
 }
 
 impl ImporterProfile {
-    /// The profile of a DHIS2 version such as `2.40`, `2.42.1` or `2.43` (`v` prefix allowed).
+    /// The DHIS2 minor versions (`2.<minor>`) whose rules this library implements: 2.36–2.42
+    /// answer with the classic importer, 2.43 and 2.44 (DHIS2's master branch when the rules were
+    /// taken) with the new pipeline. A later DHIS2 may answer differently, so it is refused rather
+    /// than run through the newest rules known.
+    pub const KNOWN_MINOR_VERSIONS: std::ops::RangeInclusive<u32> = 36..=44;
+
+    /// The profile of a DHIS2 version such as `2.40`, `2.42.1` or `2.43` (`v` prefix allowed);
+    /// versions outside [`KNOWN_MINOR_VERSIONS`](Self::KNOWN_MINOR_VERSIONS) are refused.
     ///
     /// ```
     /// use dxf2_model::ImporterProfile;
     /// assert_eq!(ImporterProfile::from_version("2.41.3").unwrap(), ImporterProfile::Classic);
     /// assert_eq!(ImporterProfile::from_version("2.43").unwrap(), ImporterProfile::Pipeline);
     /// assert!(ImporterProfile::from_version("2.30").is_err());
+    /// assert!(ImporterProfile::from_version("2.99").is_err());
     /// ```
     pub fn from_version(version: &str) -> Result<ImporterProfile, ModelError> {
         let bad = || ModelError::InvalidVersion(version.to_owned());
@@ -153,11 +161,14 @@ impl ImporterProfile {
         if parts.any(|p| p.parse::<u32>().is_err()) || major != 2 {
             return Err(bad());
         }
-        match minor {
-            36..=42 => Ok(ImporterProfile::Classic),
-            43.. => Ok(ImporterProfile::Pipeline),
-            _ => Err(bad()),
+        if !Self::KNOWN_MINOR_VERSIONS.contains(&minor) {
+            return Err(bad());
         }
+        Ok(if minor <= 42 {
+            ImporterProfile::Classic
+        } else {
+            ImporterProfile::Pipeline
+        })
     }
 
     /// A short label: `classic (2.36–2.42)` or `pipeline (2.43+)`.
