@@ -5,9 +5,10 @@
 //! (the crate has [`MemoryStore`] and the SQLite store; a host can bring its own database). The
 //! contract, in short:
 //!
-//! * an import calls `begin` once, then reads and writes rows, then `commit` (or `rollback` for a
-//!   dry run or a failed import): the changes in between must be atomic;
-//! * `get` says whether a row was inserted *in the transaction now running*: DHIS2's classic
+//! * an import calls `begin` once, then reads and writes rows in batches — `lookup` the stored
+//!   rows of many keys, `apply` a batch of changes — then `commit` (or `rollback` for a dry run or
+//!   a failed import): the changes in between must be atomic;
+//! * `lookup` says whether a row was inserted *in the transaction now running*: DHIS2's classic
 //!   importer (2.36–2.42) does not see its own pending inserts when it checks for an existing
 //!   value, so two values with the same key in one file are both "imported";
 //! * audits record the previous value of every update and delete;
@@ -31,8 +32,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use dxf2::engine::store::{
-    Audit, Completion, DataValueKey, DataValueStore, Existing, StoreError, StoredValue, ValueOrder,
-    ValueQuery,
+    Audit, Changes, Completion, DataValueKey, DataValueStore, Existing, StoreError, StoredValue,
+    ValueOrder, ValueQuery, Write,
 };
 use dxf2::engine::{Failure, Importer, Superuser};
 use dxf2::model::{ImportOptions, Period, Uid};
@@ -131,48 +132,57 @@ impl DataValueStore for BTreeStore {
         }
     }
 
-    fn get(&mut self, key: &DataValueKey, row: &mut StoredValue) -> Result<Existing, StoreError> {
-        let sort_key = sort_key(key);
-        match self.tables.values.get(&sort_key) {
-            None => Ok(Existing::None),
-            Some(stored) => {
-                row.clone_from(stored);
-                if self.before.is_some() && self.inserted.contains(&sort_key) {
-                    Ok(Existing::InsertedInThisTransaction)
+    fn lookup(
+        &mut self,
+        keys: &[DataValueKey],
+        found: &mut dyn FnMut(usize, &StoredValue, Existing) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for (i, key) in keys.iter().enumerate() {
+            let sort_key = sort_key(key);
+            if let Some(stored) = self.tables.values.get(&sort_key) {
+                let existing = if self.before.is_some() && self.inserted.contains(&sort_key) {
+                    Existing::InsertedInThisTransaction
                 } else {
-                    Ok(Existing::Stored)
-                }
+                    Existing::Stored
+                };
+                found(i, stored, existing)?;
             }
-        }
-    }
-
-    fn insert(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        self.write()?;
-        let sort_key = sort_key(&row.key);
-        if self.tables.values.contains_key(&sort_key) {
-            return Err(StoreError::Misuse("insert: a row with this key exists"));
-        }
-        self.tables.values.insert(sort_key, row.clone());
-        if self.before.is_some() {
-            self.inserted.insert(sort_key);
         }
         Ok(())
     }
 
-    fn update(&mut self, row: &StoredValue) -> Result<(), StoreError> {
+    fn apply(&mut self, changes: &Changes) -> Result<(), StoreError> {
+        // One batch is one write here (a database would send it in one statement or COPY).
         self.write()?;
-        match self.tables.values.get_mut(&sort_key(&row.key)) {
-            Some(stored) => {
-                stored.clone_from(row);
-                Ok(())
+        for w in changes.rows() {
+            let sort_key = sort_key(&w.row.key);
+            match (w.write, self.tables.values.get_mut(&sort_key)) {
+                (Write::Insert, None) => {
+                    self.tables.values.insert(sort_key, w.row.clone());
+                    if self.before.is_some() {
+                        self.inserted.insert(sort_key);
+                    }
+                }
+                (Write::Update, Some(stored)) => stored.clone_from(&w.row),
+                (Write::Insert, Some(_)) => {
+                    return Err(StoreError::Misuse("insert: a row with this key exists"))
+                }
+                (Write::Update, None) => {
+                    return Err(StoreError::Misuse("update: no row with this key"))
+                }
             }
-            None => Err(StoreError::Misuse("update: no row with this key")),
         }
-    }
-
-    fn audit(&mut self, audit: &Audit) -> Result<(), StoreError> {
-        self.write()?;
-        self.tables.audits.push(audit.clone());
+        self.tables.audits.extend(changes.audits().iter().cloned());
+        for completion in changes.completions() {
+            let completions = &mut self.tables.completions;
+            completions.retain(|c| {
+                !(c.data_set == completion.data_set
+                    && c.period == completion.period
+                    && c.org_unit == completion.org_unit
+                    && c.attribute_option_combo == completion.attribute_option_combo)
+            });
+            completions.push(completion.clone());
+        }
         Ok(())
     }
 
@@ -194,19 +204,6 @@ impl DataValueStore for BTreeStore {
                     && c.attribute_option_combo == *attribute_option_combo
             })
             .cloned())
-    }
-
-    fn set_completion(&mut self, completion: &Completion) -> Result<(), StoreError> {
-        self.write()?;
-        let completions = &mut self.tables.completions;
-        completions.retain(|c| {
-            !(c.data_set == completion.data_set
-                && c.period == completion.period
-                && c.org_unit == completion.org_unit
-                && c.attribute_option_combo == completion.attribute_option_combo)
-        });
-        completions.push(completion.clone());
-        Ok(())
     }
 
     fn has_lock_exception(
@@ -319,9 +316,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         );
     }
 
-    // 2. The same import into a store that fails on its 5th write.
+    // 2. The same import into a store that fails on its first write (the first batch).
     let mut failing = BTreeStore {
-        fail_on_write: Some(5),
+        fail_on_write: Some(1),
         ..BTreeStore::default()
     };
     let mut reader = dxf2::xml::Reader::new(report.as_slice())?;

@@ -19,8 +19,11 @@
 //! | [`csv`] | `dxf2-csv` | streaming DXF2 CSV reader (both DHIS2 dialects) and writer |
 //! | [`io`] | `dxf2-io` | files of any format: format detection, gzip/zip input within bounds, any-format reader and writer, `copy`, outputs that never destroy an input |
 //! | [`resolver`] | `idscheme-resolver` | UID / CODE / NAME / ATTRIBUTE:uid resolution, and back for export |
-//! | [`engine`] | `import-engine` | the import (DHIS2 2.36–2.42 and 2.43+ rules) and the export, the store traits, `MemoryStore` |
+//! | [`engine`] | `import-engine` | the import (DHIS2 2.36–2.42 and 2.43+ rules) and the export |
+//! | [`store`] | `dxf2-store` | the store seam: the batched `DataValueStore` and `MetadataStore` traits, `MemoryStore` |
 //! | [`sqlite`] | `dxf2-store-sqlite` | the embedded persistent store |
+//! | [`postgres`] | `dxf2-store-postgres` | the same store in a PostgreSQL database (server scale) |
+//! | [`metadata`] | `dxf2-metadata` | metadata exchange: DHIS2 metadata documents and CSV classes (in progress) |
 //!
 //! # Where to start
 //!
@@ -51,7 +54,10 @@
 pub use dxf2_csv as csv;
 pub use dxf2_io as io;
 pub use dxf2_json as json;
+pub use dxf2_metadata as metadata;
 pub use dxf2_model as model;
+pub use dxf2_store as store;
+pub use dxf2_store_postgres as postgres;
 pub use dxf2_store_sqlite as sqlite;
 pub use dxf2_xml as xml;
 pub use idscheme_resolver as resolver;

@@ -340,8 +340,8 @@
 //! ```
 //!
 //! [`ImportOptions::builder`](crate::model::ImportOptions::builder) sets the options that differ
-//! from DHIS2's defaults; useful ones: `dry_run` (check, write nothing: the store's transaction is
-//! rolled back), `strategy` (`NEW_AND_UPDATES` by default; `DELETE` soft-deletes), `profile`
+//! from DHIS2's defaults; useful ones: `dry_run` (check, write nothing: no transaction is opened,
+//! later values see the store as it was), `strategy` (`NEW_AND_UPDATES` by default; `DELETE` soft-deletes), `profile`
 //! (answer as DHIS2 2.36–2.42, the default, or as 2.43+, which groups values per data set and
 //! uses other error codes).
 //!
@@ -365,7 +365,10 @@
 //! # Stores
 //!
 //! The import writes through the [`DataValueStore`](crate::engine::DataValueStore) trait, in one
-//! transaction: a dry run, a failed import or a store failure leaves the store as it was.
+//! transaction and in batches (the stored rows of many values read in one `lookup`, their writes
+//! applied in one `apply`): a dry run, a failed import or a store failure leaves the store as it
+//! was. [`PostgresStore`](crate::postgres::PostgresStore) keeps the same in a PostgreSQL
+//! database, for server-scale use.
 //! [`MemoryStore`](crate::engine::MemoryStore) keeps everything in memory;
 //! [`SqliteStore`](crate::sqlite::SqliteStore) keeps data values, audits, completions and the
 //! metadata in one SQLite file (also [`MetadataStore`](crate::engine::MetadataStore)), and
@@ -385,16 +388,19 @@
 //! assert!(loaded.org_unit(&"KaDistrict1".parse()?).is_some());
 //!
 //! store.begin()?;
-//! store.rollback()?; // what a dry run does
+//! store.rollback()?; // what a failed import does
 //! assert_eq!(store.value_count()?, 0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! A host with its own database implements [`DataValueStore`](crate::engine::DataValueStore):
-//! `begin`/`commit`/`rollback`; `get` (which must say whether a row was inserted in the running
-//! transaction: DHIS2's classic importer does not see its own pending inserts), `insert`,
-//! `update`, `audit`; completions and lock exceptions; `query` for exports, in a deterministic
-//! order. The `custom_store` example is a whole one, over a `BTreeMap`. Its errors are
+//! A host with its own database implements [`DataValueStore`](crate::engine::DataValueStore)
+//! (the trait lives in the small crate [`crate::store`], which depends on the model only):
+//! `begin`/`commit`/`rollback`; `lookup` of many keys at once (which must say whether a row was
+//! inserted in the running transaction: DHIS2's classic importer does not see its own pending
+//! inserts), `apply` of a batch of writes (inserts, updates and soft deletes, audits,
+//! completions); completions and lock exceptions; `query` for exports, in a deterministic
+//! order. The conformance suite `dxf2::store::conformance` (feature `testing` of `dxf2-store`)
+//! checks a store against the same tests `MemoryStore`, `SqliteStore` and `PostgresStore` pass. The `custom_store` example is a whole one, over a `BTreeMap`. Its errors are
 //! [`StoreError`](crate::engine::StoreError)s; wrap the database's own error with
 //! [`StoreError::backend`](crate::engine::StoreError::backend) to keep it as the source (see
 //! [Errors](#errors)).

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use dxf2_model::{ImportOptions, ImportStatus, Metadata, Period, Uid};
 use idscheme_resolver::MetadataResolver;
 use import_engine::store::{
-    Audit, Completion, DataValueKey, DataValueStore, Existing, StoreError, StoredValue, ValueQuery,
+    Changes, Completion, DataValueKey, DataValueStore, Existing, StoreError, StoredValue,
+    ValueQuery, Write,
 };
 use import_engine::{Importer, Superuser};
 
@@ -47,7 +48,7 @@ pub fn metadata(values: u64) -> Metadata {
     dxf2_json::metadata::read_metadata(common::open(&path)).expect("read metadata")
 }
 
-/// A [`DataValueStore`] that stores nothing: `get` finds no row, writes are dropped. Importing
+/// A [`DataValueStore`] that stores nothing: `lookup` finds no row, writes are dropped. Importing
 /// into it measures the engine's own cost (decode, resolve, validate, decide).
 #[derive(Debug, Default)]
 pub struct NullStore {
@@ -65,20 +66,20 @@ impl DataValueStore for NullStore {
     fn rollback(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
-    fn get(&mut self, _key: &DataValueKey, _row: &mut StoredValue) -> Result<Existing, StoreError> {
-        Ok(Existing::None)
-    }
-    fn insert(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        std::hint::black_box(row);
-        self.inserts += 1;
+    fn lookup(
+        &mut self,
+        _keys: &[DataValueKey],
+        _found: &mut dyn FnMut(usize, &StoredValue, Existing) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         Ok(())
     }
-    fn update(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        std::hint::black_box(row);
-        Ok(())
-    }
-    fn audit(&mut self, audit: &Audit) -> Result<(), StoreError> {
-        std::hint::black_box(audit);
+    fn apply(&mut self, changes: &Changes) -> Result<(), StoreError> {
+        std::hint::black_box(changes);
+        self.inserts += changes
+            .rows()
+            .iter()
+            .filter(|w| w.write == Write::Insert)
+            .count() as u64;
         Ok(())
     }
     fn completion(
@@ -89,9 +90,6 @@ impl DataValueStore for NullStore {
         _attribute_option_combo: &Uid,
     ) -> Result<Option<Completion>, StoreError> {
         Ok(None)
-    }
-    fn set_completion(&mut self, _completion: &Completion) -> Result<(), StoreError> {
-        Ok(())
     }
     fn has_lock_exception(
         &mut self,
@@ -107,9 +105,6 @@ impl DataValueStore for NullStore {
         _each: &mut dyn FnMut(&StoredValue) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         Ok(())
-    }
-    fn audits(&mut self, _key: &DataValueKey) -> Result<Vec<Audit>, StoreError> {
-        Ok(Vec::new())
     }
 }
 

@@ -167,6 +167,18 @@ impl DataValue {
         dv
     }
 
+    /// How many bytes of text the record holds without growing its buffer.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Makes room for `bytes` bytes of text in all (a reader reusing the record then fills it
+    /// without allocating when the texts fit): how a batch of reused records is kept from
+    /// growing one record at a time.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.buf.reserve(bytes.saturating_sub(self.buf.len()));
+    }
+
     /// Makes every field absent (category options and attribute options included), keeping the
     /// buffers' capacity.
     pub fn clear(&mut self) {

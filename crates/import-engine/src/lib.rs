@@ -64,16 +64,15 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+mod batch;
 mod classic;
 pub mod codes;
 pub mod conflicts;
 pub mod export;
 pub mod index;
-pub mod memory;
 mod outcome;
 mod pipeline;
 mod schemes;
-pub mod store;
 
 use chrono::{DateTime, Utc};
 use dxf2_model::{
@@ -82,11 +81,15 @@ use dxf2_model::{
 use idscheme_resolver::Resolver;
 
 pub use access::{AccessPolicy, Superuser, UserAccess};
+/// The store seam (re-exported from `dxf2-store`, where a host's store finds it without
+/// depending on the engine).
+pub use dxf2_store as store;
+pub use dxf2_store::memory;
+pub use dxf2_store::MemoryStore;
 pub use export::{
     CheckOrder, ExportError, ExportParams, ExportPlan, ExportSummary, Exporter, InputIdSchemes,
 };
 pub use index::MetadataIndex;
-pub use memory::MemoryStore;
 pub use outcome::{Failure, ImportError, ImportOutcome, ValueNote, MAX_NOTE_CHARS};
 pub use store::{DataValueStore, MetadataStore, StoreError};
 

@@ -14,7 +14,8 @@ use dxf2_model::{
 };
 use idscheme_resolver::MetadataResolver;
 use import_engine::store::{
-    Audit, Completion, DataValueKey, DataValueStore, Existing, StoreError, StoredValue, ValueQuery,
+    Changes, Completion, DataValueKey, DataValueStore, Existing, StoreError, StoredValue,
+    ValueQuery,
 };
 use import_engine::{Failure, Importer, MemoryStore, Superuser};
 
@@ -32,26 +33,13 @@ impl fmt::Display for QuotaExceeded {
 
 impl Error for QuotaExceeded {}
 
-/// A `MemoryStore` that fails its `fail_at`-th write (insert, update or audit), and its rollback
-/// when `rollback_fails`.
+/// A `MemoryStore` that fails the batch holding its `fail_at`-th write (a row, an audit or a
+/// completion), and its rollback when `rollback_fails`.
 struct QuotaStore {
     inner: MemoryStore,
     writes: u64,
     fail_at: u64,
     rollback_fails: bool,
-}
-
-impl QuotaStore {
-    fn write(&mut self) -> Result<(), StoreError> {
-        self.writes += 1;
-        if self.writes == self.fail_at {
-            let e = QuotaExceeded {
-                writes: self.writes - 1,
-            };
-            return Err(StoreError::backend("writing a data value", e));
-        }
-        Ok(())
-    }
 }
 
 impl DataValueStore for QuotaStore {
@@ -71,20 +59,23 @@ impl DataValueStore for QuotaStore {
         }
         Ok(())
     }
-    fn get(&mut self, key: &DataValueKey, row: &mut StoredValue) -> Result<Existing, StoreError> {
-        self.inner.get(key, row)
+    fn lookup(
+        &mut self,
+        keys: &[DataValueKey],
+        found: &mut dyn FnMut(usize, &StoredValue, Existing) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.inner.lookup(keys, found)
     }
-    fn insert(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.insert(row)
-    }
-    fn update(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.update(row)
-    }
-    fn audit(&mut self, audit: &Audit) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.audit(audit)
+    fn apply(&mut self, changes: &Changes) -> Result<(), StoreError> {
+        let batch = changes.len() as u64;
+        if self.writes < self.fail_at && self.writes + batch >= self.fail_at {
+            let e = QuotaExceeded {
+                writes: self.fail_at - 1,
+            };
+            return Err(StoreError::backend("writing a data value", e));
+        }
+        self.writes += batch;
+        self.inner.apply(changes)
     }
     fn completion(
         &mut self,
@@ -95,10 +86,6 @@ impl DataValueStore for QuotaStore {
     ) -> Result<Option<Completion>, StoreError> {
         self.inner
             .completion(data_set, period, org_unit, attribute_option_combo)
-    }
-    fn set_completion(&mut self, completion: &Completion) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.set_completion(completion)
     }
     fn has_lock_exception(
         &mut self,
@@ -114,9 +101,6 @@ impl DataValueStore for QuotaStore {
         each: &mut dyn FnMut(&StoredValue) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         self.inner.query(query, each)
-    }
-    fn audits(&mut self, key: &DataValueKey) -> Result<Vec<Audit>, StoreError> {
-        self.inner.audits(key)
     }
 }
 

@@ -11,9 +11,10 @@ use dxf2_model::{DataValue, Period, Uid};
 use super::decide::RowBuf;
 use super::values::{RawIds, Resolved, ValueRun};
 use super::EDIT_EXPIRED_AUTHORITY;
+use crate::batch::Batched;
 use crate::codes::*;
 use crate::conflicts::ConflictCollector;
-use crate::store::{DataValueStore, Existing};
+use crate::store::Existing;
 use crate::Failure;
 
 pub(super) const MAX_STORED_BY: usize = 255;
@@ -26,7 +27,7 @@ impl<'m> ValueRun<'_, 'm> {
         raw: &RawIds<'_>,
         dv: &DataValue,
         index: i64,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
         conflicts: &mut ConflictCollector,
     ) -> Result<bool, Failure> {
         let imp = self.importer;
@@ -283,7 +284,7 @@ impl<'m> ValueRun<'_, 'm> {
         element_sets: &[&'m DataSet],
         period_end: NaiveDate,
         index: i64,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
         conflicts: &mut ConflictCollector,
     ) -> Result<bool, Failure> {
         let at = Some(index);
@@ -373,7 +374,7 @@ impl<'m> ValueRun<'_, 'm> {
         ds: &DataSet,
         period: &Period,
         ou: &Uid,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
     ) -> Result<bool, Failure> {
         let imp = self.importer;
         if ds.expiry_days <= 0 || imp.access.has_authority(EDIT_EXPIRED_AUTHORITY) {

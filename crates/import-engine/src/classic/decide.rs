@@ -7,7 +7,8 @@ use dxf2_model::metadata::DataElement;
 use dxf2_model::{DataValue, StrategyGroup};
 
 use super::values::{Resolved, ValueRun};
-use crate::store::{Audit, AuditType, DataValueKey, DataValueStore, Existing, StoredValue};
+use crate::batch::Batched;
+use crate::store::{Audit, AuditType, DataValueKey, Existing, StoredValue};
 use crate::Failure;
 
 /// A reused row, with spare buffers for its texts: setting a text to `None` keeps its buffer
@@ -91,7 +92,7 @@ impl<'m> ValueRun<'_, 'm> {
         dv: &DataValue,
         normalised: Option<&str>,
         index: i64,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
     ) -> Result<(), Failure> {
         let imp = self.importer;
         let now = imp.now;

@@ -9,9 +9,10 @@ use idscheme_resolver::Resolver;
 
 use super::resolve::Combo;
 use super::{trimmed, Effective, SetLevel};
+use crate::batch::Batched;
 use crate::codes::*;
 use crate::conflicts::{format_message, ConflictCollector};
-use crate::store::{Completion, DataValueStore};
+use crate::store::Completion;
 use crate::{Failure, Importer};
 
 impl<'m> Importer<'m> {
@@ -71,7 +72,7 @@ impl<'m> Importer<'m> {
         header: &DataValueSetHeader,
         set: &SetLevel<'m>,
         eff: &Effective,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
         conflicts: &mut ConflictCollector,
     ) -> Result<Option<String>, Failure> {
         let today = self.now.date_naive();

@@ -52,11 +52,12 @@ use dxf2_model::{
 };
 use idscheme_resolver::Resolver;
 
+use crate::batch::{Batched, Window};
 use crate::codes::*;
 use crate::conflicts::ConflictCollector;
 use crate::schemes::object_kind;
 use crate::store::DataValueStore;
-use crate::{read_values, Failure, ImportOutcome, Importer, Progress};
+use crate::{Failure, ImportOutcome, Importer, Progress};
 
 use self::resolve::Combo;
 use self::values::ValueRun;
@@ -281,31 +282,43 @@ impl<'m> Importer<'m> {
             });
         }
 
-        if let Err(e) = store.begin() {
+        let mut batched = Batched::new(store, eff.dry_run);
+        if let Err(e) = batched.begin() {
             return ImportOutcome::failed(e.into());
         }
 
         // Step 5: completion.
-        let data_set_complete = match self.complete(&header, &set, &eff, store, &mut conflicts) {
-            Ok(c) => c,
-            Err(failure) => return ImportOutcome::rolled_back(failure, store),
-        };
+        let data_set_complete =
+            match self.complete(&header, &set, &eff, &mut batched, &mut conflicts) {
+                Ok(c) => c,
+                Err(failure) => return batched.fail(failure),
+            };
 
-        // Step 6: values.
+        // Step 6: values, a window at a time: the window's stored rows are read in one lookup,
+        // its values decided in order, its writes applied in one batch.
         let mut run = ValueRun::new(self, resolver, &eff, &set);
-        let read = read_values(source, progress, |record, index, position| {
-            run.value_at(record, index, position, store, &mut conflicts)
-        });
-        if let Err(failure) = read {
-            return ImportOutcome::rolled_back(failure, store);
+        let mut window = Window::new();
+        let values = (|| -> Result<(), Failure> {
+            while window.fill(source, progress)? {
+                if !eff.skip_existing_check {
+                    run.prefetch(&window, &mut batched)?;
+                }
+                for (record, index, position) in window.iter() {
+                    run.value_at(record, index, position, &mut batched, &mut conflicts)?;
+                }
+                batched.flush()?;
+            }
+            Ok(())
+        })();
+        if let Err(failure) = values {
+            return batched.fail(failure);
         }
-        let commit = if eff.dry_run {
-            store.rollback()
-        } else {
-            store.commit()
-        };
-        if let Err(e) = commit {
-            return ImportOutcome::failed(e.into());
+        progress(Progress {
+            values_done: window.read(),
+            total: Some(window.read()),
+        });
+        if let Some(outcome) = batched.commit() {
+            return outcome;
         }
         let status = if conflicts.is_empty() {
             ImportStatus::Success

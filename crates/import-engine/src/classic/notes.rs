@@ -12,9 +12,9 @@ use dxf2_model::{DataValue, Field, TextPosition};
 
 use super::trimmed;
 use super::values::ValueRun;
+use crate::batch::Batched;
 use crate::codes::*;
 use crate::conflicts::{ConflictCollector, ErrorCode};
-use crate::store::DataValueStore;
 use crate::{Failure, ValueNote};
 
 /// The field each classic rule looks at (`E7642`, approvals, never fires offline and names no
@@ -65,7 +65,7 @@ impl<'m> ValueRun<'_, 'm> {
         dv: &DataValue,
         index: i64,
         position: Option<TextPosition>,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
         conflicts: &mut ConflictCollector,
     ) -> Result<(), Failure> {
         let occurrences = conflicts.occurrences();

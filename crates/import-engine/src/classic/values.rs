@@ -17,10 +17,11 @@ use rustc_hash::FxHashMap;
 use super::decide::RowBuf;
 use super::resolve::{resolve_combo, Combo, Recent};
 use super::{trimmed, Effective, SetLevel, NO_DEFAULT_COMBO};
+use crate::batch::{Batched, Window};
 use crate::codes::*;
 use crate::conflicts::{ConflictCollector, ErrorCode};
 use crate::schemes::object_kind;
-use crate::store::{Audit, DataValueStore};
+use crate::store::{Audit, DataValueKey};
 use crate::{Failure, Importer, ValueNote};
 
 pub(super) const MAX_COMMENT: usize = 50_000;
@@ -55,6 +56,10 @@ pub(super) struct ValueRun<'a, 'm> {
     pub(super) audit_row: Option<Audit>,
     /// Notes on the values rejected or in a conflict, by index (`notes`).
     pub(super) notes: BTreeMap<i64, ValueNote>,
+    /// The identifiers last resolved for a prefetch (apart from `last`, which the rules use).
+    pub(super) hint: Recent<'m>,
+    /// Reused list of a window's keys.
+    pub(super) hint_keys: Vec<DataValueKey>,
 }
 
 impl<'a, 'm> ValueRun<'a, 'm> {
@@ -98,6 +103,8 @@ impl<'a, 'm> ValueRun<'a, 'm> {
             new_row: None,
             audit_row: None,
             notes: BTreeMap::new(),
+            hint: Recent::default(),
+            hint_keys: Vec::new(),
         }
     }
 }
@@ -140,7 +147,7 @@ impl<'m> ValueRun<'_, 'm> {
         &mut self,
         dv: &DataValue,
         index: i64,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
         conflicts: &mut ConflictCollector,
     ) -> Result<(), Failure> {
         let imp = self.importer;
@@ -324,6 +331,92 @@ impl<'m> ValueRun<'_, 'm> {
             return Ok(());
         }
         self.apply(&r, dv, normalised.as_deref(), index, store)
+    }
+
+    /// Reads the stored rows of a window's values in one lookup (see `crate::batch`).
+    pub(super) fn prefetch(
+        &mut self,
+        window: &Window,
+        store: &mut Batched<'_>,
+    ) -> Result<(), Failure> {
+        self.hint_keys.clear();
+        for (dv, _, _) in window.iter() {
+            if let Some(key) = self.key_hint(dv) {
+                self.hint_keys.push(key);
+            }
+        }
+        store.prefetch(self.hint_keys.drain(..))?;
+        Ok(())
+    }
+
+    /// The key value `dv` will have if its identifiers resolve, without any rule or conflict
+    /// (`None` when one does not resolve: such a value never reads the store). A wrong guess
+    /// costs only a lookup of its own when the value is decided.
+    fn key_hint(&mut self, dv: &DataValue) -> Option<DataValueKey> {
+        let imp = self.importer;
+        let md = imp.index.metadata;
+        let (resolver, eff) = (self.resolver, self.eff);
+        let resolve = |target, key: &str| {
+            imp.resolve_uid(
+                resolver,
+                object_kind(target),
+                eff.schemes.effective(target),
+                key,
+            )
+        };
+        let de = self
+            .hint
+            .de
+            .resolve(trimmed(dv.data_element())?, |k| {
+                Ok(resolve(SchemeTarget::DataElement, k)?.and_then(|u| md.data_element(&u)))
+            })
+            .ok()??;
+        let period = match self.set.period {
+            Some(p) => p,
+            None => self
+                .hint
+                .pe
+                .resolve(trimmed(dv.period())?, |k| Ok(k.parse::<Period>().ok()))
+                .ok()??,
+        };
+        let ou = match self.set.org_unit {
+            Some(ou) => ou,
+            None => self
+                .hint
+                .ou
+                .resolve(trimmed(dv.org_unit())?, |k| {
+                    Ok(resolve(SchemeTarget::OrgUnit, k)?.and_then(|u| md.org_unit(&u)))
+                })
+                .ok()??,
+        };
+        let coc = match trimmed(dv.category_option_combo()) {
+            Some(k) => self
+                .hint
+                .coc
+                .resolve(k, |k| {
+                    resolve_combo(imp, resolver, eff, &mut self.combos, k)
+                })
+                .ok()??,
+            None => self.default_combo?,
+        };
+        let aoc = match (self.set.aoc, trimmed(dv.attribute_option_combo())) {
+            (Some(c), _) => c,
+            (None, Some(k)) => self
+                .hint
+                .aoc
+                .resolve(k, |k| {
+                    resolve_combo(imp, resolver, eff, &mut self.combos, k)
+                })
+                .ok()??,
+            (None, None) => self.default_combo?,
+        };
+        Some(self.key(&Resolved {
+            de,
+            period,
+            ou,
+            coc,
+            aoc,
+        }))
     }
 
     pub(super) fn default_combo(&self) -> Option<Combo<'m>> {

@@ -48,7 +48,7 @@
 //! use dxf2_model::{DataValue, DataValueSetHeader, DataValueSink, Metadata, Period, PeriodType, Uid, ValueType};
 //! use idscheme_resolver::MetadataResolver;
 //! use import_engine::export::{ExportParams, Exporter};
-//! use import_engine::store::{DataValueKey, StoredValue};
+//! use import_engine::store::{DataValueKey, DataValueStoreExt, StoredValue};
 //! use import_engine::{DataValueStore, MemoryStore, Superuser};
 //!
 //! let uid = |s: &str| Uid::parse(s).unwrap();

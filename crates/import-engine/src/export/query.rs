@@ -99,6 +99,7 @@ impl Exporter<'_> {
             attribute_option_combos: r.attribute_option_combos.clone(),
             include_deleted: params.include_deleted,
             last_updated_since,
+            changed_since: None,
             // With rows left out after the store, the exporter counts the limit itself.
             limit: if hidden_aocs.is_empty() { limit } else { None },
             order: ValueOrder::Key,

@@ -11,9 +11,8 @@ use super::groups::Scope;
 use super::validate::distinct;
 use super::values::{Entry, Values};
 use super::{GroupError, Run};
-use crate::store::{
-    Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, StoredValue, ValueQuery,
-};
+use crate::batch::Batched;
+use crate::store::{Audit, AuditType, Completion, DataValueKey, Existing, StoredValue, ValueQuery};
 use crate::Failure;
 
 impl<'m> Run<'_, 'm> {
@@ -22,7 +21,7 @@ impl<'m> Run<'_, 'm> {
     pub(super) fn delete_scope(
         &self,
         scope: Option<&Scope>,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
     ) -> Result<u64, GroupError> {
         let Some(scope) = scope else {
             return Ok(0);
@@ -35,7 +34,9 @@ impl<'m> Run<'_, 'm> {
             ..ValueQuery::default()
         };
         let mut rows: Vec<StoredValue> = Vec::new();
-        store.query(&query, &mut |row| {
+        // The query sees the writes of this import so far.
+        store.flush()?;
+        store.store().query(&query, &mut |row| {
             if scope.elements.iter().any(|e| e.matches(&row.key)) {
                 rows.push(row.clone());
             }
@@ -79,7 +80,7 @@ impl<'m> Run<'_, 'm> {
         &self,
         e: &Entry,
         values: &Values,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
         buf: &mut Option<StoredValue>,
     ) -> Result<(), GroupError> {
         let now = self.importer.now;
@@ -138,7 +139,7 @@ impl<'m> Run<'_, 'm> {
         &self,
         data_set: Option<Uid>,
         header: &GroupHeader,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
     ) -> Result<Option<NaiveDate>, GroupError> {
         let (Some(date), Some(ds), Some(period), Some(ou_raw)) = (
             header.completion,

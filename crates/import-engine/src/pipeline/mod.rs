@@ -168,6 +168,7 @@ use dxf2_model::{
 };
 use idscheme_resolver::Resolver;
 
+use crate::batch::{Batched, WINDOW};
 use crate::codes::*;
 use crate::schemes::object_kind;
 use crate::store::{DataValueStore, StoredValue};
@@ -360,9 +361,11 @@ impl<'m> Importer<'m> {
             Err(Stop::Fail(failure)) => return ImportOutcome::failed(failure),
         };
 
-        if let Err(e) = store.begin() {
+        let mut batched = Batched::new(store, run.settings.dry_run);
+        if let Err(e) = batched.begin() {
             return ImportOutcome::failed(e.into());
         }
+        let store = &mut batched;
         let mut done: Vec<GroupDone> = Vec::with_capacity(groups.len());
         let mut failed: Vec<(Problem, Vec<i64>)> = Vec::new();
         for group in &groups {
@@ -382,17 +385,12 @@ impl<'m> Importer<'m> {
                     break;
                 }
                 Err(GroupError::Fail(failure)) => {
-                    return ImportOutcome::rolled_back(failure, store);
+                    return store.fail(failure);
                 }
             }
         }
-        let finished = if run.settings.dry_run {
-            store.rollback()
-        } else {
-            store.commit()
-        };
-        if let Err(e) = finished {
-            return ImportOutcome::failed(e.into());
+        if let Some(outcome) = store.commit() {
+            return outcome;
         }
         // DHIS2's readers write the payload's `dryRun` and id schemes into the request options,
         // which the summary echoes.
@@ -444,7 +442,7 @@ impl<'m> Run<'_, 'm> {
         group: &Group,
         header: &GroupHeader,
         values: &Values,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
     ) -> Result<GroupDone, GroupError> {
         let scope = group.scope.as_ref().filter(|s| !s.selects_nothing());
         if let Some(scope) = scope {
@@ -483,11 +481,22 @@ impl<'m> Run<'_, 'm> {
         }
         let deleted = self.delete_scope(scope, store)?;
         if !self.settings.dry_run {
+            // A window at a time: the stored rows read in one lookup, the writes applied in
+            // one batch.
             let mut buf: Option<StoredValue> = None;
-            for &position in &valid {
-                if let Some(e) = values.entry(position) {
-                    self.upsert(e, values, store, &mut buf)?;
+            for chunk in valid.chunks(WINDOW) {
+                store.prefetch(
+                    chunk
+                        .iter()
+                        .filter_map(|&p| values.entry(p))
+                        .map(|e| self.key_of(values, e)),
+                )?;
+                for &position in chunk {
+                    if let Some(e) = values.entry(position) {
+                        self.upsert(e, values, store, &mut buf)?;
+                    }
                 }
+                store.flush()?;
             }
         }
         let completed = if errors.is_empty() {

@@ -12,8 +12,8 @@ use super::groups::Group;
 use super::messages::{Arg, Problem};
 use super::values::{Entry, Values, NONE};
 use super::{GroupError, Run};
+use crate::batch::Batched;
 use crate::codes::*;
-use crate::store::DataValueStore;
 
 /// Maximum comment length (UTF-16 units) on 2.43+.
 pub(super) const MAX_COMMENT: usize = 5_000;
@@ -58,7 +58,7 @@ impl<'m> Run<'_, 'm> {
         &self,
         group: &Group,
         values: &Values,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
         wildcards: bool,
     ) -> Result<(Uid, &'m DataSet), GroupError> {
         let ds_uid = match group.data_set {
@@ -327,7 +327,7 @@ impl<'m> Run<'_, 'm> {
         ds: &DataSet,
         group: &Group,
         values: &Values,
-        store: &mut dyn DataValueStore,
+        store: &mut Batched<'_>,
     ) -> Result<(), GroupError> {
         let now = self.importer.now;
         let today = now.date_naive();

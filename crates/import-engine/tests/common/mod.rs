@@ -14,4 +14,6 @@ pub fn corpus_file(rel: &str) -> Option<PathBuf> {
     dxf2_testdata::corpus::corpus_file(rel)
 }
 pub mod import;
+pub mod pipeline;
 pub mod scenarios;
+pub mod store;

@@ -1,15 +1,16 @@
-//! What the scenario tests of both importer generations share (`tests/classic_scenarios.rs`
-//! against fixture C, `tests/pipeline_scenarios.rs` against fixture M): the corpus payloads and
+//! What the scenario tests of both importer generations share (`tests/scenarios/classic_*.rs`
+//! against fixture C, `tests/scenarios/pipeline_*.rs` against fixture M): the corpus payloads and
 //! their identifiers, which both fixtures define, fixture C's set-up, and data value set B.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
 use dxf2_model::{IdScheme, ImportOptions, Metadata};
-use import_engine::store::Completion;
-use import_engine::{DataValueStore, MemoryStore};
+use import_engine::store::{Completion, DataValueStoreExt};
+use import_engine::DataValueStore;
 
 use super::import::{fixture, now, stored, uid};
+use super::store::{fresh_store, TestStore};
 
 pub const DS_A: &str = "pBOMPrpg1QX";
 pub const DE_A: &str = "f7n9E0hX8qk";
@@ -25,11 +26,17 @@ pub fn payload(name: &str) -> Option<PathBuf> {
     super::corpus_file(&format!("datavalueset/{name}"))
 }
 
-/// Fixture C and a store holding its completion registration (dsA, 201201, ouA, default), as
-/// the classic scenarios set them up.
-pub fn classic_setup() -> (Metadata, MemoryStore) {
+/// Fixture C and a fresh store holding its completion registration (dsA, 201201, ouA, default),
+/// as the classic scenarios set them up.
+pub fn classic_setup() -> (Metadata, TestStore) {
     let md = fixture("fixture_c.json");
-    let mut store = MemoryStore::new();
+    let mut store = fresh_store();
+    add_classic_completion(&mut store);
+    (md, store)
+}
+
+/// Commits fixture C's completion registration (dsA, 201201, ouA, default) to `store`.
+pub fn add_classic_completion(store: &mut dyn DataValueStore) {
     store.begin().unwrap();
     store
         .set_completion(&Completion {
@@ -44,7 +51,6 @@ pub fn classic_setup() -> (Metadata, MemoryStore) {
         })
         .unwrap();
     store.commit().unwrap();
-    (md, store)
 }
 
 /// Sets the general, data element and org unit id schemes of `o`.
@@ -69,7 +75,7 @@ pub fn b_keys() -> Vec<(String, String, String)> {
 }
 
 /// The store holds exactly the values of data value set B, with the default combos.
-pub fn assert_b_keys(store: &mut MemoryStore, md: &Metadata) {
+pub fn assert_b_keys(store: &mut dyn DataValueStore, md: &Metadata) {
     let mut got: Vec<_> = stored(store, md)
         .iter()
         .map(|r| {

@@ -1,11 +1,10 @@
-//! [`MemoryStore`]: a [`DataValueStore`] and [`MetadataStore`] held in memory, for tests and dry
-//! runs.
+//! [`MemoryStore`]: a [`DataValueStore`] and [`MetadataStore`] held in memory, for tests, dry
+//! runs and hosts that keep their data elsewhere.
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use dxf2_model::{Period, Uid};
-//! use import_engine::memory::MemoryStore;
-//! use import_engine::store::{DataValueKey, DataValueStore, Existing, StoredValue, ValueQuery};
+//! use dxf2_store::{DataValueKey, DataValueStore, DataValueStoreExt, Existing, MemoryStore, StoredValue, ValueQuery};
 //!
 //! let uid = |s: &str| Uid::parse(s).unwrap();
 //! let key = DataValueKey {
@@ -22,13 +21,6 @@
 //! let mut store = MemoryStore::new();
 //! store.begin().unwrap();
 //! store.insert(&row).unwrap();
-//! let mut read = StoredValue::empty(key, now);
-//! assert_eq!(store.get(&key, &mut read).unwrap(), Existing::InsertedInThisTransaction);
-//! store.rollback().unwrap();
-//! assert_eq!(store.get(&key, &mut read).unwrap(), Existing::None);
-//!
-//! store.begin().unwrap();
-//! store.insert(&row).unwrap();
 //! store.commit().unwrap();
 //! let query = ValueQuery { data_elements: vec![key.data_element], ..ValueQuery::default() };
 //! let mut values = Vec::new();
@@ -41,7 +33,10 @@ use std::cmp::Ordering;
 use dxf2_model::{Metadata, Period, Uid};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::store::{
+use std::collections::BTreeMap;
+
+use crate::changes::{Changes, Write};
+use crate::{
     Audit, Completion, DataValueKey, DataValueStore, Existing, MetadataStore, StoreError,
     StoredValue, ValueOrder, ValueQuery,
 };
@@ -51,26 +46,36 @@ type CompletionKey = (Uid, Period, Uid, Uid);
 /// The key of a lock exception: (data set, period, org unit).
 type LockKey = (Uid, Period, Uid);
 
-/// A stored row and the number of the transaction that inserted it (0: none).
+/// A stored row, the number of the transaction that inserted it (0: none) and the change
+/// number of the batch that last wrote it.
 #[derive(Clone, Debug)]
 struct Slot {
     row: StoredValue,
     txn: u64,
+    change: u64,
 }
 
+/// A completion registration and the change number of the batch that last wrote it.
+type CompletionSlot = (Completion, u64);
+
+/// The key of a record: (kind, id).
+type RecordKey = (String, String);
+
 /// How to undo one change.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Undo {
     /// Restore a value row (`None`: remove it).
     Value(DataValueKey, Option<Slot>),
     /// Restore a completion (`None`: remove it).
-    Completion(CompletionKey, Option<Completion>),
+    Completion(CompletionKey, Option<CompletionSlot>),
+    /// Restore a record (`None`: remove it).
+    Record(RecordKey, Option<String>),
     /// Remove a lock exception that was added.
     LockException(LockKey),
 }
 
 /// An open transaction: a journal of changes to undo on rollback.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Txn {
     /// This transaction's number (rows it inserts carry it).
     number: u64,
@@ -78,6 +83,8 @@ struct Txn {
     journal: Vec<Undo>,
     /// Number of audit rows when the transaction began.
     audits_len: usize,
+    /// The last change number when the transaction began.
+    last_change: u64,
     /// Metadata as it was before the first `save_metadata` of the transaction.
     metadata: Option<Box<Metadata>>,
 }
@@ -91,22 +98,47 @@ struct Txn {
 /// [`query`](DataValueStore::query) returns rows ordered by period start date, period type (by
 /// its DHIS2 name), data element, org unit, category option combo and attribute option combo
 /// (UIDs compared as strings).
-#[derive(Debug, Default)]
+///
+/// A clone is an independent copy of the store, open transaction and [store
+/// id](DataValueStore::store_id) included (how a test shares one store between handles).
+#[derive(Clone, Debug)]
 pub struct MemoryStore {
     values: FxHashMap<DataValueKey, Slot>,
     audits: Vec<Audit>,
-    completions: FxHashMap<CompletionKey, Completion>,
+    completions: FxHashMap<CompletionKey, CompletionSlot>,
     lock_exceptions: FxHashSet<LockKey>,
+    records: BTreeMap<RecordKey, String>,
     metadata: Metadata,
     txn: Option<Txn>,
     /// The number of the last transaction begun.
     last_txn: u64,
+    /// The last change number given.
+    last_change: u64,
+    /// The store's id, made when the store is.
+    id: String,
+}
+
+impl Default for MemoryStore {
+    fn default() -> MemoryStore {
+        MemoryStore::new()
+    }
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// An empty store, with a new [store id](DataValueStore::store_id).
     pub fn new() -> MemoryStore {
-        MemoryStore::default()
+        MemoryStore {
+            values: FxHashMap::default(),
+            audits: Vec::new(),
+            completions: FxHashMap::default(),
+            lock_exceptions: FxHashSet::default(),
+            records: BTreeMap::new(),
+            metadata: Metadata::new(),
+            txn: None,
+            last_txn: 0,
+            last_change: 0,
+            id: crate::new_store_id(),
+        }
     }
 
     /// A store holding `metadata` (as [`save_metadata`](MetadataStore::save_metadata) would);
@@ -125,22 +157,6 @@ impl MemoryStore {
     /// Whether no value row is stored.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
-    }
-
-    /// Adds a lock exception for (data set, period, org unit); adding one that exists does nothing.
-    pub fn add_lock_exception(
-        &mut self,
-        data_set: &Uid,
-        period: &Period,
-        org_unit: &Uid,
-    ) -> Result<(), StoreError> {
-        let key = (*data_set, *period, *org_unit);
-        if self.lock_exceptions.insert(key) {
-            if let Some(txn) = &mut self.txn {
-                txn.journal.push(Undo::LockException(key));
-            }
-        }
-        Ok(())
     }
 
     /// Whether the metadata catalogue holds no object at all.
@@ -235,18 +251,6 @@ impl Filter<'_> {
     }
 }
 
-/// Copies `from` into `to`, reusing `to`'s string buffers.
-fn copy_row(from: &StoredValue, to: &mut StoredValue) {
-    to.key = from.key;
-    to.value.clone_from(&from.value);
-    to.comment.clone_from(&from.comment);
-    to.stored_by.clone_from(&from.stored_by);
-    to.created = from.created;
-    to.last_updated = from.last_updated;
-    to.followup = from.followup;
-    to.deleted = from.deleted;
-}
-
 impl DataValueStore for MemoryStore {
     fn begin(&mut self) -> Result<(), StoreError> {
         if self.txn.is_some() {
@@ -257,6 +261,7 @@ impl DataValueStore for MemoryStore {
             number: self.last_txn,
             journal: Vec::new(),
             audits_len: self.audits.len(),
+            last_change: self.last_change,
             metadata: None,
         });
         Ok(())
@@ -290,63 +295,108 @@ impl DataValueStore for MemoryStore {
                 Undo::LockException(key) => {
                     self.lock_exceptions.remove(&key);
                 }
+                Undo::Record(key, Some(body)) => {
+                    self.records.insert(key, body);
+                }
+                Undo::Record(key, None) => {
+                    self.records.remove(&key);
+                }
             }
         }
         self.audits.truncate(txn.audits_len);
+        self.last_change = txn.last_change;
         if let Some(saved) = txn.metadata {
             self.metadata = *saved;
         }
         Ok(())
     }
 
-    fn get(&mut self, key: &DataValueKey, row: &mut StoredValue) -> Result<Existing, StoreError> {
-        let Some(slot) = self.values.get(key) else {
-            return Ok(Existing::None);
-        };
-        copy_row(&slot.row, row);
-        match &self.txn {
-            Some(txn) if slot.txn == txn.number => Ok(Existing::InsertedInThisTransaction),
-            _ => Ok(Existing::Stored),
-        }
-    }
-
-    fn insert(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        if self.values.contains_key(&row.key) {
-            return Err(StoreError::Misuse(
-                "insert: a row with this key already exists",
-            ));
-        }
-        let number = self.txn.as_ref().map_or(0, |t| t.number);
-        self.values.insert(
-            row.key,
-            Slot {
-                row: row.clone(),
-                txn: number,
-            },
-        );
-        if let Some(txn) = &mut self.txn {
-            txn.journal.push(Undo::Value(row.key, None));
-        }
-        Ok(())
-    }
-
-    fn update(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        let Some(slot) = self.values.get_mut(&row.key) else {
-            return Err(StoreError::Misuse("update: no row with this key"));
-        };
-        match &mut self.txn {
-            // A row inserted in this transaction disappears on rollback: no need to journal.
-            Some(txn) if slot.txn != txn.number => {
-                txn.journal.push(Undo::Value(row.key, Some(slot.clone())));
-                copy_row(row, &mut slot.row);
+    fn lookup(
+        &mut self,
+        keys: &[DataValueKey],
+        found: &mut dyn FnMut(usize, &StoredValue, Existing) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let txn = self.txn.as_ref().map(|t| t.number);
+        for (i, key) in keys.iter().enumerate() {
+            if let Some(slot) = self.values.get(key) {
+                let existing = if txn == Some(slot.txn) {
+                    Existing::InsertedInThisTransaction
+                } else {
+                    Existing::Stored
+                };
+                found(i, &slot.row, existing)?;
             }
-            _ => copy_row(row, &mut slot.row),
         }
         Ok(())
     }
 
-    fn audit(&mut self, audit: &Audit) -> Result<(), StoreError> {
-        self.audits.push(audit.clone());
+    fn apply(&mut self, changes: &Changes) -> Result<(), StoreError> {
+        // Check first, so that a refused batch changes nothing.
+        for w in changes.rows() {
+            match (w.write, self.values.contains_key(&w.row.key)) {
+                (Write::Insert, true) => {
+                    return Err(StoreError::Misuse(
+                        "insert: a row with this key already exists",
+                    ))
+                }
+                (Write::Update, false) => {
+                    return Err(StoreError::Misuse("update: no row with this key"))
+                }
+                _ => {}
+            }
+        }
+        let writes_rows = !changes.rows().is_empty() || !changes.completions().is_empty();
+        let change = if writes_rows {
+            self.last_change + 1
+        } else {
+            self.last_change
+        };
+        self.last_change = change;
+        let number = self.txn.as_ref().map_or(0, |t| t.number);
+        for w in changes.rows() {
+            let key = w.row.key;
+            match w.write {
+                Write::Insert => {
+                    self.values.insert(
+                        key,
+                        Slot {
+                            row: w.row.clone(),
+                            txn: number,
+                            change,
+                        },
+                    );
+                    if let Some(txn) = &mut self.txn {
+                        txn.journal.push(Undo::Value(key, None));
+                    }
+                }
+                Write::Update => {
+                    if let Some(slot) = self.values.get_mut(&key) {
+                        match &mut self.txn {
+                            // A row inserted in this transaction disappears on rollback.
+                            Some(txn) if slot.txn != txn.number => {
+                                txn.journal.push(Undo::Value(key, Some(slot.clone())));
+                            }
+                            _ => {}
+                        }
+                        slot.row.copy_from(&w.row);
+                        slot.change = change;
+                    }
+                }
+            }
+        }
+        self.audits.extend(changes.audits().iter().cloned());
+        for completion in changes.completions() {
+            let key = (
+                completion.data_set,
+                completion.period,
+                completion.org_unit,
+                completion.attribute_option_combo,
+            );
+            let previous = self.completions.insert(key, (completion.clone(), change));
+            if let Some(txn) = &mut self.txn {
+                txn.journal.push(Undo::Completion(key, previous));
+            }
+        }
         Ok(())
     }
 
@@ -358,21 +408,7 @@ impl DataValueStore for MemoryStore {
         attribute_option_combo: &Uid,
     ) -> Result<Option<Completion>, StoreError> {
         let key = (*data_set, *period, *org_unit, *attribute_option_combo);
-        Ok(self.completions.get(&key).cloned())
-    }
-
-    fn set_completion(&mut self, completion: &Completion) -> Result<(), StoreError> {
-        let key = (
-            completion.data_set,
-            completion.period,
-            completion.org_unit,
-            completion.attribute_option_combo,
-        );
-        let previous = self.completions.insert(key, completion.clone());
-        if let Some(txn) = &mut self.txn {
-            txn.journal.push(Undo::Completion(key, previous));
-        }
-        Ok(())
+        Ok(self.completions.get(&key).map(|(c, _)| c.clone()))
     }
 
     fn has_lock_exception(
@@ -407,6 +443,7 @@ impl DataValueStore for MemoryStore {
         let mut rows: Vec<&StoredValue> = self
             .values
             .values()
+            .filter(|slot| query.changed_since.is_none_or(|since| slot.change > since))
             .map(|slot| &slot.row)
             .filter(|row| filter.matches(row))
             .collect();
@@ -430,6 +467,90 @@ impl DataValueStore for MemoryStore {
             .filter(|a| a.key == *key)
             .cloned()
             .collect())
+    }
+
+    fn add_lock_exception(
+        &mut self,
+        data_set: &Uid,
+        period: &Period,
+        org_unit: &Uid,
+    ) -> Result<(), StoreError> {
+        let key = (*data_set, *period, *org_unit);
+        if self.lock_exceptions.insert(key) {
+            if let Some(txn) = &mut self.txn {
+                txn.journal.push(Undo::LockException(key));
+            }
+        }
+        Ok(())
+    }
+
+    fn store_id(&mut self) -> Result<String, StoreError> {
+        Ok(self.id.clone())
+    }
+
+    fn last_change(&mut self) -> Result<u64, StoreError> {
+        Ok(self.last_change)
+    }
+
+    fn changed_completions(
+        &mut self,
+        since: u64,
+        each: &mut dyn FnMut(&Completion) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut found: Vec<&Completion> = self
+            .completions
+            .values()
+            .filter(|(_, change)| *change > since)
+            .map(|(c, _)| c)
+            .collect();
+        found.sort_unstable_by(|a, b| {
+            a.data_set
+                .as_str()
+                .cmp(b.data_set.as_str())
+                .then_with(|| a.period.start_date().cmp(&b.period.start_date()))
+                .then_with(|| {
+                    a.period
+                        .period_type()
+                        .name()
+                        .cmp(b.period.period_type().name())
+                })
+                .then_with(|| a.org_unit.as_str().cmp(b.org_unit.as_str()))
+                .then_with(|| {
+                    a.attribute_option_combo
+                        .as_str()
+                        .cmp(b.attribute_option_combo.as_str())
+                })
+        });
+        for c in found {
+            each(c)?;
+        }
+        Ok(())
+    }
+
+    fn put_record(&mut self, kind: &str, id: &str, body: &str) -> Result<(), StoreError> {
+        let key = (kind.to_owned(), id.to_owned());
+        let previous = self.records.insert(key.clone(), body.to_owned());
+        if let Some(txn) = &mut self.txn {
+            txn.journal.push(Undo::Record(key, previous));
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.records.get(&(kind.to_owned(), id.to_owned())).cloned())
+    }
+
+    fn records(
+        &mut self,
+        kind: &str,
+        each: &mut dyn FnMut(&str, &str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for ((k, id), body) in &self.records {
+            if k == kind {
+                each(id, body)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -463,6 +584,7 @@ impl MetadataStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DataValueStoreExt;
     use chrono::{DateTime, TimeZone, Utc};
     use dxf2_model::metadata::{Identity, OrganisationUnit};
 
@@ -547,7 +669,7 @@ mod tests {
             previous_value: Some("1".into()),
             modified_by: "admin".into(),
             created: now(),
-            audit_type: crate::store::AuditType::Update,
+            audit_type: crate::AuditType::Update,
         })
         .unwrap();
         let ds = uid("dsAAAAAAAAA");
