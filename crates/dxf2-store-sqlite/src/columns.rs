@@ -2,7 +2,7 @@
 //! failing with [`StoreError::Incompatible`] naming the table and column when the stored value
 //! has another type; and wrapping SQLite's errors with what the store was doing.
 
-use import_engine::store::StoreError;
+use dxf2_store::StoreError;
 use rusqlite::types::ValueRef;
 use rusqlite::{ErrorCode, Row};
 
@@ -45,6 +45,22 @@ pub(crate) fn text<'r>(
     })
 }
 
+/// The integer in column `idx` of `row` (`None` for NULL).
+pub(crate) fn opt_integer(
+    row: &Row<'_>,
+    idx: usize,
+    table: &str,
+    column: &str,
+) -> Result<Option<i64>, StoreError> {
+    match row.get_ref(idx).map_err(db("reading a row"))? {
+        ValueRef::Integer(i) => Ok(Some(i)),
+        ValueRef::Null => Ok(None),
+        _ => Err(StoreError::Incompatible(format!(
+            "{table}: column `{column}` does not hold an integer"
+        ))),
+    }
+}
+
 /// The integer in column `idx` of `row`.
 pub(crate) fn integer(
     row: &Row<'_>,
@@ -52,22 +68,22 @@ pub(crate) fn integer(
     table: &str,
     column: &str,
 ) -> Result<i64, StoreError> {
-    match row.get_ref(idx).map_err(db("reading a row"))? {
-        ValueRef::Integer(i) => Ok(i),
-        _ => Err(StoreError::Incompatible(format!(
-            "{table}: column `{column}` does not hold an integer"
-        ))),
-    }
+    opt_integer(row, idx, table, column)?.ok_or_else(|| {
+        StoreError::Incompatible(format!(
+            "{table}: column `{column}` is NULL, expected an integer"
+        ))
+    })
 }
 
-/// Copies the text of column `idx` into `out`, reusing its buffer.
+/// Copies the text of column `idx` of a `table` row into `out`, reusing its buffer.
 pub(crate) fn read_opt_string(
     row: &Row<'_>,
     idx: usize,
+    table: &str,
     column: &str,
     out: &mut Option<String>,
 ) -> Result<(), StoreError> {
-    match opt_text(row, idx, "datavalue", column)? {
+    match opt_text(row, idx, table, column)? {
         None => *out = None,
         Some(s) => match out {
             Some(buf) => {
@@ -83,4 +99,23 @@ pub(crate) fn read_opt_string(
 /// Whether `e` says the file is not a database.
 pub(crate) fn is_not_a_database(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(ErrorCode::NotADatabase)
+}
+
+/// Whether `e` says another connection holds a lock this one waited for in vain.
+pub(crate) fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Whether `e` is the violation of a primary key or unique constraint.
+pub(crate) fn is_duplicate_key(e: &rusqlite::Error) -> bool {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => matches!(
+            f.extended_code,
+            rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY | rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        ),
+        _ => false,
+    }
 }

@@ -1,30 +1,50 @@
 //! `dxf2-store-sqlite`: the embedded, persistent [`SqliteStore`] for DHIS2 data values,
-//! completions, audits, lock exceptions and metadata, in one SQLite file.
+//! completions, audits, lock exceptions, records and metadata, in one SQLite file.
 //!
-//! The store implements [`DataValueStore`] and [`MetadataStore`](import_engine::store::MetadataStore) of the import engine. An import
-//! runs in one SQLite transaction ([`begin`](DataValueStore::begin) …
-//! [`commit`](DataValueStore::commit)): a process killed half way leaves the file as it was before
-//! the import. The file uses SQLite's write-ahead log with `synchronous=NORMAL`.
+//! The store implements the batched [`DataValueStore`] seam of `dxf2-store` (every optional
+//! method included) and [`MetadataStore`](dxf2_store::MetadataStore). An import runs in one SQLite
+//! transaction ([`begin`](DataValueStore::begin) … [`commit`](DataValueStore::commit)): a
+//! process killed half way leaves the file as it was before the import. The file uses SQLite's
+//! write-ahead log with `synchronous=NORMAL`. Writers are serialised: a second import's `begin`
+//! waits for the first up to the busy timeout ([`OpenOptions::busy_timeout`]), then fails with
+//! [`StoreError::Busy`].
 //!
-//! Tables: `datavalue` (primary key: data element, period, org unit, category option combo,
-//! attribute option combo; also the period's type and first and last day, and `txn`, the number
-//! of the transaction that inserted the row), `datavalueaudit`, `completedatasetregistration`,
-//! `lockexception`, `metadata_object` (one JSON object per metadata object, an org unit with
-//! its `parent`), `store_state` and `schema_version`. UIDs and ISO periods are stored as text,
-//! timestamps as ISO-8601 UTC text with milliseconds (sub-millisecond parts are dropped), dates as
-//! `yyyy-MM-dd`. Org unit paths are not stored: the hierarchy is computed from the parents when
-//! metadata is loaded.
+//! Schema version [`SCHEMA_VERSION`] keys rows by small integers, as DHIS2's own schema does:
+//! `period` (id, ISO form, type, first and last day), `organisationunit` (with its parent's id),
+//! `dataelement`, `categoryoptioncombo` (category and attribute option combos alike) and
+//! `dataset` give every key an id, and the store keeps them in memory. `datavalue` has the
+//! primary key (period, org unit, data element, COC, AOC) — the order in which real exports come,
+//! so that an import touches the table in one place — plus `txn` (the transaction that inserted
+//! the row, which tells [`Existing::InsertedInThisTransaction`](dxf2_store::Existing)) and
+//! `change` (the change number of the batch that last wrote it, indexed: "everything changed
+//! since N" is one query). `datavalueaudit` and `completedatasetregistration` (with its change
+//! number) are keyed by ids too; `lockexception`, `record` (journal and sync entries),
+//! `store_state` (last transaction and change numbers, the store id) and `schema_version`
+//! complete it. Org units, data elements and category option combos are rows of their id
+//! tables (their list-valued fields — attribute values, sharing, category options — as JSON
+//! text); the other metadata kinds are one JSON object per `metadata_object` row. Timestamps are
+//! integer milliseconds since 1970 UTC (sub-millisecond parts are dropped), dates `yyyy-MM-dd`.
+//! Org unit paths are not stored: the hierarchy is computed from the parents when metadata is
+//! loaded.
+//!
+//! A batch of [`lookup`](DataValueStore::lookup) or [`apply`](DataValueStore::apply) is turned
+//! into integer keys, sorted by primary key and run through statements prepared once per batch,
+//! so that the B-tree is walked in order. An import into an empty table (a new store) takes a
+//! bulk path: its new rows wait in memory (at most 200,000) and are written merged in key
+//! order, many per statement, and a Bloom filter of the keys it inserted answers most lookups
+//! without a query; memory stays bounded (about 100 bytes per waiting row, 2.5 bytes per row
+//! inserted, up to 8 million rows, then the ordinary path).
 //!
 //! Readers never wait for writers: [`SqliteStore::open_read_only`] (and [`SqliteStore::open`] of
 //! an existing store) takes no write lock, and a read sees the last committed state while another
-//! connection imports. A store of schema version 1 (which kept an `orgunit_path` table) is read
-//! as it is and upgraded to version [`SCHEMA_VERSION`] by its first write transaction.
+//! connection imports. A store of schema version 1 or 2 (text keys) is upgraded, every row copied,
+//! when it is opened for writing; opened read-only, it says so when read.
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use dxf2_model::{Period, Uid};
+//! use dxf2_store::{DataValueKey, DataValueStore, DataValueStoreExt, Existing, StoredValue, ValueQuery};
 //! use dxf2_store_sqlite::SqliteStore;
-//! use import_engine::store::{DataValueKey, DataValueStore, Existing, StoredValue, ValueQuery};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut store = SqliteStore::open_in_memory()?; // or SqliteStore::open("data.dxf2.sqlite")
@@ -47,6 +67,7 @@
 //! store.commit()?;
 //! assert_eq!(store.get(&key, &mut read)?, Existing::Stored);
 //! assert_eq!(read, row);
+//! assert_eq!(store.last_change()?, 1);
 //!
 //! let query = ValueQuery { data_elements: vec![key.data_element], ..ValueQuery::default() };
 //! let mut periods = Vec::new();
@@ -60,45 +81,54 @@
 //! ```
 //!
 //! The crate's files, one job each: `open` (opening a file, its options, inspection), `schema`
-//! (the tables, the schema version and its upgrade), `transaction` (write transactions and
-//! their numbering), `values` (data value rows and their audits), `registrations` (completions
-//! and lock exceptions), `query` (the export query), `metadata` (metadata objects), `columns`
-//! (reading typed columns), `text` (stored text forms) and `metadata_json` (metadata as JSON).
+//! (the tables and the schema version), `migrate` (the upgrade of version 1 and 2 stores),
+//! `transaction` (write transactions, their numbering, savepoints), `ids` (the id tables and
+//! their copy in memory), `values` (lookup and apply of data value rows and their audits),
+//! `registrations` (completions and lock exceptions), `records` (records, store id, change
+//! number), `query` (the export query), `metadata` (metadata objects), `columns` (reading typed
+//! columns), `text` (stored forms of timestamps, dates, periods); metadata objects are kept as JSON in the
+//! form of `dxf2_store::metadata_json`, shared with the PostgreSQL store.
 
 #![forbid(unsafe_code)]
 
+mod bulk;
 mod columns;
+mod ids;
 mod metadata;
-mod metadata_json;
+mod migrate;
 mod open;
 mod query;
+mod records;
 mod registrations;
 mod schema;
 mod text;
 mod transaction;
 mod values;
 
+use std::time::Duration;
+
 use dxf2_model::{Period, Uid};
-use import_engine::store::{
-    Audit, Completion, DataValueKey, DataValueStore, Existing, StoreError, StoredValue, ValueQuery,
+use dxf2_store::{
+    Audit, Changes, Completion, DataValueKey, DataValueStore, Existing, StoreError, StoredValue,
+    ValueQuery,
 };
 use rusqlite::Connection;
 
-use crate::text::{PeriodReader, PeriodText, TimeText};
+use crate::bulk::Bulk;
+use crate::ids::{IntKey, Keys};
 
 pub use crate::open::{OpenOptions, DEFAULT_BUSY_TIMEOUT};
 pub use crate::schema::SCHEMA_VERSION;
 
 /// The persistent SQLite store.
 ///
-/// One store owns one connection; it is not shared between threads (move it instead). Rows
-/// inserted in the current transaction are recognised by the `txn` column, which holds the number
-/// of the transaction that inserted the row (0 for rows inserted outside a transaction);
-/// [`update`](DataValueStore::update) leaves it unchanged.
+/// One store owns one connection; it is not shared between threads (move it instead; open a
+/// second store on the same file for a second thread). Rows inserted in the current transaction
+/// are recognised by the `txn` column, which holds the number of the transaction that inserted
+/// the row (0 for rows written outside a transaction); an update leaves it unchanged.
 ///
-/// [`query`](DataValueStore::query) returns rows ordered by period start date, period type (by
-/// its DHIS2 name), data element, org unit, category option combo and attribute option combo
-/// (UIDs compared as strings), exactly as [`MemoryStore`](import_engine::MemoryStore) does.
+/// [`query`](DataValueStore::query) returns rows ordered as [`ValueQuery::order`] says, exactly
+/// as [`MemoryStore`](dxf2_store::MemoryStore) does.
 ///
 /// A store opened read-only ([`open_read_only`](SqliteStore::open_read_only)) refuses every
 /// write with [`StoreError::Misuse`].
@@ -109,16 +139,53 @@ pub struct SqliteStore {
     location: String,
     /// Opened read-only.
     read_only: bool,
-    /// The schema version found when opening (or created); below [`SCHEMA_VERSION`] until the
-    /// first write transaction upgrades the store.
+    /// The schema version of the store: [`SCHEMA_VERSION`], or the older version of a store
+    /// opened read-only (which is then not read).
     schema_version: i64,
-    /// The number of the open transaction.
+    /// How long `begin` waits for another writer.
+    busy_timeout: Duration,
+    /// The number of the open import transaction.
     txn: Option<i64>,
-    period: PeriodText,
-    created: TimeText,
-    last_updated: TimeText,
-    periods_read: PeriodReader,
+    /// Inside a write transaction (an import's or one of the store's own): the ids in memory are
+    /// complete.
+    writing: bool,
+    /// The id tables in memory.
+    keys: Keys,
+    /// The store id, once read.
+    store_id: Option<String>,
+    /// Integer keys of a batch and their places in it, sorted (reused from batch to batch).
+    order: Vec<(IntKey, usize)>,
+    /// The row lent to `lookup`'s callback (reused).
+    row: Option<StoredValue>,
+    /// The bulk path of a transaction that began on an empty `datavalue` table.
+    bulk: Bulk,
 }
+
+impl SqliteStore {
+    /// A store on `conn` (its schema not checked yet).
+    fn new(
+        conn: Connection,
+        location: String,
+        options: OpenOptions,
+        schema_version: i64,
+    ) -> SqliteStore {
+        SqliteStore {
+            conn,
+            location,
+            read_only: options.read_only,
+            schema_version,
+            busy_timeout: options.busy_timeout,
+            txn: None,
+            writing: false,
+            keys: Keys::default(),
+            store_id: None,
+            order: Vec::new(),
+            row: None,
+            bulk: Bulk::default(),
+        }
+    }
+}
+
 impl DataValueStore for SqliteStore {
     fn begin(&mut self) -> Result<(), StoreError> {
         self.begin_txn()
@@ -132,20 +199,28 @@ impl DataValueStore for SqliteStore {
         self.rollback_txn()
     }
 
-    fn get(&mut self, key: &DataValueKey, row: &mut StoredValue) -> Result<Existing, StoreError> {
-        self.read_value(key, row)
+    fn lookup(
+        &mut self,
+        keys: &[DataValueKey],
+        found: &mut dyn FnMut(usize, &StoredValue, Existing) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.lookup_values(keys, found)
     }
 
-    fn insert(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        self.insert_value(row)
-    }
-
-    fn update(&mut self, row: &StoredValue) -> Result<(), StoreError> {
-        self.update_value(row)
-    }
-
-    fn audit(&mut self, audit: &Audit) -> Result<(), StoreError> {
-        self.insert_audit(audit)
+    /// Inside an import's transaction, the batch is written straight into it (no savepoint: a
+    /// savepoint would copy every page the batch touches into a sub-journal first); a batch
+    /// refused half way ([`StoreError::Misuse`]) leaves its first rows written until the
+    /// transaction is rolled back, as the engine does after any error. Outside a transaction,
+    /// the batch is a transaction of its own.
+    fn apply(&mut self, changes: &Changes) -> Result<(), StoreError> {
+        self.writable()?;
+        if changes.is_empty() {
+            return Ok(());
+        }
+        if self.txn.is_some() {
+            return self.apply_changes(changes);
+        }
+        self.in_transaction(|s| s.apply_changes(changes))
     }
 
     fn completion(
@@ -156,10 +231,6 @@ impl DataValueStore for SqliteStore {
         attribute_option_combo: &Uid,
     ) -> Result<Option<Completion>, StoreError> {
         self.read_completion(data_set, period, org_unit, attribute_option_combo)
-    }
-
-    fn set_completion(&mut self, completion: &Completion) -> Result<(), StoreError> {
-        self.write_completion(completion)
     }
 
     fn has_lock_exception(
@@ -181,5 +252,46 @@ impl DataValueStore for SqliteStore {
 
     fn audits(&mut self, key: &DataValueKey) -> Result<Vec<Audit>, StoreError> {
         self.read_audits(key)
+    }
+
+    fn add_lock_exception(
+        &mut self,
+        data_set: &Uid,
+        period: &Period,
+        org_unit: &Uid,
+    ) -> Result<(), StoreError> {
+        self.insert_lock_exception(data_set, period, org_unit)
+    }
+
+    fn store_id(&mut self) -> Result<String, StoreError> {
+        self.read_store_id()
+    }
+
+    fn last_change(&mut self) -> Result<u64, StoreError> {
+        self.read_last_change()
+    }
+
+    fn changed_completions(
+        &mut self,
+        since: u64,
+        each: &mut dyn FnMut(&Completion) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.read_changed_completions(since, each)
+    }
+
+    fn put_record(&mut self, kind: &str, id: &str, body: &str) -> Result<(), StoreError> {
+        self.write_record(kind, id, body)
+    }
+
+    fn record(&mut self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
+        self.read_record(kind, id)
+    }
+
+    fn records(
+        &mut self,
+        kind: &str,
+        each: &mut dyn FnMut(&str, &str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.read_records(kind, each)
     }
 }

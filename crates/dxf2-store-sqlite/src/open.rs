@@ -1,17 +1,17 @@
 //! Opening a store: a file (read-write or read-only, with its [`OpenOptions`]) or memory, the
-//! connection's settings (write-ahead log, `synchronous=NORMAL`, cache, busy timeout), and what
-//! can be asked of an open store (location, value count, integrity check).
+//! connection's settings (write-ahead log, `synchronous=NORMAL`, cache, busy timeout), creating
+//! or upgrading the schema, and what can be asked of an open store (location, value count,
+//! integrity check).
 
 use std::path::Path;
 use std::time::Duration;
 
+use dxf2_store::StoreError;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::columns::{db, is_not_a_database};
-use crate::schema::{create_schema, read_schema};
-use crate::text::{PeriodReader, PeriodText, TimeText};
+use crate::schema::{check_schema, create_tables, read_schema, SCHEMA_VERSION};
 use crate::SqliteStore;
-use import_engine::store::StoreError;
 
 /// How long a connection waits for another one's lock before it fails, unless told otherwise
 /// ([`OpenOptions::busy_timeout`]).
@@ -22,9 +22,11 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 #[non_exhaustive]
 pub struct OpenOptions {
     /// Open read-only: the file must hold a store; nothing is ever written (no schema, no write
-    /// lock). Default: false (read-write, creating the file and the schema when absent).
+    /// lock, no upgrade). Default: false (read-write, creating the file and the schema when
+    /// absent, upgrading a store of an older schema version).
     pub read_only: bool,
-    /// How long to wait for another connection's lock. Default: [`DEFAULT_BUSY_TIMEOUT`].
+    /// How long to wait for another connection's lock (a second import waits this long for the
+    /// first, then fails with [`StoreError::Busy`]). Default: [`DEFAULT_BUSY_TIMEOUT`].
     pub busy_timeout: Duration,
 }
 
@@ -60,11 +62,13 @@ impl SqliteStore {
     /// Opens the store in the file `path` for reading and writing, creating the file and the
     /// schema when they do not exist.
     ///
-    /// Opening an existing store takes no write lock (the schema is checked in a read
-    /// transaction), so it succeeds while another connection imports.
+    /// Opening a current store takes no write lock (the schema is checked in a read
+    /// transaction), so it succeeds while another connection imports. A store of schema version
+    /// 1 or 2 is upgraded to [`SCHEMA_VERSION`] at once, in one write transaction (waiting for
+    /// the write lock as an import does).
     ///
     /// Fails with [`StoreError::Incompatible`] when the file is not a SQLite database, is a
-    /// database of something else, or holds a store of another schema version.
+    /// database of something else, or holds a store of a newer schema version.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
         SqliteStore::open_with(path, OpenOptions::default())
     }
@@ -73,7 +77,9 @@ impl SqliteStore {
     /// for exports and other reads. It never takes the write lock, reads the last committed state
     /// while another connection writes, and refuses writes with [`StoreError::Misuse`].
     ///
-    /// Fails when the file does not exist or holds no store (see [`SqliteStore::open`]).
+    /// Fails when the file does not exist or holds no store (see [`SqliteStore::open`]). A
+    /// store of schema version 1 or 2 opens, but every read of it fails with
+    /// [`StoreError::Incompatible`] saying that opening it for writing upgrades it.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
         SqliteStore::open_with(path, OpenOptions::default().read_only(true))
     }
@@ -122,55 +128,84 @@ impl SqliteStore {
                 .map_err(db("switching to the write-ahead log"))?;
             }
         }
-        SqliteStore::setup(conn, location, options.read_only)
+        SqliteStore::setup(conn, location, options)
     }
 
     /// A new, empty store held in memory (gone when dropped).
     pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory().map_err(db("opening an in-memory database"))?;
-        SqliteStore::setup(conn, ":memory:".to_owned(), false)
+        SqliteStore::setup(conn, ":memory:".to_owned(), OpenOptions::default())
     }
 
-    /// Applies the connection's settings and reads (or, read-write, creates) the schema.
+    /// Applies the connection's settings and reads (or, read-write, creates or upgrades) the
+    /// schema.
     fn setup(
         conn: Connection,
         location: String,
-        read_only: bool,
+        options: OpenOptions,
     ) -> Result<SqliteStore, StoreError> {
-        if !read_only {
+        if !options.read_only {
             conn.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(db("setting synchronous=NORMAL"))?;
         }
-        // 64 MiB of page cache: an import touches the primary key index all over.
-        conn.pragma_update(None, "cache_size", -65536)
+        // 32 MiB of page cache: an import walks the primary key's B-tree in key order (sorted
+        // batches), so a larger cache bought little in measurements (docs/PERFORMANCE.md).
+        conn.pragma_update(None, "cache_size", -32768)
             .map_err(db("setting the cache size"))?;
-        conn.set_prepared_statement_cache_capacity(32);
-        let schema_version = match read_schema(&conn, &location)? {
-            Some(version) => version,
-            None if read_only => {
+        conn.set_prepared_statement_cache_capacity(48);
+        let found = read_schema(&conn, &location)?;
+        let mut store = SqliteStore::new(conn, location, options, found.unwrap_or(0));
+        match found {
+            Some(SCHEMA_VERSION) => {}
+            None if options.read_only => {
                 return Err(StoreError::Incompatible(format!(
-                    "`{location}` holds no dxf2 store (it is empty)"
+                    "`{}` holds no dxf2 store (it is empty)",
+                    store.location
                 )))
             }
-            None => create_schema(&conn, &location)?,
-        };
-        Ok(SqliteStore {
-            conn,
-            location,
-            read_only,
-            schema_version,
-            txn: None,
-            period: PeriodText::default(),
-            created: TimeText::default(),
-            last_updated: TimeText::default(),
-            periods_read: PeriodReader::default(),
-        })
+            // Read-only: reads say how to upgrade it (see `current`).
+            Some(_) if options.read_only => {}
+            _ => store.create_or_upgrade()?,
+        }
+        Ok(store)
     }
+
+    /// Creates the schema in an empty database, or upgrades an old one, in a write transaction;
+    /// another connection may have done either meanwhile (then the version is checked again).
+    fn create_or_upgrade(&mut self) -> Result<(), StoreError> {
+        self.begin_write_raw()?;
+        self.writing = true;
+        let result = check_schema(&self.conn, &self.location).and_then(|found| match found {
+            None => create_tables(&self.conn),
+            Some(SCHEMA_VERSION) => Ok(()),
+            Some(old) => self.upgrade(old),
+        });
+        self.end_write(result)?;
+        self.schema_version = SCHEMA_VERSION;
+        Ok(())
+    }
+
+    /// Fails with [`StoreError::Incompatible`] when the store (opened read-only) has an older
+    /// schema, saying how to upgrade it.
+    pub(crate) fn current(&self) -> Result<(), StoreError> {
+        if self.schema_version == SCHEMA_VERSION {
+            return Ok(());
+        }
+        Err(StoreError::Incompatible(format!(
+            "`{}` is a store of schema version {}, which this version of dxf2 upgrades to \
+             version {SCHEMA_VERSION} when it opens the store for writing: open it once \
+             read-write (any `dxf2 import` or `dxf2 metadata import` into it does), then read it",
+            self.location, self.schema_version
+        )))
+    }
+
     /// Changes how long this connection waits for another connection's lock.
     pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
         self.conn
             .busy_timeout(timeout)
-            .map_err(db("setting the busy timeout"))
+            .map_err(db("setting the busy timeout"))?;
+        self.busy_timeout = timeout;
+        Ok(())
     }
 
     /// Whether the store was opened read-only.
@@ -182,8 +217,11 @@ impl SqliteStore {
     pub fn location(&self) -> &str {
         &self.location
     }
-    /// Number of stored value rows, soft-deleted ones included.
+
+    /// Number of stored value rows, soft-deleted ones included (inside an import's
+    /// transaction, with those it wrote).
     pub fn value_count(&mut self) -> Result<u64, StoreError> {
+        self.flush_bulk()?;
         let n: i64 = self
             .conn
             .query_row("SELECT count(*) FROM datavalue", [], |r| r.get(0))

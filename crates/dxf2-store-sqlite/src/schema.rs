@@ -1,76 +1,23 @@
-//! The store's tables and their version: the schema of a new store, the check of an existing
-//! one (version, emptiness, foreign databases), and the upgrade from schema version 1.
+//! The store's tables and their version: the schema of a new store and the check of an
+//! existing one (version, emptiness, foreign databases). Stores of older versions are upgraded
+//! by `migrate`.
 
-use import_engine::store::StoreError;
+use dxf2_store::StoreError;
 use rusqlite::Connection;
 
 use crate::columns::db;
 
-/// The schema version this crate writes (`schema_version` table). It also reads version 1 (the
-/// same tables plus `orgunit_path`), which its first write transaction upgrades.
-pub const SCHEMA_VERSION: i64 = 2;
+/// The schema version this crate writes (`schema_version` table): 3, integer keys. It upgrades
+/// stores of versions 1 and 2 (text keys) when it opens them for writing.
+pub const SCHEMA_VERSION: i64 = 3;
 
-/// The oldest schema version this crate reads.
+/// The oldest schema version this crate upgrades.
 pub(crate) const OLDEST_SCHEMA_VERSION: i64 = 1;
 
-/// The schema of a new store (version [`SCHEMA_VERSION`]).
-pub(crate) const SCHEMA: &str = "
+/// The tables every version has: the version itself and the metadata objects kept as JSON
+/// (since version 3, those of the kinds without a table of their own).
+pub(crate) const SCHEMA_BASE: &str = "
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-CREATE TABLE store_state (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    last_txn INTEGER NOT NULL
-);
-INSERT INTO store_state (id, last_txn) VALUES (1, 0);
-CREATE TABLE datavalue (
-    dataelement TEXT NOT NULL,
-    period TEXT NOT NULL,
-    periodtype TEXT NOT NULL,
-    startdate TEXT NOT NULL,
-    enddate TEXT NOT NULL,
-    orgunit TEXT NOT NULL,
-    categoryoptioncombo TEXT NOT NULL,
-    attributeoptioncombo TEXT NOT NULL,
-    value TEXT,
-    comment TEXT,
-    storedby TEXT,
-    created TEXT NOT NULL,
-    lastupdated TEXT NOT NULL,
-    followup INTEGER NOT NULL,
-    deleted INTEGER NOT NULL,
-    txn INTEGER NOT NULL,
-    PRIMARY KEY (orgunit, period, dataelement, categoryoptioncombo, attributeoptioncombo)
-) WITHOUT ROWID;
-CREATE TABLE datavalueaudit (
-    id INTEGER PRIMARY KEY,
-    dataelement TEXT NOT NULL,
-    period TEXT NOT NULL,
-    orgunit TEXT NOT NULL,
-    categoryoptioncombo TEXT NOT NULL,
-    attributeoptioncombo TEXT NOT NULL,
-    previousvalue TEXT,
-    modifiedby TEXT NOT NULL,
-    created TEXT NOT NULL,
-    audittype TEXT NOT NULL
-);
-CREATE INDEX datavalueaudit_key
-    ON datavalueaudit (orgunit, period, dataelement, categoryoptioncombo, attributeoptioncombo);
-CREATE TABLE completedatasetregistration (
-    dataset TEXT NOT NULL,
-    period TEXT NOT NULL,
-    orgunit TEXT NOT NULL,
-    attributeoptioncombo TEXT NOT NULL,
-    date TEXT NOT NULL,
-    storedby TEXT NOT NULL,
-    lastupdated TEXT NOT NULL,
-    completed INTEGER NOT NULL,
-    PRIMARY KEY (dataset, period, orgunit, attributeoptioncombo)
-) WITHOUT ROWID;
-CREATE TABLE lockexception (
-    dataset TEXT NOT NULL,
-    period TEXT NOT NULL,
-    orgunit TEXT NOT NULL,
-    PRIMARY KEY (dataset, period, orgunit)
-) WITHOUT ROWID;
 CREATE TABLE metadata_object (
     kind TEXT NOT NULL,
     uid TEXT NOT NULL,
@@ -79,11 +26,131 @@ CREATE TABLE metadata_object (
 );
 ";
 
-/// Upgrades a store of schema version 1 (inside a write transaction).
-pub(crate) const MIGRATE_FROM_V1: &str = "
-DROP TABLE IF EXISTS orgunit_path;
-UPDATE schema_version SET version = 2;
+/// The tables of schema version 3 beyond [`SCHEMA_BASE`].
+///
+/// The id tables (`period`, `organisationunit`, `dataelement`, `categoryoptioncombo`,
+/// `dataset`) give every key a small integer; a row of the metadata kinds with a table of their
+/// own has `saved` set (the order in which it was first saved) and its fields, a row that only
+/// keys stored values has `saved` NULL. `datavalue` is keyed by five integers in the order real
+/// imports come (period, then org unit); `txn` is the transaction that inserted a row, `change`
+/// the change number of the batch that last wrote it. Timestamps are integer milliseconds since
+/// 1970 UTC.
+pub(crate) const SCHEMA_V3: &str = "
+CREATE TABLE store_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_txn INTEGER NOT NULL,
+    last_change INTEGER NOT NULL,
+    store_id TEXT NOT NULL
+);
+CREATE TABLE period (
+    periodid INTEGER PRIMARY KEY,
+    iso TEXT NOT NULL,
+    periodtype TEXT NOT NULL,
+    startdate TEXT NOT NULL,
+    enddate TEXT NOT NULL,
+    UNIQUE (periodtype, startdate)
+);
+CREATE TABLE organisationunit (
+    organisationunitid INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    saved INTEGER,
+    code TEXT,
+    name TEXT,
+    parentid INTEGER,
+    openingdate TEXT,
+    closeddate TEXT,
+    attributevalues TEXT
+);
+CREATE TABLE dataelement (
+    dataelementid INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    saved INTEGER,
+    code TEXT,
+    name TEXT,
+    valuetype TEXT,
+    aggregationtype TEXT,
+    domaintype TEXT,
+    zeroissignificant INTEGER,
+    categorycombo TEXT,
+    optionset TEXT,
+    commentoptionset TEXT,
+    sharing TEXT,
+    attributevalues TEXT
+);
+CREATE TABLE categoryoptioncombo (
+    categoryoptioncomboid INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    saved INTEGER,
+    code TEXT,
+    name TEXT,
+    categorycombo TEXT,
+    categoryoptions TEXT,
+    ignoreapproval INTEGER,
+    attributevalues TEXT
+);
+CREATE TABLE dataset (
+    datasetid INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE
+);
+CREATE TABLE datavalue (
+    periodid INTEGER NOT NULL,
+    sourceid INTEGER NOT NULL,
+    dataelementid INTEGER NOT NULL,
+    categoryoptioncomboid INTEGER NOT NULL,
+    attributeoptioncomboid INTEGER NOT NULL,
+    value TEXT,
+    comment TEXT,
+    storedby TEXT,
+    created INTEGER NOT NULL,
+    lastupdated INTEGER NOT NULL,
+    followup INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    txn INTEGER NOT NULL,
+    change INTEGER NOT NULL,
+    PRIMARY KEY (periodid, sourceid, dataelementid, categoryoptioncomboid, attributeoptioncomboid)
+) WITHOUT ROWID;
+CREATE INDEX datavalue_change ON datavalue (change);
+CREATE TABLE datavalueaudit (
+    datavalueauditid INTEGER PRIMARY KEY,
+    periodid INTEGER NOT NULL,
+    sourceid INTEGER NOT NULL,
+    dataelementid INTEGER NOT NULL,
+    categoryoptioncomboid INTEGER NOT NULL,
+    attributeoptioncomboid INTEGER NOT NULL,
+    previousvalue TEXT,
+    modifiedby TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    audittype TEXT NOT NULL
+);
+CREATE INDEX datavalueaudit_key ON datavalueaudit
+    (periodid, sourceid, dataelementid, categoryoptioncomboid, attributeoptioncomboid);
+CREATE TABLE completedatasetregistration (
+    datasetid INTEGER NOT NULL,
+    periodid INTEGER NOT NULL,
+    sourceid INTEGER NOT NULL,
+    attributeoptioncomboid INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    storedby TEXT NOT NULL,
+    lastupdated INTEGER NOT NULL,
+    completed INTEGER NOT NULL,
+    change INTEGER NOT NULL,
+    PRIMARY KEY (datasetid, periodid, sourceid, attributeoptioncomboid)
+) WITHOUT ROWID;
+CREATE INDEX completedatasetregistration_change ON completedatasetregistration (change);
+CREATE TABLE lockexception (
+    datasetid INTEGER NOT NULL,
+    periodid INTEGER NOT NULL,
+    sourceid INTEGER NOT NULL,
+    PRIMARY KEY (datasetid, periodid, sourceid)
+) WITHOUT ROWID;
+CREATE TABLE record (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
 ";
+
 /// The schema version of the store, read in one read transaction (no write lock); `None` for an
 /// empty database.
 pub(crate) fn read_schema(conn: &Connection, location: &str) -> Result<Option<i64>, StoreError> {
@@ -99,6 +166,8 @@ pub(crate) fn read_schema(conn: &Connection, location: &str) -> Result<Option<i6
     Ok(version)
 }
 
+/// The schema version of the store (`None`: an empty database); refuses a version this crate
+/// neither reads nor upgrades, and a database that is not a store.
 pub(crate) fn check_schema(conn: &Connection, location: &str) -> Result<Option<i64>, StoreError> {
     let count = |sql: &str| -> Result<i64, StoreError> {
         conn.query_row(sql, [], |r| r.get(0))
@@ -117,9 +186,14 @@ pub(crate) fn check_schema(conn: &Connection, location: &str) -> Result<Option<i
             })?;
         return match version {
             Some(v) if (OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&v) => Ok(Some(v)),
+            Some(v) if v > SCHEMA_VERSION => Err(StoreError::Incompatible(format!(
+                "`{location}` is a store of schema version {v}, written by a newer dxf2; this \
+                 version reads schema versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION} only: \
+                 use a dxf2 as new as the one that wrote it"
+            ))),
             Some(v) => Err(StoreError::Incompatible(format!(
-                "`{location}` is a store of schema version {v}; this version of dxf2-store-sqlite \
-                 reads schema versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION} only"
+                "`{location}` is a store of schema version {v}; this version reads schema \
+                 versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION} only"
             ))),
             None => Err(StoreError::Incompatible(format!(
                 "`{location}`: the schema_version table is empty"
@@ -134,32 +208,27 @@ pub(crate) fn check_schema(conn: &Connection, location: &str) -> Result<Option<i
     Ok(None)
 }
 
-/// Creates the schema in an empty database, in a write transaction; another connection may have
-/// created it meanwhile (then its version is checked instead). Returns the schema version.
-pub(crate) fn create_schema(conn: &Connection, location: &str) -> Result<i64, StoreError> {
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(db("beginning a transaction"))?;
-    let result = check_schema(conn, location).and_then(|found| match found {
-        Some(version) => Ok(version),
-        None => {
-            conn.execute_batch(SCHEMA)
-                .map_err(db("creating the schema"))?;
+/// Creates the tables of version [`SCHEMA_VERSION`] in an empty database, inside the open write
+/// transaction, with a new store id.
+pub(crate) fn create_tables(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(SCHEMA_BASE)
+        .and_then(|()| conn.execute_batch(SCHEMA_V3))
+        .and_then(|()| {
             conn.execute(
                 "INSERT INTO schema_version (version) VALUES (?1)",
                 [SCHEMA_VERSION],
             )
-            .map_err(db("creating the schema"))?;
-            Ok(SCHEMA_VERSION)
-        }
-    });
-    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    let ended = conn
-        .execute_batch(end)
-        .map_err(db("ending the schema transaction"));
-    let version = result?;
-    ended?;
-    Ok(version)
+        })
+        .and_then(|_| {
+            conn.execute(
+                "INSERT INTO store_state (id, last_txn, last_change, store_id) VALUES (1, 0, 0, ?1)",
+                [dxf2_store::new_store_id()],
+            )
+        })
+        .map_err(db("creating the schema"))?;
+    Ok(())
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

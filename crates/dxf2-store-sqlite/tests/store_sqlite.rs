@@ -20,12 +20,11 @@ use dxf2_model::metadata::{
     OrganisationUnit, OrganisationUnitGroup, Sharing, User,
 };
 use dxf2_model::{Metadata, Period, PeriodType, Uid, ValueType};
-use dxf2_store_sqlite::SqliteStore;
-use import_engine::store::{
-    Audit, AuditType, Completion, DataValueKey, DataValueStore, Existing, MetadataStore,
-    StoreError, StoredValue, ValueQuery,
+use dxf2_store::{
+    Audit, AuditType, Completion, DataValueKey, DataValueStore, DataValueStoreExt, Existing,
+    MemoryStore, MetadataStore, StoreError, StoredValue, ValueQuery,
 };
-use import_engine::MemoryStore;
+use dxf2_store_sqlite::SqliteStore;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -1367,25 +1366,47 @@ fn another_sqlite_database_is_refused() {
 
 #[test]
 fn corrupt_metadata_is_reported_with_its_object() {
-    let path = TempPath::new("bad-metadata");
-    {
-        let mut s = SqliteStore::open(&path).unwrap();
-        s.save_metadata(&org_unit_tree()).unwrap();
-    }
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute(
-            "UPDATE metadata_object SET json = '{\"id\": \"ouFac1AAAAA\", \"parent\": 7}' WHERE uid = ?1",
-            [F1],
-        )
-        .unwrap();
-    }
-    let mut s = SqliteStore::open(&path).unwrap();
-    let err = s.load_metadata().unwrap_err();
-    let message = err.to_string();
-    assert!(matches!(err, StoreError::Incompatible(_)), "{message}");
+    // The error loading a store holding `full_metadata` changed by `sql`.
+    let load_error = |sql: &str| -> String {
+        let path = TempPath::new("bad-metadata");
+        SqliteStore::open(&path)
+            .unwrap()
+            .save_metadata(&full_metadata())
+            .unwrap();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        let err = SqliteStore::open(&path)
+            .unwrap()
+            .load_metadata()
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, StoreError::Incompatible(_)), "{message}");
+        message
+    };
+    // A column of an org unit's row.
+    let message = load_error(&format!(
+        "UPDATE organisationunit SET openingdate = 'soon' WHERE uid = '{F1}'"
+    ));
     assert!(
-        message.contains(F1) && message.contains("`parent`"),
+        message.contains(F1) && message.contains("`openingdate`") && message.contains("soon"),
+        "{message}"
+    );
+    // A list-valued column of a data element's row.
+    let message = load_error(&format!(
+        "UPDATE dataelement SET sharing = '{{\"public\": 7}}' WHERE uid = '{DE_A}'"
+    ));
+    assert!(
+        message.contains(DE_A) && message.contains("`public`"),
+        "{message}"
+    );
+    // An object kept as JSON.
+    let message = load_error(&format!(
+        "UPDATE metadata_object SET json = '{{\"id\": \"{DS_A}\", \"periodType\": 7}}' WHERE uid = '{DS_A}'"
+    ));
+    assert!(
+        message.contains(DS_A) && message.contains("`periodType`"),
         "{message}"
     );
 }
@@ -1404,79 +1425,6 @@ fn two_stores_on_one_file_see_committed_rows() {
     writer.commit().unwrap();
     assert_eq!(reader.get(&k, &mut read).unwrap(), Existing::Stored);
     assert_eq!(read.value.as_deref(), Some("1"));
-}
-
-#[test]
-fn a_store_of_schema_version_1_is_read_as_it_is_and_upgraded_by_its_first_write() {
-    let path = TempPath::new("schema-v1");
-    {
-        let mut s = SqliteStore::open(&path).unwrap();
-        s.save_metadata(&org_unit_tree()).unwrap();
-        s.begin().unwrap();
-        s.insert(&row(key(DE_A, "202001", F1), "f1")).unwrap();
-        s.insert(&row(key(DE_A, "202001", F3), "f3")).unwrap();
-        s.commit().unwrap();
-    }
-    // Turn it into a store as schema version 1 wrote it: with its `orgunit_path` table.
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!(
-            "CREATE TABLE orgunit_path (uid TEXT PRIMARY KEY, path TEXT NOT NULL) WITHOUT ROWID;
-             INSERT INTO orgunit_path VALUES ('{ROOT}', '/{ROOT}'), ('{D1}', '/{ROOT}/{D1}'),
-               ('{F1}', '/{ROOT}/{D1}/{F1}');
-             UPDATE schema_version SET version = 1;"
-        ))
-        .unwrap();
-    }
-    let version = || -> i64 {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.query_row("SELECT version FROM schema_version", [], |r| r.get(0))
-            .unwrap()
-    };
-    let has_path_table = || -> bool {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'orgunit_path'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .unwrap()
-            > 0
-    };
-    let subtree_values = |s: &mut SqliteStore| {
-        let md = s.load_metadata().unwrap();
-        let q = ValueQuery {
-            org_units: Some(md.org_unit_subtree(&uid(D1)).map(|o| o.id.uid).collect()),
-            ..all_elements()
-        };
-        values(s, &q)
-    };
-
-    // Read as it is, read-only or not: opening writes nothing.
-    let mut reader = SqliteStore::open_read_only(&path).unwrap();
-    assert_eq!(subtree_values(&mut reader), ["f1"]);
-    drop(reader);
-    let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(subtree_values(&mut s), ["f1"]);
-    assert_eq!(version(), 1);
-
-    // A rolled-back write upgrades nothing; the first committed one does.
-    s.begin().unwrap();
-    s.rollback().unwrap();
-    assert_eq!(version(), 1);
-    assert!(has_path_table());
-    s.save_metadata(&full_metadata()).unwrap();
-    assert_eq!(version(), dxf2_store_sqlite::SCHEMA_VERSION);
-    assert!(!has_path_table());
-    // The units full_metadata moved are found where they are now: F1 under the root, not D1.
-    assert!(subtree_values(&mut s).is_empty());
-    let md = s.load_metadata().unwrap();
-    assert!(md.is_org_unit_within(&uid(F1), &uid(ROOT)));
-    assert!(md.is_org_unit_within(&uid(F3), &uid(D2)));
-    drop(s);
-    let mut s = SqliteStore::open(&path).unwrap();
-    s.integrity_check().unwrap();
-    assert_eq!(s.value_count().unwrap(), 2);
 }
 
 #[test]

@@ -69,6 +69,7 @@ pub mod corpus;
 pub mod hostile;
 mod metadata_json;
 mod rng;
+pub mod spread;
 mod values;
 mod workload;
 

@@ -1,15 +1,16 @@
 //! Fixture E of `../shared/spec/datavalueset-scenarios.md` §1.3 and the helpers shared by the
-//! export tests (`tests/export.rs`, classic; `tests/export_pipeline.rs`, 2.43+).
+//! export tests (`tests/scenarios/export.rs`, classic; `tests/scenarios/export_pipeline.rs`,
+//! 2.43+), here and in `dxf2-store-postgres` (which includes this file by path).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use dxf2_model::{DataValue, DataValueSetHeader, DataValueSink, Metadata};
-use dxf2_store_sqlite::SqliteStore;
 use import_engine::export::ExportParams;
-use import_engine::store::{Completion, DataValueKey, StoredValue};
+use import_engine::store::{Completion, DataValueKey, DataValueStoreExt, StoredValue};
 use import_engine::{DataValueStore, MemoryStore, MetadataStore};
 
 use super::import::{fixture, key};
+use super::store::{fresh_store, STORE_NAME};
 
 // Fixture E (UIDs of DHIS2's test helpers; random ones replaced by fixed ones).
 pub const DE_A: &str = "deabcdefghA";
@@ -85,7 +86,8 @@ pub fn fill<S: DataValueStore + MetadataStore>(
     store.commit().unwrap();
 }
 
-/// A memory store and an SQLite store holding the same metadata, values and completions.
+/// A memory store and a fresh store of the crate under test (`super::store`, named
+/// [`STORE_NAME`]) holding the same metadata, values and completions.
 pub fn stores_with(
     md: &Metadata,
     rows: &[StoredValue],
@@ -93,9 +95,9 @@ pub fn stores_with(
 ) -> Vec<(&'static str, Box<dyn DataValueStore>)> {
     let mut memory = MemoryStore::new();
     fill(&mut memory, md, rows, completions);
-    let mut sqlite = SqliteStore::open_in_memory().unwrap();
-    fill(&mut sqlite, md, rows, completions);
-    vec![("memory", Box::new(memory)), ("sqlite", Box::new(sqlite))]
+    let mut store = fresh_store();
+    fill(&mut store, md, rows, completions);
+    vec![("memory", Box::new(memory)), (STORE_NAME, Box::new(store))]
 }
 
 /// A sink that keeps what it is given.

@@ -16,8 +16,12 @@ pub fn corpus_file(rel: &str) -> Option<PathBuf> {
 pub mod export;
 // The engine's own scenario helpers, shared as source rather than copied (a dev-dependency on a
 // test-helper crate that uses the engine would give the tests a second copy of the engine's
-// types).
+// types). They run on this crate's `store::TestStore`.
 #[path = "../../../import-engine/tests/common/import.rs"]
 pub mod import;
+#[path = "../../../import-engine/tests/common/pipeline.rs"]
+pub mod pipeline;
 #[path = "../../../import-engine/tests/common/scenarios.rs"]
 pub mod scenarios;
+pub mod store;
+pub mod temp_store;

@@ -1,0 +1,18 @@
+//! The engine's classic (2.36–2.42) scenarios C19–C57 (`datavalueset-scenarios.md` §3) against
+//! the SQLite store.
+//!
+//! The tests are the engine's own, unchanged (`import-engine/tests/scenarios/classic_scenarios.rs`,
+//! which `import-engine` runs against `MemoryStore`): only the store differs, a new SQLite file
+//! per `fresh_store()` (`common/store.rs`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::field_reassign_with_default
+)]
+
+mod common;
+
+include!("../../import-engine/tests/scenarios/classic_scenarios.rs");
