@@ -1,0 +1,21 @@
+//! The classic export (DHIS2 2.42 `GET /api/dataValueSets`) against fixture E of
+//! `../shared/spec/datavalueset-scenarios.md` §1.3: DHIS2's own export scenarios, its checks
+//! `E2001`–`E2012` and the rules of datavalueset-spec §6, each run against the memory store and
+//! the PostgreSQL store.
+//!
+//! The tests are `dxf2-store-sqlite`'s, unchanged (`dxf2-store-sqlite/tests/scenarios/export.rs`,
+//! with its `common/export.rs`): only the store differs, a new schema per `fresh_store()` on the
+//! test server (`common/store.rs`; skipped without `DXF2_TEST_POSTGRES`, failing under
+//! `CI=true`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+mod support;
+
+include!("../../dxf2-store-sqlite/tests/scenarios/export.rs");
