@@ -30,9 +30,10 @@ use crate::{ui, Exit};
 /// Arguments of `dxf2 export`.
 #[derive(Args, Debug)]
 pub struct ExportArgs {
-    /// The SQLite store file to export from (an existing store; opened read-only).
-    #[arg(long, value_name = "DB")]
-    store: PathBuf,
+    /// The store to export from (an existing store, opened read-only): a SQLite file, or a
+    /// PostgreSQL database as `postgres://user@host:port/db`.
+    #[arg(long, value_name = "DB", value_parser = crate::location::StoreLocation::parse)]
+    store: crate::location::StoreLocation,
     /// Data sets whose data elements are exported (`dataSet`).
     #[arg(long = "data-set", value_name = "DS", num_args = 1..)]
     data_sets: Vec<String>,
@@ -486,12 +487,14 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
     let mut builder = OutputBuilder::new();
     builder
         .compression(compression)
-        .zip_entry(format!("dataValues.{}", format.extension()))
-        .protect(&args.store);
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut name = args.store.clone().into_os_string();
-        name.push(suffix);
-        builder.protect(PathBuf::from(name));
+        .zip_entry(format!("dataValues.{}", format.extension()));
+    if let Some(file) = args.store.file() {
+        builder.protect(file);
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut name = file.as_os_str().to_owned();
+            name.push(suffix);
+            builder.protect(PathBuf::from(name));
+        }
     }
     let out = builder
         .create(&out_path)

@@ -17,7 +17,7 @@ use dxf2_model::{
 use idscheme_resolver::MetadataResolver;
 use import_engine::{
     AccessPolicy, DataValueStore, Failure, Importer, MemoryStore, MetadataStore, Progress,
-    Superuser, UserAccess,
+    StoreError, Superuser, UserAccess,
 };
 
 use dxf2_io::{AnyReader, DecompressionLimits, Format, Input, ReaderOptions, Utf8Policy};
@@ -29,10 +29,11 @@ use crate::{ui, Exit};
 /// Where metadata and data live for an import.
 #[derive(Args, Debug, Clone)]
 pub struct StoreArgs {
-    /// An existing SQLite store (made by `dxf2 metadata import META.json --store DB`; this
-    /// command never creates one).
-    #[arg(long, value_name = "DB")]
-    pub store: Option<PathBuf>,
+    /// An existing store (made by `dxf2 metadata import META.json --store DB`; this command
+    /// never creates one): a SQLite file, or a PostgreSQL database as
+    /// `postgres://user@host:port/db`.
+    #[arg(long, value_name = "DB", value_parser = crate::location::StoreLocation::parse)]
+    pub store: Option<crate::location::StoreLocation>,
     /// DXF2 metadata JSON files for a throwaway in-memory store (instead of --store).
     #[arg(long, value_name = "META.json", num_args = 1.., conflicts_with = "store")]
     pub metadata: Vec<PathBuf>,
@@ -207,10 +208,10 @@ impl ImportArgs {
     }
 }
 
-/// A store opened for a command: the SQLite file or a memory store.
+/// A store opened for a command: a SQLite or PostgreSQL store, or a memory store.
 pub enum OpenStore {
-    /// SQLite.
-    Sqlite(Box<dxf2_store_sqlite::SqliteStore>),
+    /// SQLite or PostgreSQL.
+    Stored(Box<crate::location::AnyStore>),
     /// In memory.
     Memory(Box<MemoryStore>),
 }
@@ -219,25 +220,27 @@ impl OpenStore {
     /// The data value store.
     pub fn values(&mut self) -> &mut dyn DataValueStore {
         match self {
-            OpenStore::Sqlite(s) => s.as_mut(),
+            OpenStore::Stored(s) => s.as_mut(),
             OpenStore::Memory(s) => s.as_mut(),
         }
     }
 }
 
-/// Opens the existing store (never creating one) or reads the `--metadata` files (within
-/// `limits`) into a memory store, and loads the metadata.
+/// Opens the existing store (never creating one; read-only for `validate`, which must never
+/// write, even when a 2.43+ payload says `dryRun="false"`) or reads the `--metadata` files
+/// (within `limits`) into a memory store, and loads the metadata.
 pub fn open_store(
     args: &StoreArgs,
     limits: &DecompressionLimits,
     read_limits: ReadLimits,
+    read_only: bool,
 ) -> Result<(OpenStore, Metadata), Exit> {
     if let Some(path) = &args.store {
-        let mut store = crate::store::open_existing(path, false)?;
+        let mut store = crate::store::open_existing(path, read_only)?;
         let metadata = store
             .load_metadata()
             .map_err(|e| crate::store::store_error(path, &e))?;
-        return Ok((OpenStore::Sqlite(Box::new(store)), metadata));
+        return Ok((OpenStore::Stored(Box::new(store)), metadata));
     }
     if args.metadata.is_empty() {
         return Err(Exit::usage(
@@ -282,7 +285,8 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     let limits = args.limits.decompression();
     // The input first: a missing file is reported before any store is touched.
     let mut input = Input::open(&args.file, &limits).map_err(|e| Exit::usage(e.to_string()))?;
-    let (mut store, metadata) = open_store(&args.stores, &limits, args.limits.read_limits())?;
+    let (mut store, metadata) =
+        open_store(&args.stores, &limits, args.limits.read_limits(), dry_run)?;
     let superuser = Superuser::default();
     let user_access;
     let access: &dyn AccessPolicy = match &args.user {
@@ -426,6 +430,20 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         if args.summary != SummaryFormat::Table {
             ui::error(&failure.to_string());
         }
+    }
+    if dry_run
+        && matches!(
+            &outcome.failure,
+            Some(Failure::Store(StoreError::Misuse(_)))
+        )
+    {
+        // The store was opened read-only for `validate`, and the import tried to write: a 2.43+
+        // payload's `dryRun="false"` overrides the request, as in DHIS2.
+        ui::error(
+            "`dxf2 validate` never writes, but the file turns the dry run off (dryRun=\"false\", \
+             which DHIS2 2.43+ obeys): remove that attribute to check the file, or run `dxf2 \
+             import` to import it",
+        );
     }
     if let Some(e) = &outcome.rollback_error {
         ui::error(&format!(

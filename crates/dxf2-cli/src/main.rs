@@ -17,6 +17,7 @@ mod export;
 mod export_hints;
 mod import;
 mod inspect;
+mod location;
 mod metadata;
 mod progress;
 mod store;

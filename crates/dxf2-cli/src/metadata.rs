@@ -29,9 +29,11 @@ pub struct MetadataImportArgs {
     /// DXF2 metadata JSON files (later files replace objects of earlier ones by UID).
     #[arg(required = true, num_args = 1..)]
     pub files: Vec<PathBuf>,
-    /// The SQLite store file (created when missing; its directory must exist).
-    #[arg(long, value_name = "DB")]
-    pub store: PathBuf,
+    /// The store, created when missing: a SQLite file (its directory must exist), or a
+    /// PostgreSQL database as `postgres://user@host:port/db` (the store's tables are created
+    /// in it).
+    #[arg(long, value_name = "DB", value_parser = crate::location::StoreLocation::parse)]
+    pub store: crate::location::StoreLocation,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -111,14 +113,14 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
     let counts = metadata_counts(&incoming);
     metadata
         .merge(incoming)
-        .map_err(|e| Exit::usage(format!("--store {}: {e}", args.store.display())))?;
+        .map_err(|e| Exit::usage(format!("--store {}: {e}", args.store)))?;
     store.save_metadata(&metadata).map_err(store_err)?;
     for name in &empty {
         ui::note(&format!(
             "{name} holds no metadata objects: nothing was imported from it"
         ));
     }
-    let mut text = format!("Metadata imported into {}:\n", args.store.display());
+    let mut text = format!("Metadata imported into {}:\n", args.store);
     for (label, _, n) in counts.iter().filter(|(_, _, n)| *n > 0) {
         text.push_str(&format!("  {n} {label}\n"));
     }

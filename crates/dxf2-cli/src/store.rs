@@ -3,24 +3,38 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use dxf2_model::{Metadata, ObjectKind};
+use dxf2_store_postgres::PostgresStore;
 use dxf2_store_sqlite::SqliteStore;
 use import_engine::store::ValueQuery;
 use import_engine::{DataValueStore, MetadataStore, StoreError};
 
+use crate::location::{AnyStore, StoreLocation};
 use crate::Exit;
 
 /// How to make a store, said wherever a store is missing.
 const CREATE: &str = "create one with `dxf2 metadata import META.json --store DB`";
 
-/// Opens the existing store at `path` for a command that reads it (`import`, `validate`,
-/// `export`): refuses, creating nothing, a path where there is no file, a directory, and a file
-/// that is not a dxf2 store. `read_only` opens it read-only (export); otherwise read-write, which
-/// an import (and the rolled-back transaction of a dry run) needs.
-pub fn open_existing(path: &Path, read_only: bool) -> Result<SqliteStore, Exit> {
+/// Opens the existing store at `at` for a command that reads it (`import`, `validate`,
+/// `export`): refuses, creating nothing, a path where there is no file, a directory, a file that
+/// is not a dxf2 store, and a database that holds none. `read_only` opens it read-only (export,
+/// `store info`); otherwise read-write, which an import needs.
+pub fn open_existing(at: &StoreLocation, read_only: bool) -> Result<AnyStore, Exit> {
+    let path = match at {
+        StoreLocation::File(path) => path,
+        StoreLocation::Postgres(url) => {
+            let store = if read_only {
+                PostgresStore::open_read_only(url)
+            } else {
+                PostgresStore::open(url)
+            };
+            return store
+                .map(|s| AnyStore::Postgres(Box::new(s)))
+                .map_err(|e| store_error(at, &e));
+        }
+    };
     let shown = path.display();
     if path.is_dir() {
         return Err(Exit::usage(format!(
@@ -33,17 +47,28 @@ pub fn open_existing(path: &Path, read_only: bool) -> Result<SqliteStore, Exit> 
         )));
     }
     // Read-only first: it creates nothing, and fails on a file that holds no store.
-    let store = SqliteStore::open_read_only(path).map_err(|e| store_error(path, &e))?;
+    let store = SqliteStore::open_read_only(path).map_err(|e| store_error(at, &e))?;
     if read_only {
-        return Ok(store);
+        return Ok(AnyStore::Sqlite(Box::new(store)));
     }
     drop(store);
-    SqliteStore::open(path).map_err(|e| store_error(path, &e))
+    SqliteStore::open(path)
+        .map(|s| AnyStore::Sqlite(Box::new(s)))
+        .map_err(|e| store_error(at, &e))
 }
 
-/// Opens the store at `path` for `dxf2 metadata import`, creating it when there is none; refuses
-/// a directory, and a missing directory to create it in (naming that directory once).
-pub fn open_or_create(path: &Path) -> Result<SqliteStore, Exit> {
+/// Opens the store at `at` for `dxf2 metadata import`, creating it when there is none (a SQLite
+/// file, or the store's schema and tables in a PostgreSQL database); refuses a directory, and a
+/// missing directory to create a file in (naming that directory once).
+pub fn open_or_create(at: &StoreLocation) -> Result<AnyStore, Exit> {
+    let path = match at {
+        StoreLocation::File(path) => path,
+        StoreLocation::Postgres(url) => {
+            return PostgresStore::open_or_create(url)
+                .map(|s| AnyStore::Postgres(Box::new(s)))
+                .map_err(|e| store_error(at, &e))
+        }
+    };
     let shown = path.display();
     if path.is_dir() {
         return Err(Exit::usage(format!(
@@ -59,15 +84,17 @@ pub fn open_or_create(path: &Path) -> Result<SqliteStore, Exit> {
             )));
         }
     }
-    SqliteStore::open(path).map_err(|e| store_error(path, &e))
+    SqliteStore::open(path)
+        .map(|s| AnyStore::Sqlite(Box::new(s)))
+        .map_err(|e| store_error(at, &e))
 }
 
-/// A store failure as the user reads it: the store's path once, then what went wrong.
-pub fn store_error(path: &Path, e: &StoreError) -> Exit {
+/// A store failure as the user reads it: the store's location once, then what went wrong.
+pub fn store_error(at: &StoreLocation, e: &StoreError) -> Exit {
     let text = e.to_string();
-    let location = format!("`{}`", path.display());
-    let shown = path.display().to_string();
-    // The store's own messages name the file already; say it once, first.
+    let shown = at.to_string();
+    let location = format!("`{shown}`");
+    // The store's own messages name the file (or database) already; say it once, first.
     let text = text
         .replace(&format!("cannot open the store {location}: "), "")
         .replace(&format!("cannot read the store {location}: "), "")
@@ -92,9 +119,9 @@ pub enum StoreCommand {
 /// Arguments of `dxf2 store info`.
 #[derive(Args, Debug)]
 pub struct InfoArgs {
-    /// The SQLite store file.
-    #[arg(long, value_name = "DB")]
-    store: PathBuf,
+    /// The store: a SQLite file, or a PostgreSQL database as `postgres://user@host:port/db`.
+    #[arg(long, value_name = "DB", value_parser = StoreLocation::parse)]
+    store: StoreLocation,
     /// Print a JSON document (for scripts) instead of a table.
     #[arg(long)]
     json: bool,
@@ -158,7 +185,7 @@ struct ValueCounts {
 
 /// Reads every stored row once (the store has no aggregate query yet: see the report on
 /// `SqliteStore::summary`).
-fn value_counts(store: &mut SqliteStore, metadata: &Metadata) -> Result<ValueCounts, StoreError> {
+fn value_counts(store: &mut AnyStore, metadata: &Metadata) -> Result<ValueCounts, StoreError> {
     let mut counts = ValueCounts {
         rows: 0,
         deleted: 0,
@@ -208,7 +235,7 @@ pub fn run_info(args: &InfoArgs) -> Result<u8, Exit> {
             .map(|((_, iso), n)| serde_json::json!({"period": iso, "dataValues": n}))
             .collect();
         let doc = serde_json::json!({
-            "store": path.display().to_string(),
+            "store": path.to_string(),
             "metadata": members,
             "dataValues": total,
             "deletedDataValues": values.deleted,
@@ -218,7 +245,7 @@ pub fn run_info(args: &InfoArgs) -> Result<u8, Exit> {
         text.push_str(&doc.to_string());
         text.push('\n');
     } else {
-        text.push_str(&format!("Store: {}\nMetadata:\n", path.display()));
+        text.push_str(&format!("Store: {path}\nMetadata:\n"));
         for (label, _, n) in &counts {
             text.push_str(&format!("  {label:<26}{n:>10}\n"));
         }

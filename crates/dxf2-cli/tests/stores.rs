@@ -125,3 +125,110 @@ fn store_info_shows_what_a_store_holds() {
     exits(&o, 2, &["no such store", HOW]);
     assert!(!dir.join("nope.sqlite").exists());
 }
+
+/// The PostgreSQL server of the tests (`DXF2_TEST_POSTGRES`, a libpq URL; `.ci/postgres.sh`
+/// starts one). Without it the test is skipped, except under CI (`CI=true`), where it fails.
+fn postgres_url() -> Option<String> {
+    match std::env::var("DXF2_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but DXF2_TEST_POSTGRES is not set: start a server with .ci/postgres.sh")
+        }
+        _ => {
+            eprintln!("skipped: set DXF2_TEST_POSTGRES (see .ci/postgres.sh) to run it");
+            None
+        }
+    }
+}
+
+/// Every command that takes `--store` takes a PostgreSQL URL as well as a file: `metadata
+/// import` creates the store in the database, `import`, `validate`, `export` and `store info`
+/// use it, and a database that holds no store is refused as a file would be.
+#[test]
+fn a_postgres_store_works_as_a_file_store_does() {
+    let Some(url) = postgres_url() else {
+        return;
+    };
+    // The commands use the schema `dxf2`: this is the only test that does.
+    dxf2_store_postgres::PostgresStore::drop_schema(&url, "dxf2").unwrap();
+    let xml = example("malaria-2024-09.xml");
+    let metadata = example("malaria-metadata.json");
+
+    let o = dxf2(&["import", s(&xml), "--store", &url]);
+    exits(&o, 2, &["not a dxf2 store", HOW]);
+
+    let o = dxf2(&["metadata", "import", s(&metadata), "--store", &url]);
+    exits(&o, 0, &[]);
+    let o = dxf2(&[
+        "import",
+        s(&xml),
+        "--store",
+        &url,
+        "--user",
+        "kasungu.clerk",
+    ]);
+    exits(&o, 0, &[]);
+    assert!(out(&o).contains("Imported: 11"), "{}", out(&o));
+    let o = dxf2(&[
+        "validate",
+        s(&xml),
+        "--store",
+        &url,
+        "--user",
+        "kasungu.clerk",
+    ]);
+    exits(&o, 0, &[]);
+    assert!(out(&o).contains("Ignored: 12"), "{}", out(&o));
+    let o = dxf2(&["store", "info", "--store", &url, "--json"]);
+    exits(&o, 0, &[]);
+    let info: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(info["dataValues"], 11, "{info}");
+
+    let dir = tmp("stores-postgres");
+    let csv = dir.join("kasungu.csv");
+    let o = dxf2(&[
+        "export",
+        "--store",
+        &url,
+        "--data-set",
+        "MAL_MONTHLY",
+        "--period",
+        "202409",
+        "--org-unit",
+        "KA",
+        "--children",
+        "--input-id-scheme",
+        "CODE",
+        "--id-scheme",
+        "CODE",
+        "-o",
+        s(&csv),
+    ]);
+    exits(&o, 0, &[]);
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 12);
+    dxf2_store_postgres::PostgresStore::drop_schema(&url, "dxf2").unwrap();
+}
+
+/// `validate` opens the store read-only: a 2.43+ payload that turns the dry run off
+/// (`dryRun="false"`, which DHIS2 2.43+ obeys over the request) cannot make it write. It fails,
+/// saying why, and the store holds no value.
+#[test]
+fn validate_never_writes_even_when_the_file_says_dry_run_false() {
+    let dir = tmp("stores-validate-read-only");
+    let db = malaria_store(&dir);
+    let xml = std::fs::read_to_string(example("malaria-2024-09.xml")).unwrap();
+    let xml = xml.replacen("<dataValueSet ", "<dataValueSet dryRun=\"false\" ", 1);
+    let file = file(&dir, "no-dry-run.xml", &xml);
+    let o = dxf2(&[
+        "validate",
+        s(&file),
+        "--store",
+        s(&db),
+        "--dhis2-version",
+        "2.43",
+    ]);
+    exits(&o, 1, &["never writes", "dryRun=\"false\"", "dxf2 import"]);
+    let o = dxf2(&["store", "info", "--store", s(&db), "--json"]);
+    let info: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(info["dataValues"], 0, "{info}");
+}
