@@ -20,7 +20,8 @@ cargo metadata --locked --format-version 1 --manifest-path fuzz/Cargo.toml >/dev
 echo "== seeds"
 cargo build --quiet -p dxf2-cli
 dxf2=target/debug/dxf2
-for t in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer; do
+for t in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer \
+    metadata_csv metadata_document; do
     mkdir -p "$seeds/$t"
 done
 copy_seeds() { # target, extension, folders...
@@ -39,6 +40,9 @@ copy_seeds csv_reader csv "${data_dirs[@]}" examples/data
 copy_seeds import_csv csv "${data_dirs[@]}"
 copy_seeds metadata_json json tests/fixtures examples/data
 [ -d "$corpus" ] && copy_seeds metadata_json json "$corpus/metadata"
+copy_seeds metadata_document json tests/fixtures examples/data
+[ -d "$corpus" ] && copy_seeds metadata_document json "$corpus/metadata"
+[ -d "$corpus" ] && copy_seeds metadata_csv csv "$corpus/metadata-csv"
 # Every XML data value set converted to JSON and CSV (both dialects), and imported against
 # fixture C for summaries in both formats.
 i=0
@@ -65,7 +69,8 @@ for t in "$seeds"/*/; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done
 
 echo "== build"
 cargo fuzz build -O
-for target in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer; do
+for target in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer \
+    metadata_csv metadata_document; do
     echo "== fuzz $target (${seconds}s)"
     cargo fuzz run -O "$target" "$seeds/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048
 done
