@@ -17,7 +17,7 @@ use clap::Args;
 use dxf2_model::{IdScheme, IdSchemes, ImporterProfile};
 use idscheme_resolver::MetadataResolver;
 use import_engine::export::{CheckOrder, ExportError, ExportParams, Exporter, InputIdSchemes};
-use import_engine::{AccessPolicy, MetadataStore, Superuser, UserAccess};
+use import_engine::{AccessPolicy, Superuser, UserAccess};
 
 use dxf2_io::{AnyWriter, Compression, Format, OutputBuilder};
 
@@ -517,7 +517,7 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
     // that was at the output path before is touched.
     let quiet_pipe =
         |e: &(dyn std::error::Error + 'static)| target.is_none() && ui::is_broken_pipe(e);
-    let summary = match exporter.write(&plan, &resolver, &mut store, &mut writer) {
+    let summary = match exporter.write(&plan, &resolver, &mut *store, &mut writer) {
         Ok(summary) => summary,
         // `| head` has gone: it took what it wanted.
         Err(e) if quiet_pipe(&e) => return Ok(0),

@@ -16,8 +16,8 @@ use dxf2_model::{
 };
 use idscheme_resolver::MetadataResolver;
 use import_engine::{
-    AccessPolicy, DataValueStore, Failure, Importer, MemoryStore, MetadataStore, Progress,
-    StoreError, Superuser, UserAccess,
+    AccessPolicy, DataValueStore, Failure, Importer, MemoryStore, Progress, StoreError, Superuser,
+    UserAccess,
 };
 
 use dxf2_io::{AnyReader, DecompressionLimits, Format, Input, ReaderOptions, Utf8Policy};
@@ -211,7 +211,7 @@ impl ImportArgs {
 /// A store opened for a command: a SQLite or PostgreSQL store, or a memory store.
 pub enum OpenStore {
     /// SQLite or PostgreSQL.
-    Stored(Box<crate::location::AnyStore>),
+    Stored(crate::location::AnyStore),
     /// In memory.
     Memory(Box<MemoryStore>),
 }
@@ -240,7 +240,7 @@ pub fn open_store(
         let metadata = store
             .load_metadata()
             .map_err(|e| crate::store::store_error(path, &e))?;
-        return Ok((OpenStore::Stored(Box::new(store)), metadata));
+        return Ok((OpenStore::Stored(store), metadata));
     }
     if args.metadata.is_empty() {
         return Err(Exit::usage(

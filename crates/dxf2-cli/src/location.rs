@@ -1,16 +1,12 @@
 //! Where a store is (`--store`): a SQLite file, or a PostgreSQL database given as a libpq URL
 //! (`postgres://user@host:port/db`); and [`AnyStore`], the store opened there, which the commands
-//! use through the store traits whatever it is.
+//! use through the store traits ([`Store`]) whatever it is.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use dxf2_model::{Metadata, Period, Uid};
 use dxf2_store_postgres::PostgresStore;
 use dxf2_store_sqlite::SqliteStore;
-use import_engine::store::{
-    Audit, Changes, Completion, DataValueKey, Existing, StoredValue, ValueQuery,
-};
 use import_engine::{DataValueStore, MetadataStore, StoreError};
 
 /// The value of `--store`.
@@ -56,130 +52,26 @@ impl fmt::Display for StoreLocation {
     }
 }
 
-/// A store opened by a command: SQLite or PostgreSQL.
-pub enum AnyStore {
-    /// A SQLite store file.
-    Sqlite(Box<SqliteStore>),
-    /// A PostgreSQL store.
-    Postgres(Box<PostgresStore>),
-}
-
-impl AnyStore {
+/// What a command needs of a store, whichever it is: the store traits, and a count of its rows.
+pub trait Store: DataValueStore + MetadataStore {
     /// Number of stored value rows, soft-deleted ones included.
-    pub fn value_count(&mut self) -> Result<u64, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.value_count(),
-            AnyStore::Postgres(s) => s.value_count(),
-        }
-    }
+    fn value_count(&mut self) -> Result<u64, StoreError>;
+}
 
-    fn inner(&mut self) -> &mut dyn DataValueStore {
-        match self {
-            AnyStore::Sqlite(s) => s.as_mut(),
-            AnyStore::Postgres(s) => s.as_mut(),
-        }
-    }
-
-    fn metadata_store(&mut self) -> &mut dyn MetadataStore {
-        match self {
-            AnyStore::Sqlite(s) => s.as_mut(),
-            AnyStore::Postgres(s) => s.as_mut(),
-        }
+impl Store for SqliteStore {
+    fn value_count(&mut self) -> Result<u64, StoreError> {
+        SqliteStore::value_count(self)
     }
 }
 
-impl DataValueStore for AnyStore {
-    fn begin(&mut self) -> Result<(), StoreError> {
-        self.inner().begin()
-    }
-    fn commit(&mut self) -> Result<(), StoreError> {
-        self.inner().commit()
-    }
-    fn rollback(&mut self) -> Result<(), StoreError> {
-        self.inner().rollback()
-    }
-    fn lookup(
-        &mut self,
-        keys: &[DataValueKey],
-        found: &mut dyn FnMut(usize, &StoredValue, Existing) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        self.inner().lookup(keys, found)
-    }
-    fn apply(&mut self, changes: &Changes) -> Result<(), StoreError> {
-        self.inner().apply(changes)
-    }
-    fn completion(
-        &mut self,
-        data_set: &Uid,
-        period: &Period,
-        org_unit: &Uid,
-        attribute_option_combo: &Uid,
-    ) -> Result<Option<Completion>, StoreError> {
-        self.inner()
-            .completion(data_set, period, org_unit, attribute_option_combo)
-    }
-    fn has_lock_exception(
-        &mut self,
-        data_set: &Uid,
-        period: &Period,
-        org_unit: &Uid,
-    ) -> Result<bool, StoreError> {
-        self.inner().has_lock_exception(data_set, period, org_unit)
-    }
-    fn query(
-        &mut self,
-        query: &ValueQuery,
-        each: &mut dyn FnMut(&StoredValue) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        self.inner().query(query, each)
-    }
-    fn audits(&mut self, key: &DataValueKey) -> Result<Vec<Audit>, StoreError> {
-        self.inner().audits(key)
-    }
-    fn add_lock_exception(
-        &mut self,
-        data_set: &Uid,
-        period: &Period,
-        org_unit: &Uid,
-    ) -> Result<(), StoreError> {
-        self.inner().add_lock_exception(data_set, period, org_unit)
-    }
-    fn store_id(&mut self) -> Result<String, StoreError> {
-        self.inner().store_id()
-    }
-    fn last_change(&mut self) -> Result<u64, StoreError> {
-        self.inner().last_change()
-    }
-    fn changed_completions(
-        &mut self,
-        since: u64,
-        each: &mut dyn FnMut(&Completion) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        self.inner().changed_completions(since, each)
-    }
-    fn put_record(&mut self, kind: &str, id: &str, body: &str) -> Result<(), StoreError> {
-        self.inner().put_record(kind, id, body)
-    }
-    fn record(&mut self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
-        self.inner().record(kind, id)
-    }
-    fn records(
-        &mut self,
-        kind: &str,
-        each: &mut dyn FnMut(&str, &str) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        self.inner().records(kind, each)
+impl Store for PostgresStore {
+    fn value_count(&mut self) -> Result<u64, StoreError> {
+        PostgresStore::value_count(self)
     }
 }
 
-impl MetadataStore for AnyStore {
-    fn load_metadata(&mut self) -> Result<Metadata, StoreError> {
-        self.metadata_store().load_metadata()
-    }
-    fn save_metadata(&mut self, metadata: &Metadata) -> Result<(), StoreError> {
-        self.metadata_store().save_metadata(metadata)
-    }
-}
+/// A store opened by a command: SQLite or PostgreSQL.
+pub type AnyStore = Box<dyn Store>;
 
 #[cfg(test)]
 mod tests {

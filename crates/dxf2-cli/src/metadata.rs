@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use dxf2_io::{DecompressionLimits, Input};
 use dxf2_model::{Metadata, ReadLimits};
-use import_engine::MetadataStore;
 
 use crate::args::LimitArgs;
 use crate::store::metadata_counts;

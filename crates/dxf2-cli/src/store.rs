@@ -9,7 +9,7 @@ use dxf2_model::{Metadata, ObjectKind};
 use dxf2_store_postgres::PostgresStore;
 use dxf2_store_sqlite::SqliteStore;
 use import_engine::store::ValueQuery;
-use import_engine::{DataValueStore, MetadataStore, StoreError};
+use import_engine::StoreError;
 
 use crate::location::{AnyStore, StoreLocation};
 use crate::Exit;
@@ -31,7 +31,7 @@ pub fn open_existing(at: &StoreLocation, read_only: bool) -> Result<AnyStore, Ex
                 PostgresStore::open(url)
             };
             return store
-                .map(|s| AnyStore::Postgres(Box::new(s)))
+                .map(|s| Box::new(s) as AnyStore)
                 .map_err(|e| store_error(at, &e));
         }
     };
@@ -49,11 +49,11 @@ pub fn open_existing(at: &StoreLocation, read_only: bool) -> Result<AnyStore, Ex
     // Read-only first: it creates nothing, and fails on a file that holds no store.
     let store = SqliteStore::open_read_only(path).map_err(|e| store_error(at, &e))?;
     if read_only {
-        return Ok(AnyStore::Sqlite(Box::new(store)));
+        return Ok(Box::new(store));
     }
     drop(store);
     SqliteStore::open(path)
-        .map(|s| AnyStore::Sqlite(Box::new(s)))
+        .map(|s| Box::new(s) as AnyStore)
         .map_err(|e| store_error(at, &e))
 }
 
@@ -65,7 +65,7 @@ pub fn open_or_create(at: &StoreLocation) -> Result<AnyStore, Exit> {
         StoreLocation::File(path) => path,
         StoreLocation::Postgres(url) => {
             return PostgresStore::open_or_create(url)
-                .map(|s| AnyStore::Postgres(Box::new(s)))
+                .map(|s| Box::new(s) as AnyStore)
                 .map_err(|e| store_error(at, &e))
         }
     };
@@ -85,7 +85,7 @@ pub fn open_or_create(at: &StoreLocation) -> Result<AnyStore, Exit> {
         }
     }
     SqliteStore::open(path)
-        .map(|s| AnyStore::Sqlite(Box::new(s)))
+        .map(|s| Box::new(s) as AnyStore)
         .map_err(|e| store_error(at, &e))
 }
 

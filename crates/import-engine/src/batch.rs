@@ -161,18 +161,23 @@ impl<'s> Batched<'s> {
         key: &DataValueKey,
         row: &mut StoredValue,
     ) -> Result<Existing, StoreError> {
-        if !self.index.contains_key(key) {
-            self.prefetch(std::iter::once(*key))?;
-        }
-        match self.index.get(key) {
-            None | Some(Entry::Absent) => Ok(Existing::None),
-            Some(&Entry::Found { slot, existing }) => {
+        let entry = match self.index.get(key) {
+            Some(&entry) => entry,
+            None => {
+                // Not prefetched (a wrong key hint): looked up on its own.
+                self.prefetch(std::iter::once(*key))?;
+                self.index.get(key).copied().unwrap_or(Entry::Absent)
+            }
+        };
+        match entry {
+            Entry::Absent => Ok(Existing::None),
+            Entry::Found { slot, existing } => {
                 if let Some(found) = self.found.get(slot) {
                     row.copy_from(found);
                 }
                 Ok(existing)
             }
-            Some(&Entry::Pending { row: at, existing }) => {
+            Entry::Pending { row: at, existing } => {
                 if let Some(pending) = self.changes.rows().get(at) {
                     row.copy_from(&pending.row);
                 }
