@@ -1,3 +1,5 @@
+// One file: the classic rules of datavalueset-spec §4.3–§5.8 one by one, in the spec's order, on
+// one fixture — a catalogue read top to bottom beside the spec; split, that order is lost.
 // The body of the classic rules (included by `tests/classic_rules.rs` and by the store crates'
 // `engine_classic_rules.rs`).
 
