@@ -132,10 +132,9 @@ fn assign_text(slot: &mut Option<String>, spare: &mut String, text: Option<&str>
 /// let mut row = StoredValue::empty(key, now);
 /// row.value = Some("12".to_owned());
 /// let at = changes.push_row(Write::Insert, &row);
-/// // A later value of the same key, in the same batch, changes the pending row.
-/// if let Some(pending) = changes.row_mut(at) {
-///     pending.value = Some("13".to_owned());
-/// }
+/// // A later value of the same key, in the same batch, replaces the pending row.
+/// row.value = Some("13".to_owned());
+/// assert!(changes.set_row(at, &row));
 /// assert_eq!(changes.rows().len(), 1);
 /// assert_eq!(changes.rows()[0].row.value.as_deref(), Some("13"));
 /// changes.clear();
@@ -195,13 +194,22 @@ impl Changes {
         at
     }
 
-    /// The row at `index` (as returned by [`Changes::push_row`]), to change it before the batch
-    /// is applied.
-    pub fn row_mut(&mut self, index: usize) -> Option<&mut StoredValue> {
-        if index < self.rows_len {
-            self.rows.get_mut(index).map(|w| &mut w.row)
-        } else {
-            None
+    /// Replaces the row at `index` (as returned by [`Changes::push_row`]) with a copy of `row`,
+    /// keeping whether it is new and its text buffers: a later write of the same key in the same
+    /// batch. Returns `false` (changing nothing) when there is no row at `index`.
+    pub fn set_row(&mut self, index: usize, row: &StoredValue) -> bool {
+        if index >= self.rows_len {
+            return false;
+        }
+        match self.rows.get_mut(index) {
+            Some(slot) => {
+                self.text_bytes +=
+                    text_len(&row.value) + text_len(&row.comment) + text_len(&row.stored_by);
+                let write = slot.write;
+                slot.assign(write, row);
+                true
+            }
+            None => false,
         }
     }
 

@@ -209,9 +209,7 @@ impl<'s> Batched<'s> {
         }
         match self.index.get(&row.key).copied() {
             Some(Entry::Pending { row: at, .. }) => {
-                if let Some(pending) = self.changes.row_mut(at) {
-                    pending.copy_from(row);
-                }
+                self.changes.set_row(at, row);
                 Ok(())
             }
             Some(Entry::Found { existing, .. }) => {
