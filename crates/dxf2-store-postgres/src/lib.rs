@@ -88,6 +88,7 @@
 mod columns;
 mod dims;
 mod metadata;
+mod objects;
 mod open;
 mod query;
 mod records;

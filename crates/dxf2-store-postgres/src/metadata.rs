@@ -56,7 +56,7 @@ impl PostgresStore {
 
     /// `save_metadata`, in the write transaction: checks the hierarchy first, so that a refused
     /// save writes nothing.
-    fn write_metadata(&mut self, metadata: &Metadata) -> Result<(), StoreError> {
+    pub(crate) fn write_metadata(&mut self, metadata: &Metadata) -> Result<(), StoreError> {
         self.check_hierarchy(metadata)?;
         let mut objects: Vec<(&'static str, String, String)> = Vec::new();
         metadata_json::for_each_object(metadata, true, &mut |kind, uid, json| {

@@ -10,7 +10,7 @@ use postgres::{Client, Config, NoTls};
 
 use crate::columns::{backend, get, pg};
 use crate::dims::Dims;
-use crate::schema::{create_schema, drop_store_schema, read_schema, SchemaState};
+use crate::schema::{create_schema, drop_store_schema, read_schema, upgrade_schema, SchemaState};
 use crate::values::Buffers;
 use crate::PostgresStore;
 
@@ -133,6 +133,18 @@ impl PostgresStore {
             .map_err(|e| backend(&format!("setting up the session on {location}"), e))?;
         match read_schema(&mut client, &schema, &location)? {
             SchemaState::Store => {}
+            SchemaState::Version1 if !options.read_only => {
+                upgrade_schema(&mut client, &location)?;
+            }
+            SchemaState::Version1 => {
+                return Err(StoreError::Incompatible(format!(
+                    "{location} is a store of schema version 1, which this version of dxf2 \
+                     upgrades to version {} when it opens the store for writing: open it once \
+                     read-write (any `dxf2 import` or `dxf2 metadata import` into it does), then \
+                     read it",
+                    crate::schema::SCHEMA_VERSION
+                )))
+            }
             SchemaState::Missing if options.create && !options.read_only => {
                 create_schema(&mut client, &schema, &location)?;
             }

@@ -7,8 +7,21 @@ use postgres::Client;
 
 use crate::columns::{backend, get, pg};
 
-/// The schema version this crate writes and reads (`schema_version` table).
-pub const SCHEMA_VERSION: i32 = 1;
+/// The schema version this crate writes and reads (`schema_version` table): 2, DHIS2 objects
+/// kept whole. A store of version 1 (without `dhis2_object`) is upgraded when opened read-write.
+pub const SCHEMA_VERSION: i32 = 2;
+
+/// What version 2 adds to version 1: DHIS2 metadata objects kept whole (JSON text, as read),
+/// by collection key and UID, `seq` the order first stored.
+pub(crate) const SCHEMA_V2: &str = r#"
+CREATE TABLE dhis2_object (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    key text COLLATE "C" NOT NULL,
+    uid text COLLATE "C" NOT NULL,
+    json text NOT NULL,
+    UNIQUE (key, uid)
+);
+"#;
 
 /// What `schema_version.store` holds in a dxf2 store.
 const STORE_KIND: &str = "dxf2";
@@ -122,6 +135,8 @@ CREATE TABLE metadata_object (
 pub(crate) enum SchemaState {
     /// A dxf2 store of this crate's version.
     Store,
+    /// A dxf2 store of schema version 1 (upgraded when opened read-write).
+    Version1,
     /// Nothing: no schema, or an empty one.
     Missing,
 }
@@ -173,6 +188,7 @@ pub(crate) fn read_schema(
     }
     match versions.iter().max() {
         Some(&SCHEMA_VERSION) => Ok(SchemaState::Store),
+        Some(1) => Ok(SchemaState::Version1),
         Some(v) if *v > SCHEMA_VERSION => Err(StoreError::Incompatible(format!(
             "{location} is a store of schema version {v}, written by a newer dxf2; this version \
              of dxf2-store-postgres reads schema version {SCHEMA_VERSION} only"
@@ -212,6 +228,8 @@ pub(crate) fn create_schema(
         txn.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
             .map_err(|e| backend(&doing, e))?;
         txn.batch_execute(SCHEMA).map_err(|e| backend(&doing, e))?;
+        txn.batch_execute(SCHEMA_V2)
+            .map_err(|e| backend(&doing, e))?;
         txn.execute(
             "INSERT INTO schema_version (store, version) VALUES ($1, $2)",
             &[&STORE_KIND, &SCHEMA_VERSION],
@@ -228,6 +246,7 @@ pub(crate) fn create_schema(
         // Made by another connection: it must be a store (of this version).
         match read_schema(client, schema, location)? {
             SchemaState::Store => Ok(()),
+            SchemaState::Version1 => upgrade_schema(client, location),
             SchemaState::Missing => Err(StoreError::Incompatible(format!(
                 "{location} holds no dxf2 store (no tables in schema `{schema}`)"
             ))),
@@ -235,6 +254,26 @@ pub(crate) fn create_schema(
     } else {
         Ok(())
     }
+}
+
+/// Upgrades a store of schema version 1 to [`SCHEMA_VERSION`] in one transaction (another
+/// connection may have done it meanwhile: then nothing is done).
+pub(crate) fn upgrade_schema(client: &mut Client, location: &str) -> Result<(), StoreError> {
+    let doing = format!("upgrading the store in {location}");
+    let mut txn = client.transaction().map_err(|e| backend(&doing, e))?;
+    txn.batch_execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")
+        .map_err(|e| backend(&doing, e))?;
+    let row = txn
+        .query_one("SELECT max(version) FROM schema_version", &[])
+        .map_err(|e| backend(&doing, e))?;
+    let version: Option<i32> = get(&row, 0, "schema_version", "version")?;
+    if version == Some(1) {
+        txn.batch_execute(SCHEMA_V2)
+            .map_err(|e| backend(&doing, e))?;
+        txn.execute("UPDATE schema_version SET version = $1", &[&SCHEMA_VERSION])
+            .map_err(|e| backend(&doing, e))?;
+    }
+    txn.commit().map_err(|e| backend(&doing, e))
 }
 
 /// Drops `schema` when it holds a dxf2 store (or nothing).

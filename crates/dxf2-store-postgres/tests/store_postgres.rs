@@ -475,3 +475,45 @@ fn wait_for_stats(
     }
     panic!("the server's statistics did not arrive")
 }
+
+#[test]
+fn a_store_of_schema_version_1_gets_the_dhis2_object_table_when_opened_for_writing() {
+    use dxf2_store::ObjectStore;
+    let Some(schema) = TestSchema::new("version1") else {
+        return;
+    };
+    drop(schema.create());
+    let mut client = raw(&schema.url);
+    client
+        .batch_execute(&format!(
+            "DROP TABLE {0}.dhis2_object; UPDATE {0}.schema_version SET version = 1",
+            schema.name
+        ))
+        .unwrap();
+    match PostgresStore::open_with(&schema.url, &options(&schema.name).read_only(true)) {
+        Err(StoreError::Incompatible(message)) => {
+            assert!(message.contains("schema version 1"), "{message}");
+            assert!(message.contains("read-write"), "{message}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let mut store = schema.open();
+    let mut objects = 0;
+    store
+        .for_each_object(&mut |_| {
+            objects += 1;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(objects, 0);
+    let version = client
+        .query_one(
+            &format!("SELECT max(version) FROM {}.schema_version", schema.name),
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        version.get::<_, i32>(0),
+        dxf2_store_postgres::SCHEMA_VERSION
+    );
+}

@@ -96,6 +96,7 @@ mod columns;
 mod ids;
 mod metadata;
 mod migrate;
+mod objects;
 mod open;
 mod query;
 mod records;

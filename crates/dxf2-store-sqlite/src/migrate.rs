@@ -1,6 +1,7 @@
-//! The upgrade of a store of schema version 1 or 2 (rows keyed by five text UIDs, timestamps as
-//! text, every metadata object as JSON; version 1 also kept an `orgunit_path` table) to version
-//! [`SCHEMA_VERSION`]: inside one write transaction, the old tables are renamed, the new ones
+//! The upgrade of a store of an older schema version to [`SCHEMA_VERSION`], inside one write
+//! transaction. Version 3 gets the `dhis2_object` table. Versions 1 and 2 (rows keyed by five text
+//! UIDs, timestamps as text, every metadata object as JSON; version 1 also kept an
+//! `orgunit_path` table) are copied first: the old tables are renamed, the new ones
 //! created, every row copied (its keys given ids, its timestamps read), and the old tables
 //! dropped. A failure leaves the store as it was.
 //!
@@ -12,7 +13,7 @@ use dxf2_store::{Audit, Completion, DataValueKey, StoreError, StoredValue};
 use rusqlite::params;
 
 use crate::columns::{db, integer, opt_text, read_opt_string, text};
-use crate::schema::{SCHEMA_V3, SCHEMA_VERSION};
+use crate::schema::{SCHEMA_V3, SCHEMA_V4, SCHEMA_VERSION};
 use crate::text::{parse_date, parse_period, parse_uid, period_of, read_timestamp};
 use crate::values::{audit_type, insert_audit, insert_row, INSERT_AUDIT, INSERT_VALUE};
 use crate::SqliteStore;
@@ -40,13 +41,29 @@ DROP TABLE old_lockexception;
 impl SqliteStore {
     /// Upgrades the store from schema version `from` (inside the open write transaction).
     pub(crate) fn upgrade(&mut self, from: i64) -> Result<(), StoreError> {
-        self.copy_old_store().map_err(|e| match e {
-            StoreError::Incompatible(message) => StoreError::Incompatible(format!(
-                "upgrading `{}` from schema version {from} to {SCHEMA_VERSION}: {message}",
-                self.location
-            )),
-            other => other,
-        })
+        let upgraded = if from < 3 {
+            self.copy_old_store()
+        } else {
+            Ok(())
+        };
+        upgraded
+            .and_then(|()| {
+                self.conn
+                    .execute_batch(SCHEMA_V4)
+                    .and_then(|()| {
+                        self.conn
+                            .execute("UPDATE schema_version SET version = ?1", [SCHEMA_VERSION])
+                    })
+                    .map(|_| ())
+                    .map_err(db("upgrading the store"))
+            })
+            .map_err(|e| match e {
+                StoreError::Incompatible(message) => StoreError::Incompatible(format!(
+                    "upgrading `{}` from schema version {from} to {SCHEMA_VERSION}: {message}",
+                    self.location
+                )),
+                other => other,
+            })
     }
 
     fn copy_old_store(&mut self) -> Result<(), StoreError> {

@@ -7,9 +7,10 @@ use rusqlite::Connection;
 
 use crate::columns::db;
 
-/// The schema version this crate writes (`schema_version` table): 3, integer keys. It upgrades
-/// stores of versions 1 and 2 (text keys) when it opens them for writing.
-pub const SCHEMA_VERSION: i64 = 3;
+/// The schema version this crate writes (`schema_version` table): 4, integer keys and DHIS2
+/// objects kept whole. It upgrades stores of versions 1 and 2 (text keys) and 3 (no
+/// `dhis2_object` table) when it opens them for writing.
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The oldest schema version this crate upgrades.
 pub(crate) const OLDEST_SCHEMA_VERSION: i64 = 1;
@@ -151,6 +152,18 @@ CREATE TABLE record (
 ) WITHOUT ROWID;
 ";
 
+/// The table of schema version 4 beyond version 3: DHIS2 metadata objects kept whole (JSON
+/// text), by collection key and UID; `seq` is the order in which each was first stored.
+pub(crate) const SCHEMA_V4: &str = "
+CREATE TABLE dhis2_object (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    json TEXT NOT NULL,
+    UNIQUE (key, uid)
+);
+";
+
 /// The schema version of the store, read in one read transaction (no write lock); `None` for an
 /// empty database.
 pub(crate) fn read_schema(conn: &Connection, location: &str) -> Result<Option<i64>, StoreError> {
@@ -213,6 +226,7 @@ pub(crate) fn check_schema(conn: &Connection, location: &str) -> Result<Option<i
 pub(crate) fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(SCHEMA_BASE)
         .and_then(|()| conn.execute_batch(SCHEMA_V3))
+        .and_then(|()| conn.execute_batch(SCHEMA_V4))
         .and_then(|()| {
             conn.execute(
                 "INSERT INTO schema_version (version) VALUES (?1)",

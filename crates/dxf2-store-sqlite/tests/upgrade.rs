@@ -17,7 +17,7 @@ use chrono::{TimeZone, Utc};
 use dxf2_model::{Period, Uid};
 use dxf2_store::{
     AuditType, DataValueKey, DataValueStore, DataValueStoreExt, Existing, MetadataStore,
-    StoreError, StoredValue, ValueQuery,
+    ObjectStore, StoreError, StoredValue, ValueQuery,
 };
 use dxf2_store_sqlite::{SqliteStore, SCHEMA_VERSION};
 use rusqlite::Connection;
@@ -338,4 +338,43 @@ fn a_store_of_a_newer_version_is_refused() {
             "{message}"
         );
     }
+}
+
+#[test]
+fn a_store_of_schema_version_3_gets_the_dhis2_object_table() {
+    let path = TempPath::new("v3");
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        let mut typed = dxf2_model::Metadata::new();
+        typed.add_org_unit(dxf2_model::metadata::OrganisationUnit::new(
+            dxf2_model::metadata::Identity::new(uid(ROOT)),
+            None,
+        ));
+        s.save_metadata(&typed).unwrap();
+    }
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE dhis2_object; UPDATE schema_version SET version = 3;")
+            .unwrap();
+    }
+    let mut reader = SqliteStore::open_read_only(&path).unwrap();
+    let err = reader.for_each_object(&mut |_| Ok(())).unwrap_err();
+    assert!(err.to_string().contains("schema version 3"), "{err}");
+    drop(reader);
+
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(version(&path), SCHEMA_VERSION);
+    assert!(table_exists(&path, "dhis2_object"));
+    let mut objects = 0;
+    s.for_each_object(&mut |_| {
+        objects += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(objects, 0, "no DHIS2 objects yet");
+    assert_eq!(
+        s.load_metadata().unwrap().org_units().len(),
+        1,
+        "the typed metadata is kept"
+    );
 }

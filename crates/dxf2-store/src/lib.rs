@@ -61,6 +61,7 @@ pub mod conformance;
 mod error;
 pub mod memory;
 pub mod metadata_json;
+mod objects;
 mod store_id;
 mod traits;
 mod types;
@@ -68,8 +69,9 @@ mod types;
 pub use changes::{Changes, RowWrite, Write};
 pub use error::StoreError;
 pub use memory::MemoryStore;
+pub use objects::{ObjectChanges, StoredObject};
 pub use store_id::new_store_id;
-pub use traits::{DataValueStore, DataValueStoreExt, MetadataStore};
+pub use traits::{DataValueStore, DataValueStoreExt, MetadataStore, ObjectStore};
 pub use types::{
     Audit, AuditType, Completion, DataValueKey, Existing, StoredValue, ValueOrder, ValueQuery,
 };

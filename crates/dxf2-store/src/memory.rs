@@ -33,12 +33,12 @@ use std::cmp::Ordering;
 use dxf2_model::{Metadata, Period, Uid};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::changes::{Changes, Write};
 use crate::{
-    Audit, Completion, DataValueKey, DataValueStore, Existing, MetadataStore, StoreError,
-    StoredValue, ValueOrder, ValueQuery,
+    Audit, Completion, DataValueKey, DataValueStore, Existing, MetadataStore, ObjectChanges,
+    ObjectStore, StoreError, StoredObject, StoredValue, ValueOrder, ValueQuery,
 };
 
 /// The key of a completion registration: (data set, period, org unit, attribute option combo).
@@ -87,6 +87,8 @@ struct Txn {
     last_change: u64,
     /// Metadata as it was before the first `save_metadata` of the transaction.
     metadata: Option<Box<Metadata>>,
+    /// Objects as they were before the first `apply_objects` of the transaction.
+    objects: Option<Vec<StoredObject>>,
 }
 
 /// A store held in memory: data values, audits, completions, lock exceptions and metadata.
@@ -109,6 +111,10 @@ pub struct MemoryStore {
     lock_exceptions: FxHashSet<LockKey>,
     records: BTreeMap<RecordKey, String>,
     metadata: Metadata,
+    /// DHIS2 objects, in the order first stored ([`ObjectStore`]).
+    objects: Vec<StoredObject>,
+    /// (key, uid) → position in `objects`.
+    object_index: HashMap<(String, String), usize>,
     txn: Option<Txn>,
     /// The number of the last transaction begun.
     last_txn: u64,
@@ -134,6 +140,8 @@ impl MemoryStore {
             lock_exceptions: FxHashSet::default(),
             records: BTreeMap::new(),
             metadata: Metadata::new(),
+            objects: Vec::new(),
+            object_index: HashMap::new(),
             txn: None,
             last_txn: 0,
             last_change: 0,
@@ -263,6 +271,7 @@ impl DataValueStore for MemoryStore {
             audits_len: self.audits.len(),
             last_change: self.last_change,
             metadata: None,
+            objects: None,
         });
         Ok(())
     }
@@ -307,6 +316,10 @@ impl DataValueStore for MemoryStore {
         self.last_change = txn.last_change;
         if let Some(saved) = txn.metadata {
             self.metadata = *saved;
+        }
+        if let Some(saved) = txn.objects {
+            self.objects = saved;
+            self.reindex_objects();
         }
         Ok(())
     }
@@ -577,6 +590,80 @@ impl MetadataStore for MemoryStore {
         if let (Some(txn), Some(before)) = (&mut self.txn, before) {
             txn.metadata = Some(before);
         }
+        Ok(())
+    }
+}
+
+impl MemoryStore {
+    fn reindex_objects(&mut self) {
+        self.object_index = self
+            .objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| ((o.key.clone(), o.uid.clone()), i))
+            .collect();
+    }
+}
+
+impl ObjectStore for MemoryStore {
+    fn for_each_object(
+        &mut self,
+        each: &mut dyn FnMut(&StoredObject) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut keys: Vec<&str> = Vec::new();
+        for o in &self.objects {
+            if !keys.contains(&o.key.as_str()) {
+                keys.push(&o.key);
+            }
+        }
+        for key in keys {
+            for o in self.objects.iter().filter(|o| o.key == key) {
+                each(o)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_objects(
+        &mut self,
+        changes: &ObjectChanges,
+        typed: &Metadata,
+    ) -> Result<(), StoreError> {
+        let mut metadata = typed.clone();
+        metadata.compute_hierarchy()?;
+        if let Some(txn) = &mut self.txn {
+            if txn.metadata.is_none() {
+                txn.metadata = Some(Box::new(self.metadata.clone()));
+            }
+            if txn.objects.is_none() {
+                txn.objects = Some(self.objects.clone());
+            }
+        }
+        for o in &changes.put {
+            match self.object_index.get(&(o.key.clone(), o.uid.clone())) {
+                Some(&i) => {
+                    if let Some(slot) = self.objects.get_mut(i) {
+                        slot.json.clone_from(&o.json);
+                    }
+                }
+                None => {
+                    self.object_index
+                        .insert((o.key.clone(), o.uid.clone()), self.objects.len());
+                    self.objects.push(o.clone());
+                }
+            }
+        }
+        if !changes.delete.is_empty() {
+            let gone: HashSet<(&str, &str)> = changes
+                .delete
+                .iter()
+                .map(|(k, u)| (k.as_str(), u.as_str()))
+                .collect();
+            self.objects
+                .retain(|o| !gone.contains(&(o.key.as_str(), o.uid.as_str())));
+            self.reindex_objects();
+        }
+        self.metadata = metadata;
         Ok(())
     }
 }

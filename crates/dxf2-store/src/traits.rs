@@ -6,6 +6,7 @@ use dxf2_model::{Metadata, Period, Uid};
 
 use crate::changes::{Changes, Write};
 use crate::error::StoreError;
+use crate::objects::{ObjectChanges, StoredObject};
 use crate::types::{Audit, Completion, DataValueKey, Existing, StoredValue, ValueQuery};
 
 /// Where data values, completions and audits live.
@@ -165,6 +166,35 @@ pub trait MetadataStore {
     /// Adds or replaces metadata objects (by kind and UID). Fails, saving nothing, when the org
     /// units saved and stored would form a cycle ([`StoreError::Hierarchy`]).
     fn save_metadata(&mut self, metadata: &Metadata) -> Result<(), StoreError>;
+}
+
+/// A store that keeps DHIS2 metadata objects whole (the JSON objects of a metadata package,
+/// every field kept, types the data import does not read included), beside the typed
+/// [`Metadata`] the data import reads through [`MetadataStore`].
+///
+/// A metadata import (`dxf2-metadata`) reads every object, decides, and applies its changes
+/// with the typed form of the whole resulting catalogue, in one transaction: the two never
+/// disagree. A store whose typed metadata was saved without objects (by
+/// [`save_metadata`](MetadataStore::save_metadata) alone, or by an older version) holds no
+/// objects for it; the importer then starts from the typed metadata.
+pub trait ObjectStore: MetadataStore {
+    /// Calls `each` for every stored object, collection by collection (in the order each
+    /// collection was first stored), objects in the order first stored.
+    fn for_each_object(
+        &mut self,
+        each: &mut dyn FnMut(&StoredObject) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// In one transaction (all or nothing; inside an open transaction, as part of it): applies
+    /// `changes` to the stored objects, then replaces the typed metadata with `typed` (objects
+    /// of the typed kinds that `typed` lacks are no longer metadata; ids that stored values use
+    /// stay valid). Fails, changing nothing, when `typed`'s org units form a cycle
+    /// ([`StoreError::Hierarchy`]).
+    fn apply_objects(
+        &mut self,
+        changes: &ObjectChanges,
+        typed: &Metadata,
+    ) -> Result<(), StoreError>;
 }
 
 /// One-row reads and writes on any [`DataValueStore`], each a batch of one: for tests, examples

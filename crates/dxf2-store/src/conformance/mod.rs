@@ -67,6 +67,8 @@
 //! - change numbers, `changed_since`, `changed_completions`, the store id and records;
 //! - metadata: every kind and field round-trips, later saves add and replace, cycles are refused,
 //!   saves follow transactions;
+//! - DHIS2 objects ([`ObjectStore`]): exact JSON in the store's order, deletions, the typed
+//!   metadata replaced with them, cycles refused changing nothing, transactions and reopening;
 //! - several handles (when the harness gives them): writers are serialised (wait or
 //!   [`StoreError::Busy`](crate::StoreError::Busy)), readers see committed rows only; committed
 //!   data survives reopening and a dropped transaction leaves nothing.
@@ -85,6 +87,7 @@ mod fixtures;
 mod lookup;
 mod metadata;
 mod numbering;
+mod objects;
 mod query;
 mod registrations;
 mod transactions;
@@ -108,6 +111,10 @@ pub use numbering::{
     records_follow_transactions, records_round_trip, rollback_restores_the_change_number,
     store_ids_are_stable_and_distinct,
 };
+pub use objects::{
+    objects_cycle_changes_nothing, objects_delete_and_typed_metadata_is_replaced,
+    objects_follow_transactions, objects_round_trip_in_order,
+};
 pub use query::{
     query_combines_filters, query_filters_data_elements_and_periods, query_filters_date_range,
     query_filters_deleted_and_last_updated, query_filters_org_units_and_attribute_option_combos,
@@ -123,12 +130,12 @@ pub use transactions::{
     rollback_undoes_rows_audits_and_completions, transaction_misuse_is_refused,
 };
 
-use crate::{DataValueStore, MetadataStore};
+use crate::{DataValueStore, ObjectStore};
 
 /// How the suite gets stores to test.
 pub trait Harness {
     /// The store under test.
-    type Store: DataValueStore + MetadataStore + Send + 'static;
+    type Store: DataValueStore + ObjectStore + Send + 'static;
     /// A new, empty store (its own file / database / schema: tests run in parallel threads).
     fn fresh(&mut self) -> Self::Store;
     /// Closes `store` and opens the same store again (a persistent store); MemoryStore returns it.
@@ -198,6 +205,10 @@ macro_rules! conformance_tests {
             records_follow_transactions
             metadata_round_trips
             metadata_cycle_is_refused
+            objects_round_trip_in_order
+            objects_delete_and_typed_metadata_is_replaced
+            objects_cycle_changes_nothing
+            objects_follow_transactions
             metadata_follows_transactions
             second_writer_waits_or_is_refused
             reader_sees_only_committed_rows

@@ -14,7 +14,7 @@ use dxf2_model::{Metadata, Period, Uid};
 use dxf2_store::conformance::Harness;
 use dxf2_store::{
     Audit, Changes, Completion, DataValueKey, DataValueStore, Existing, MemoryStore, MetadataStore,
-    StoreError, StoredValue, ValueQuery,
+    ObjectChanges, ObjectStore, StoreError, StoredObject, StoredValue, ValueQuery,
 };
 
 /// How long a writer waits for the write lock before it is refused.
@@ -240,6 +240,23 @@ impl MetadataStore for SharedHandle {
 
     fn save_metadata(&mut self, metadata: &Metadata) -> Result<(), StoreError> {
         self.write(|s| s.save_metadata(metadata))
+    }
+}
+
+impl ObjectStore for SharedHandle {
+    fn for_each_object(
+        &mut self,
+        each: &mut dyn FnMut(&StoredObject) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.read(|s| s.for_each_object(each))
+    }
+
+    fn apply_objects(
+        &mut self,
+        changes: &ObjectChanges,
+        typed: &Metadata,
+    ) -> Result<(), StoreError> {
+        self.write(|s| s.apply_objects(changes, typed))
     }
 }
 
