@@ -37,11 +37,11 @@ pub struct Position {
     pub column: usize,
 }
 
-/// Why a metadata document could not be read.
+/// Why a metadata document could not be read, or a catalogue could not be written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MetadataError {
-    /// Reading the input failed.
+    /// Reading the input failed (writing: [`MetadataError::WriteIo`]).
     #[error("I/O error while reading metadata JSON: {0}")]
     Io(#[source] io::Error),
     /// Malformed JSON, or a JSON value of the wrong type (e.g. an object where a string belongs).
@@ -119,6 +119,28 @@ pub enum MetadataError {
         /// The UID referred to.
         id: String,
     },
+    /// Writing: the output failed ([`write_metadata`](super::write_metadata)).
+    #[error("I/O error while writing metadata JSON: {0}")]
+    WriteIo(#[source] io::Error),
+    /// Writing: an object of the catalogue holds a value that no metadata document can carry so
+    /// that it reads back the same ([`write_metadata`](super::write_metadata)); nothing was
+    /// written. `object` names the catalogue's list (by its top-level key) and the position in
+    /// it, which is also the object's index in the document.
+    #[error("{object}: cannot write `{field}`{}: {reason}", value_text(.value.as_deref()))]
+    Unwritable {
+        /// The object.
+        object: Box<ObjectRef>,
+        /// The field (a path such as `options[2].code` or `dataInputPeriods[0].openingDate`).
+        field: String,
+        /// The value, as text (`None` when the value is missing).
+        value: Option<String>,
+        /// Why it cannot be written.
+        reason: &'static str,
+    },
+}
+
+fn value_text(value: Option<&str>) -> String {
+    value.map(|v| format!(" `{v}`")).unwrap_or_default()
 }
 
 pub(super) fn in_object(object: Option<&ObjectRef>) -> String {
@@ -141,6 +163,7 @@ impl MetadataError {
     pub fn object(&self) -> Option<&ObjectRef> {
         match self {
             MetadataError::Io(_)
+            | MetadataError::WriteIo(_)
             | MetadataError::Hierarchy(_)
             | MetadataError::TokenTooLong { .. }
             | MetadataError::NulCharacter { .. }
@@ -148,7 +171,8 @@ impl MetadataError {
             MetadataError::Json { object, .. } => object.as_deref(),
             MetadataError::MissingField { object, .. }
             | MetadataError::InvalidField { object, .. }
-            | MetadataError::UnresolvedReference { object, .. } => Some(&**object),
+            | MetadataError::UnresolvedReference { object, .. }
+            | MetadataError::Unwritable { object, .. } => Some(&**object),
         }
     }
 
@@ -156,6 +180,7 @@ impl MetadataError {
     pub fn field(&self) -> Option<&str> {
         match self {
             MetadataError::Io(_)
+            | MetadataError::WriteIo(_)
             | MetadataError::Json { .. }
             | MetadataError::Hierarchy(_)
             | MetadataError::TokenTooLong { .. }
@@ -163,7 +188,8 @@ impl MetadataError {
             | MetadataError::NestingTooDeep { .. } => None,
             MetadataError::MissingField { field, .. }
             | MetadataError::InvalidField { field, .. }
-            | MetadataError::UnresolvedReference { field, .. } => Some(field),
+            | MetadataError::UnresolvedReference { field, .. }
+            | MetadataError::Unwritable { field, .. } => Some(field),
         }
     }
 
@@ -181,8 +207,10 @@ impl MetadataError {
             | MetadataError::NulCharacter { position }
             | MetadataError::NestingTooDeep { position, .. } => Some(*position),
             MetadataError::Io(_)
+            | MetadataError::WriteIo(_)
             | MetadataError::Hierarchy(_)
-            | MetadataError::UnresolvedReference { .. } => None,
+            | MetadataError::UnresolvedReference { .. }
+            | MetadataError::Unwritable { .. } => None,
         }
     }
 

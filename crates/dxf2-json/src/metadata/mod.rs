@@ -1,4 +1,5 @@
-//! Reading DXF2 metadata JSON (`/api/metadata` documents) into a [`Metadata`] catalogue.
+//! Reading DXF2 metadata JSON (`/api/metadata` documents) into a [`Metadata`] catalogue, and
+//! writing one back ([`write_metadata`], see [`write`](mod@write)).
 //!
 //! The document is read in one pass with `serde_json`, object by object: each object of a known
 //! top-level array (`organisationUnits`, `dataElements`, `categoryOptions`, `categories`,
@@ -86,8 +87,10 @@ mod loader;
 mod raw;
 #[cfg(test)]
 mod tests;
+pub mod write;
 
 pub use error::{MetadataError, ObjectRef, Position};
+pub use write::write_metadata;
 
 /// Reads one DXF2 metadata JSON document into a new catalogue (defaults added, org unit hierarchy
 /// computed).
