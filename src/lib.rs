@@ -23,7 +23,8 @@
 //! | [`store`] | `dxf2-store` | the store seam: the batched `DataValueStore` and `MetadataStore` traits, `MemoryStore` |
 //! | [`sqlite`] | `dxf2-store-sqlite` | the embedded persistent store |
 //! | [`postgres`] | `dxf2-store-postgres` | the same store in a PostgreSQL database (server scale) |
-//! | [`metadata`] | `dxf2-metadata` | metadata exchange: DHIS2 metadata documents and CSV classes (in progress) |
+//! | [`metadata`] | `dxf2-metadata` | metadata exchange: DHIS2 metadata documents and CSV classes, the object bundle import with DHIS2's checks and report, export with dependencies, diff |
+//! | [`metadata_store`] | (this crate) | a store's DHIS2 objects as the catalogue a metadata import checks against, and its changes written back with the typed metadata, in one transaction |
 //!
 //! # Where to start
 //!
@@ -63,4 +64,5 @@ pub use dxf2_xml as xml;
 pub use idscheme_resolver as resolver;
 pub use import_engine as engine;
 
+pub mod metadata_store;
 pub mod tutorial;

@@ -250,7 +250,7 @@ pub fn open_store(
     }
     let mut metadata = Metadata::new();
     for path in &args.metadata {
-        crate::metadata::read_file(path, &mut metadata, limits, read_limits)?;
+        crate::metadata::typed::read_file(path, &mut metadata, limits, read_limits)?;
     }
     Ok((OpenStore::Memory(Box::new(MemoryStore::new())), metadata))
 }

@@ -5,9 +5,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use dxf2::store::ObjectStore;
 use dxf2_store_postgres::PostgresStore;
 use dxf2_store_sqlite::SqliteStore;
-use import_engine::{DataValueStore, MetadataStore, StoreError};
+use import_engine::{DataValueStore, StoreError};
 
 /// The value of `--store`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +54,7 @@ impl fmt::Display for StoreLocation {
 }
 
 /// What a command needs of a store, whichever it is: the store traits, and a count of its rows.
-pub trait Store: DataValueStore + MetadataStore {
+pub trait Store: DataValueStore + ObjectStore {
     /// Number of stored value rows, soft-deleted ones included.
     fn value_count(&mut self) -> Result<u64, StoreError>;
 }

@@ -60,7 +60,8 @@ enum Command {
     /// with --dhis2-version): XML, JSON (default) or CSV, optionally .gz/.zip. Exit 1 when DHIS2
     /// would refuse the request (E2001-E2012).
     Export(Box<export::ExportArgs>),
-    /// Metadata commands (`metadata import` is the one command that creates a store).
+    /// Metadata import, export and diff, as DHIS2's Import/Export app (`metadata import` is the
+    /// one command that creates a store).
     #[command(subcommand)]
     Metadata(metadata::MetadataCommand),
     /// Store commands.
@@ -157,6 +158,8 @@ fn main() -> ExitCode {
         Command::Validate(args) => import::run(args, true),
         Command::Export(args) => export::run(args),
         Command::Metadata(metadata::MetadataCommand::Import(args)) => metadata::run_import(args),
+        Command::Metadata(metadata::MetadataCommand::Export(args)) => metadata::run_export(args),
+        Command::Metadata(metadata::MetadataCommand::Diff(args)) => metadata::run_diff(args),
         Command::Store(store::StoreCommand::Info(args)) => store::run_info(args),
         Command::Completions { shell } => completions(*shell),
         Command::Man { output } => man(output.as_ref()),

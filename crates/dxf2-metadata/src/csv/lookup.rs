@@ -22,6 +22,29 @@ pub trait Lookup {
     fn by_code(&self, key: &str, code: &str) -> Option<Object>;
 }
 
+/// Any [`Catalogue`](crate::catalogue::Catalogue) (a store's objects) as a lookup; a
+/// catalogue failure reads as "not stored".
+#[derive(Clone, Copy, Debug)]
+pub struct CatalogueLookup<'a, C: ?Sized>(pub &'a C);
+
+impl<C: crate::catalogue::Catalogue + ?Sized> Lookup for CatalogueLookup<'_, C> {
+    fn by_uid(&self, key: &str, uid: &str) -> Option<Object> {
+        self.0
+            .object(key, uid)
+            .ok()
+            .flatten()
+            .map(|o| o.into_owned())
+    }
+    fn by_code(&self, key: &str, code: &str) -> Option<Object> {
+        let uid = self
+            .0
+            .find(key, "code", &serde_json::Value::String(code.to_owned()))
+            .ok()
+            .flatten()?;
+        self.by_uid(key, &uid)
+    }
+}
+
 /// An empty catalogue: every membership row is dropped, as on an empty DHIS2 database.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoLookup;

@@ -78,7 +78,7 @@ use dxf2_model::ReadLimits;
 
 pub use class_key::ClassKey;
 pub use error::CsvError;
-pub use lookup::{Lookup, NoLookup};
+pub use lookup::{CatalogueLookup, Lookup, NoLookup};
 pub use uid::UidGenerator;
 
 use crate::Document;

@@ -25,6 +25,17 @@ pub enum Status {
     Error,
 }
 
+impl std::fmt::Display for Status {
+    /// DHIS2's name: `OK`, `WARNING`, `ERROR`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Ok => "OK",
+            Status::Warning => "WARNING",
+            Status::Error => "ERROR",
+        })
+    }
+}
+
 impl Status {
     /// The worse of two statuses.
     pub fn worst(self, other: Status) -> Status {
