@@ -378,3 +378,114 @@ impl<S: DataValueStore + ?Sized> Catalogue for StoreView<'_, S> {
         Ok(self.any(query)? || self.catalogue.has_data_values(key, uid)?)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use dxf2_metadata::import::{ImportParams, Session, Status};
+    use dxf2_metadata::read_json_str;
+    use dxf2_model::metadata::{Identity, OrganisationUnit};
+    use dxf2_store::MemoryStore;
+
+    fn uid(s: &str) -> Uid {
+        Uid::parse(s).unwrap()
+    }
+
+    /// A store whose metadata was saved typed only (as by an older dxf2): the import sees it,
+    /// and the next apply stores it as DHIS2 objects.
+    #[test]
+    fn typed_metadata_without_objects_is_adopted() {
+        let mut store = MemoryStore::new();
+        let mut typed = Metadata::new();
+        let mut root = Identity::new(uid("ImspTQPwCqd"));
+        root.name = Some("Sierra Leone".to_owned());
+        typed.add_org_unit(OrganisationUnit::new(root, None));
+        store.save_metadata(&typed).unwrap();
+
+        let mut stored = StoredCatalogue::load(&mut store).unwrap();
+        assert!(stored.adopted() >= 5, "the unit and the four defaults");
+        assert!(stored
+            .catalogue()
+            .get("organisationUnits", "ImspTQPwCqd")
+            .is_some());
+
+        let package = read_json_str(
+            r#"{"organisationUnits": [{"id": "O6uvpzGd5pu", "name": "Bo", "shortName": "Bo",
+                "openingDate": "1970-01-01", "parent": {"id": "ImspTQPwCqd"}}]}"#,
+        )
+        .unwrap()
+        .document;
+        let result = {
+            let view = stored.view(&mut store).unwrap();
+            let mut session = Session::new(&view, ImportParams::default());
+            session.import(&package).unwrap();
+            session.finish()
+        };
+        assert_eq!(result.report.status, Status::Ok, "{:?}", result.report);
+        stored.apply(&mut store, &result.changes).unwrap();
+        assert_eq!(stored.adopted(), 0);
+
+        let mut keys = Vec::new();
+        store
+            .for_each_object(&mut |o| {
+                keys.push((o.key.clone(), o.uid.clone()));
+                Ok(())
+            })
+            .unwrap();
+        assert!(keys.contains(&("organisationUnits".to_owned(), "ImspTQPwCqd".to_owned())));
+        assert!(keys.contains(&("organisationUnits".to_owned(), "O6uvpzGd5pu".to_owned())));
+        let typed = store.load_metadata().unwrap();
+        assert_eq!(typed.org_units().len(), 2);
+        assert_eq!(
+            typed.org_unit(&uid("O6uvpzGd5pu")).unwrap().parent,
+            Some(uid("ImspTQPwCqd"))
+        );
+    }
+
+    /// A deletion DHIS2 vetoes because data values are recorded against the object (E4030) is
+    /// vetoed here too: the view asks the store.
+    #[test]
+    fn the_view_asks_the_store_for_data_values() {
+        use chrono::{TimeZone, Utc};
+        use dxf2_store::{DataValueKey, DataValueStoreExt, StoredValue};
+        let mut store = MemoryStore::new();
+        let mut stored = StoredCatalogue::load(&mut store).unwrap();
+        let package = read_json_str(
+            r#"{"dataElements": [{"id": "f7n9E0hX8qk", "name": "ANC 1", "shortName": "ANC1",
+                "valueType": "INTEGER", "domainType": "AGGREGATE", "aggregationType": "SUM"}]}"#,
+        )
+        .unwrap()
+        .document;
+        let created = {
+            let view = stored.view(&mut store).unwrap();
+            dxf2_metadata::import::import(&view, &package, &ImportParams::default()).unwrap()
+        };
+        stored.apply(&mut store, &created.changes).unwrap();
+        let key = DataValueKey {
+            data_element: uid("f7n9E0hX8qk"),
+            period: "202001".parse().unwrap(),
+            org_unit: uid("DiszpKrYNg8"),
+            category_option_combo: uid("HllvX50cXC0"),
+            attribute_option_combo: uid("HllvX50cXC0"),
+        };
+        let mut row = StoredValue::empty(key, Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap());
+        row.value = Some("3".to_owned());
+        store.insert(&row).unwrap();
+        let view = stored.view(&mut store).unwrap();
+        assert!(view.has_data_values("dataElements", "f7n9E0hX8qk").unwrap());
+        let params = ImportParams {
+            import_strategy: dxf2_metadata::import::ImportStrategy::Delete,
+            ..ImportParams::default()
+        };
+        let deleted = dxf2_metadata::import::import(&view, &package, &params).unwrap();
+        assert!(
+            deleted
+                .report
+                .error_reports()
+                .any(|e| e.error_code == "E4030"),
+            "{:?}",
+            deleted.report
+        );
+    }
+}
