@@ -21,7 +21,7 @@ echo "== seeds"
 cargo build --quiet -p dxf2-cli
 dxf2=target/debug/dxf2
 for t in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer \
-    metadata_csv metadata_document adx_reader; do
+    metadata_csv metadata_document adx_reader geojson_reader gml_reader; do
     mkdir -p "$seeds/$t"
 done
 copy_seeds() { # target, extension, folders...
@@ -45,6 +45,10 @@ copy_seeds metadata_document json tests/fixtures examples/data
 [ -d "$corpus" ] && copy_seeds metadata_csv csv "$corpus/metadata-csv"
 [ -d "$corpus" ] && copy_seeds adx_reader xml "$corpus/adx"
 copy_seeds adx_reader xml crates/adx/tests/fixtures
+[ -d "$corpus" ] && copy_seeds geojson_reader geojson "$corpus/geojson"
+copy_seeds geojson_reader geojson crates/geometry-import/tests/fixtures
+[ -d "$corpus" ] && copy_seeds gml_reader gml "$corpus/gml"
+copy_seeds gml_reader gml crates/geometry-import/tests/fixtures
 # Every XML data value set converted to JSON and CSV (both dialects), and imported against
 # fixture C for summaries in both formats.
 i=0
@@ -72,7 +76,7 @@ for t in "$seeds"/*/; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done
 echo "== build"
 cargo fuzz build -O
 for target in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer \
-    metadata_csv metadata_document adx_reader; do
+    metadata_csv metadata_document adx_reader geojson_reader gml_reader; do
     echo "== fuzz $target (${seconds}s)"
     cargo fuzz run -O "$target" "$seeds/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048
 done

@@ -24,6 +24,8 @@
 //! | [`sqlite`] | `dxf2-store-sqlite` | the embedded persistent store |
 //! | [`postgres`] | `dxf2-store-postgres` | the same store in a PostgreSQL database (server scale) |
 //! | [`metadata`] | `dxf2-metadata` | metadata exchange: DHIS2 metadata documents and CSV classes, the object bundle import with DHIS2's checks and report, export with dependencies, diff |
+//! | [`adx`] | `dhis2-adx` | IHE ADX: streaming reader and writer, ADX periods, ADX ⇄ DXF2 mapping (`AdxSource`, `AdxWriter`) |
+//! | [`geometry`] | `geometry-import` | org unit geometry from GeoJSON and GML with DHIS2's matching and report; GeoJSON export |
 //! | [`metadata_store`] | (this crate) | a store's DHIS2 objects as the catalogue a metadata import checks against, and its changes written back with the typed metadata, in one transaction |
 //!
 //! # Where to start
@@ -52,6 +54,7 @@
 //! assert_eq!(value.get(Field::Value), Some("10"));
 //! ```
 
+pub use adx;
 pub use dxf2_csv as csv;
 pub use dxf2_io as io;
 pub use dxf2_json as json;
@@ -61,6 +64,7 @@ pub use dxf2_store as store;
 pub use dxf2_store_postgres as postgres;
 pub use dxf2_store_sqlite as sqlite;
 pub use dxf2_xml as xml;
+pub use geometry_import as geometry;
 pub use idscheme_resolver as resolver;
 pub use import_engine as engine;
 
