@@ -18,6 +18,7 @@ mod export_hints;
 mod import;
 mod inspect;
 mod location;
+mod geometry;
 mod metadata;
 mod progress;
 mod store;
@@ -64,6 +65,9 @@ enum Command {
     /// one command that creates a store).
     #[command(subcommand)]
     Metadata(metadata::MetadataCommand),
+    /// Org unit geometry: import from GeoJSON or GML into a store, export as GeoJSON.
+    #[command(subcommand)]
+    Geometry(geometry::GeometryCommand),
     /// Store commands.
     #[command(subcommand)]
     Store(store::StoreCommand),
@@ -160,6 +164,8 @@ fn main() -> ExitCode {
         Command::Metadata(metadata::MetadataCommand::Import(args)) => metadata::run_import(args),
         Command::Metadata(metadata::MetadataCommand::Export(args)) => metadata::run_export(args),
         Command::Metadata(metadata::MetadataCommand::Diff(args)) => metadata::run_diff(args),
+        Command::Geometry(geometry::GeometryCommand::Import(args)) => geometry::run_import(args),
+        Command::Geometry(geometry::GeometryCommand::Export(args)) => geometry::run_export(args),
         Command::Store(store::StoreCommand::Info(args)) => store::run_info(args),
         Command::Completions { shell } => completions(*shell),
         Command::Man { output } => man(output.as_ref()),

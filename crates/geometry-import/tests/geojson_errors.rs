@@ -92,7 +92,7 @@ fn attribute_checks_come_first() {
         r.report.conflicts()[0].value,
         "GeoJSON attribute is not of type GEOJSON but: TEXT"
     );
-    let r = import(&c, "\"does not matter\"", &attribute("geo2Category"));
+    let r = import(&c, "\"does not matter\"", &attribute("geo2CategAt"));
     only_conflict(&r, ConflictCode::E7704, None);
     failed(&r);
 }

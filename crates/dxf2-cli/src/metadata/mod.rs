@@ -7,7 +7,7 @@
 
 mod export;
 mod import;
-mod report;
+pub mod report;
 pub mod typed;
 
 use std::path::Path;
