@@ -26,6 +26,7 @@
 //! | [`metadata`] | `dxf2-metadata` | metadata exchange: DHIS2 metadata documents and CSV classes, the object bundle import with DHIS2's checks and report, export with dependencies, diff |
 //! | [`adx`] | `dhis2-adx` | IHE ADX: streaming reader and writer, ADX periods, ADX ⇄ DXF2 mapping (`AdxSource`, `AdxWriter`) |
 //! | [`geometry`] | `geometry-import` | org unit geometry from GeoJSON and GML with DHIS2's matching and report; GeoJSON export |
+//! | [`pdf`] | `pdf-form-reader` | DHIS2's PDF data entry forms: filled forms read as data value sets, fillable forms written |
 //! | [`metadata_store`] | (this crate) | a store's DHIS2 objects as the catalogue a metadata import checks against, and its changes written back with the typed metadata, in one transaction |
 //!
 //! # Where to start
@@ -65,6 +66,7 @@ pub use dxf2_store_postgres as postgres;
 pub use dxf2_store_sqlite as sqlite;
 pub use dxf2_xml as xml;
 pub use geometry_import as geometry;
+pub use pdf_form_reader as pdf;
 pub use idscheme_resolver as resolver;
 pub use import_engine as engine;
 
