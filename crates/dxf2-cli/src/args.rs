@@ -47,8 +47,9 @@ pub fn parse_scheme(s: &str) -> Result<IdScheme, String> {
 }
 
 /// Refuses an explicit format that the file name's extension contradicts (`x.xml` given
-/// `--format csv`): one of them is a mistake, and reading or writing on would hide it. `flag`
-/// names the option (`--format`, `--from`, `--to`).
+/// `--format csv`, `x.adx.xml` given `--format xml`): one of them is a mistake, and reading or
+/// writing on would hide it. A plain `.xml` name fits both XML and ADX (DHIS2 tells them apart
+/// by the root element). `flag` names the option (`--format`, `--from`, `--to`).
 pub fn check_format_extension(
     path: &Path,
     explicit: Option<Format>,
@@ -58,12 +59,12 @@ pub fn check_format_extension(
         return Ok(());
     }
     if let (Some(given), Some(named)) = (explicit, Format::from_path(path)) {
-        if given != named {
+        if !given.fits_path(path) {
             return Err(Exit::usage(format!(
                 "{}: the name says {} but {flag} says {}: rename the file or correct {flag}",
                 path.display(),
-                named.extension().to_uppercase(),
-                given.extension().to_uppercase()
+                named.name().to_uppercase(),
+                given.name().to_uppercase()
             )));
         }
     }
@@ -105,6 +106,8 @@ pub enum FormatArg {
     Json,
     /// DXF2 CSV.
     Csv,
+    /// IHE ADX (needs metadata for its codes: a store, or --metadata).
+    Adx,
 }
 
 impl From<FormatArg> for Format {
@@ -113,6 +116,7 @@ impl From<FormatArg> for Format {
             FormatArg::Xml => Format::Xml,
             FormatArg::Json => Format::Json,
             FormatArg::Csv => Format::Csv,
+            FormatArg::Adx => Format::Adx,
         }
     }
 }
@@ -264,6 +268,15 @@ mod tests {
         assert!(check_format_extension(p("x.csv.gz"), Some(Format::Csv), "--format").is_ok());
         assert!(check_format_extension(p("x.txt"), Some(Format::Csv), "--format").is_ok());
         assert!(check_format_extension(p("-"), Some(Format::Csv), "--format").is_ok());
+        // `.xml` fits DXF2 XML and ADX; `.adx.xml` only ADX.
+        assert!(check_format_extension(p("x.xml"), Some(Format::Adx), "--format").is_ok());
+        assert!(check_format_extension(p("x.adx.xml"), Some(Format::Adx), "--format").is_ok());
+        let e = check_format_extension(p("x.adx.xml"), Some(Format::Xml), "--format").unwrap_err();
+        assert_eq!(
+            e.message,
+            "x.adx.xml: the name says ADX but --format says XML: rename the file or correct --format"
+        );
+        assert!(check_format_extension(p("x.adx"), Some(Format::Json), "--to").is_err());
         assert!(check_compression_extension(p("x.csv.gz"), Some(Compression::Zip)).is_err());
         assert!(check_compression_extension(p("x.csv"), Some(Compression::Gzip)).is_err());
         assert!(check_compression_extension(p("x.csv.zip"), Some(Compression::Zip)).is_ok());

@@ -6,6 +6,12 @@
 //! before any output is created; a refused request exits with status 1 and DHIS2's message
 //! (`E2001: At least one …`). The writers write the chosen generation's documents, and the file
 //! name of `-o DIR`/`--attachment` follows its rules.
+//!
+//! `--format adx` (or `-o out.adx.xml`) writes DHIS2's ADX export (see the `adx` child module):
+//! codes by default, filters that take a UID or a code, and every object the file must name
+//! checked before any output exists.
+
+mod adx;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -14,6 +20,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use clap::Args;
+use dxf2_io::adx::AdxWriterBuilder;
 use dxf2_model::{IdScheme, IdSchemes, ImporterProfile};
 use idscheme_resolver::MetadataResolver;
 use import_engine::export::{CheckOrder, ExportError, ExportParams, Exporter, InputIdSchemes};
@@ -77,7 +84,8 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     limit: Option<i64>,
     /// Output id scheme for every object: UID, CODE, NAME or ATTRIBUTE:<attribute uid> (ID and
-    /// UUID are refused, as DHIS2's export fails with them).
+    /// UUID are refused, as DHIS2's export fails with them; ADX: CODE when not given, as
+    /// DHIS2's ADX export).
     #[arg(long, value_parser = parse_scheme)]
     id_scheme: Option<IdScheme>,
     /// Output id scheme of data elements.
@@ -92,9 +100,17 @@ pub struct ExportArgs {
     /// Output id scheme of attribute option combos.
     #[arg(long, value_parser = parse_scheme)]
     attribute_option_combo_id_scheme: Option<IdScheme>,
-    /// Output id scheme of the header data set.
+    /// Output id scheme of the header data set (ADX: of each group's data set).
     #[arg(long, value_parser = parse_scheme)]
     data_set_id_scheme: Option<IdScheme>,
+    /// Output id scheme of categories: the names of ADX category attributes (2.43+: also
+    /// written in the header).
+    #[arg(long, value_parser = parse_scheme)]
+    category_id_scheme: Option<IdScheme>,
+    /// Output id scheme of category options: the values of ADX category attributes (2.43+:
+    /// also written in the header).
+    #[arg(long, value_parser = parse_scheme)]
+    category_option_id_scheme: Option<IdScheme>,
     /// How the request names objects (also org unit groups and attribute option combos): UID,
     /// CODE, NAME, ID, UUID or ATTRIBUTE:<attribute uid>.
     #[arg(long, value_parser = parse_scheme)]
@@ -114,8 +130,8 @@ pub struct ExportArgs {
     /// Export as this user of the metadata (default: a superuser reaching every org unit).
     #[arg(long, value_name = "NAME")]
     user: Option<String>,
-    /// The format of the file written (default: from the output name, else JSON as DHIS2); an
-    /// output name that says otherwise is refused.
+    /// The format of the file written (default: from the output name, else JSON as DHIS2;
+    /// `out.adx.xml` is ADX); an output name that says otherwise is refused.
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
     /// Output file (`-` or absent: stdout; .gz/.zip compress), or a directory to write
@@ -236,7 +252,8 @@ impl ExportArgs {
                 category_option_combo: self.category_option_combo_id_scheme.clone(),
                 attribute_option_combo: self.attribute_option_combo_id_scheme.clone(),
                 data_set: self.data_set_id_scheme.clone(),
-                ..IdSchemes::default()
+                category: self.category_id_scheme.clone(),
+                category_option: self.category_option_id_scheme.clone(),
             },
             input_use_code_fallback: self.input_use_code_fallback,
         }
@@ -466,18 +483,41 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
         }
         None => &superuser,
     };
-    let hints = crate::export_hints::unmatched(&metadata, &args.hint_request(profile));
+    let mut params = args.params();
+    let mut request = args.hint_request(profile);
+    // ADX: the engine hands the values on by UID, and the ADX writer names them under the
+    // output schemes (codes by default); the filters take a UID or a code, as DHIS2's.
+    let adx_output = if format == Format::Adx {
+        let output = adx::output_schemes(&params.output_id_schemes)?;
+        params.output_id_schemes = IdSchemes::default();
+        adx::uid_or_code(&metadata, &mut params);
+        request.code_fallback = true;
+        Some(output)
+    } else {
+        None
+    };
+    let hints = crate::export_hints::unmatched(&metadata, &request);
     // The web API's order: parameter checks, then access; all before any output exists.
     let exporter = Exporter::new(&metadata, access)
         .with_check_order(CheckOrder::WebApi)
         .with_profile(profile);
     let resolver = MetadataResolver::new(&metadata);
     let plan = exporter
-        .plan(&args.params(), &resolver)
+        .plan(&params, &resolver)
         .map_err(|e| refused(e, args, &hints))?;
     for hint in &hints {
         ui::warning(&format!("{hint} (left out of the export, as DHIS2 does)"));
     }
+    let adx_writer = match &adx_output {
+        Some(output) => {
+            let mut builder = AdxWriterBuilder::new().output_id_schemes(output.clone());
+            if let Some(data_set) = adx::check(&metadata, &params, &resolver, output)? {
+                builder = builder.data_set(data_set);
+            }
+            Some(builder)
+        }
+        None => None,
+    };
 
     let shown = target
         .as_ref()
@@ -504,7 +544,10 @@ pub fn run(args: &ExportArgs) -> Result<u8, Exit> {
         inner: out,
         written: Arc::clone(&written),
     };
-    let mut writer = AnyWriter::with_profile(format, counting, profile);
+    let mut writer = match adx_writer {
+        Some(builder) => AnyWriter::adx(counting, &metadata, builder),
+        None => AnyWriter::with_profile(format, counting, profile),
+    };
     let ticker = crate::progress::Ticker::start(
         "export",
         crate::progress::Counters {

@@ -4,6 +4,12 @@
 //! 2 for an unusable input (a 0-byte file, a file of another kind or format, a CSV that is not
 //! DHIS2's) or arguments. An unusable input still prints DHIS2's ERROR summary (`The import process
 //! failed: …`) and says on stderr what the file looks like and what to run instead.
+//!
+//! ADX (`--format adx`, a `.adx.xml` name, or a `.xml` file whose root element is `adx`) is
+//! mapped against the store's (or `--metadata`'s) metadata, with DHIS2's ADX id scheme defaults;
+//! a mapping DHIS2 refuses (an unknown code, a missing category, options matching no combo)
+//! fails the import as DHIS2 does — an ERROR summary with DHIS2's description and conflicts,
+//! the error with its line and column on stderr, exit 1.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -72,6 +78,14 @@ pub struct ImportArgs {
     /// Data set id scheme (the same schemes).
     #[arg(long, value_parser = parse_scheme)]
     pub data_set_id_scheme: Option<IdScheme>,
+    /// Category id scheme (the same schemes): how ADX category attributes name categories
+    /// (DHIS2 2.43+ also decodes category option maps with it).
+    #[arg(long, value_parser = parse_scheme)]
+    pub category_id_scheme: Option<IdScheme>,
+    /// Category option id scheme (the same schemes): how ADX category attribute values name
+    /// category options (DHIS2 2.43+ also decodes category option maps with it).
+    #[arg(long, value_parser = parse_scheme)]
+    pub category_option_id_scheme: Option<IdScheme>,
     /// The data set of a CSV payload.
     #[arg(long)]
     pub data_set: Option<String>,
@@ -152,6 +166,8 @@ impl ImportArgs {
         o.id_schemes.org_unit = self.org_unit_id_scheme.clone();
         o.id_schemes.category_option_combo = self.category_option_combo_id_scheme.clone();
         o.id_schemes.data_set = self.data_set_id_scheme.clone();
+        o.id_schemes.category = self.category_id_scheme.clone();
+        o.id_schemes.category_option = self.category_option_id_scheme.clone();
         o.data_set = self.data_set.clone();
         o.skip_existing_check = self.skip_existing_check;
         o.preheat_cache = self.preheat_cache.then_some(true);
@@ -306,7 +322,7 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         // DHIS2 reads a JSON body with Jackson, which fails on no content at all.
         let description = match format {
             Format::Json => "No content to map due to end-of-input".to_owned(),
-            Format::Xml | Format::Csv => "the input is empty (0 bytes)".to_owned(),
+            Format::Xml | Format::Csv | Format::Adx => "the input is empty (0 bytes)".to_owned(),
         };
         return refuse(
             &options,
@@ -318,18 +334,18 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     }
     if let Some(looks) = crate::inspect::other_format(head, format) {
         let how = if explicit.is_some() {
-            format!("give --format {}, or leave --format out", looks.extension())
+            format!("give --format {}, or leave --format out", looks.name())
         } else {
             format!(
                 "its name says {}: rename it to end in .{}",
-                format.extension().to_uppercase(),
+                format.name().to_uppercase(),
                 looks.extension()
             )
         };
         let message = format!(
             "{name} looks like {}, not {}",
-            looks.extension().to_uppercase(),
-            format.extension().to_uppercase()
+            looks.name().to_uppercase(),
+            format.name().to_uppercase()
         );
         return refuse(&options, args, &message, &message, Some(how));
     }
@@ -344,13 +360,10 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         size: input.size(),
         values: Some(Arc::new(AtomicU64::new(0))),
     };
-    let reader_options = ReaderOptions::default()
-        .with_profile(options.profile)
-        .with_first_row_is_header(options.first_row_is_header)
-        .with_data_set(options.data_set.clone())
+    let reader_options = ReaderOptions::for_import(&options)
         .with_limits(args.limits.read_limits())
         .with_invalid_utf8(args.limits.invalid_utf8(Utf8Policy::Replace));
-    let mut reader = match AnyReader::open(input, format, &reader_options) {
+    let mut reader = match AnyReader::open_with(input, format, &reader_options, Some(&metadata)) {
         Ok(r) => r,
         Err(e) => {
             let hint = wrong_kind_hint(&e, &args.file);
@@ -418,15 +431,26 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
                 .push(crate::inspect::cut_short_note(&name, line));
         }
     }
+    // DHIS2 refused the ADX mapping: its ERROR summary (description and conflicts as DHIS2
+    // words them), the error with where it is on stderr, exit 1.
+    let refused = adx_refusal(outcome.failure.as_ref()).map(|(file, e)| {
+        outcome.summary.description = e.dhis2_description(options.profile);
+        outcome.summary.conflicts = e.dhis2_conflicts(options.profile);
+        // The file, the line and column, the group and value, and DHIS2's message.
+        file.to_string()
+    });
     let s = &outcome.summary;
     let code = match (&outcome.failure, s.status) {
+        (Some(Failure::Input { .. }), _) if refused.is_some() => 1,
         (Some(Failure::Input { .. }), _) => 2,
         (_, ImportStatus::Error) => 1,
         (_, ImportStatus::Warning) if args.fail_on_warning => 1,
         _ => 0,
     };
     let printed = crate::summary::print(s, args.summary, &extras);
-    if let Some(failure) = &outcome.failure {
+    if let Some(message) = &refused {
+        ui::error(message);
+    } else if let Some(failure) = &outcome.failure {
         if args.summary != SummaryFormat::Table {
             ui::error(&failure.to_string());
         }
@@ -481,6 +505,19 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         ui::error("the import ended with status WARNING (--fail-on-warning)");
     }
     Ok(code)
+}
+
+/// The error of an import that failed because DHIS2 refuses the ADX file's mapping (an unknown
+/// code, a missing category attribute, options matching no combo, a period DHIS2 cannot read),
+/// with its ADX error; `None` for any other failure (XML that is not well-formed stays an
+/// unusable input).
+fn adx_refusal(failure: Option<&Failure>) -> Option<(&dxf2_io::Error, &adx::Error)> {
+    let Some(Failure::Input { source, .. }) = failure else {
+        return None;
+    };
+    let file = source.downcast_ref::<dxf2_io::Error>()?;
+    let adx = file.as_adx().filter(|e| e.kind().is_dhis2_refusal())?;
+    Some((file, adx))
 }
 
 /// What to run instead, for a file of another kind (DHIS2 metadata given to `dxf2 import`).

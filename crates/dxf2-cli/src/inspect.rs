@@ -41,12 +41,18 @@ const KNOWN_COLUMNS: [&str; 17] = [
 ];
 
 /// What the first bytes of a payload look like, when they clearly are not the format `format`
-/// it is about to be read as: `Some("XML")` for XML read as CSV or JSON, `Some("JSON")` for JSON
-/// read as CSV or XML.
+/// it is about to be read as: XML for XML read as CSV or JSON, JSON for JSON read as CSV, XML
+/// or ADX, and — by the root element, as DHIS2 tells them apart — ADX for an `adx` document read
+/// as DXF2 XML, XML for another root element read as ADX. XML whose root element lies beyond
+/// `head` passes as either.
 pub fn other_format(head: &[u8], format: Format) -> Option<Format> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let looks = match head.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'<') => Format::Xml,
+        Some(b'<') => match Format::from_xml_root(head) {
+            Some(root) => root,
+            None if matches!(format, Format::Xml | Format::Adx) => return None,
+            None => Format::Xml,
+        },
         Some(b'{') | Some(b'[') => Format::Json,
         _ => return None,
     };
@@ -187,6 +193,12 @@ pub fn not_json_metadata(head: &[u8], path: &Path) -> Option<String> {
     let text = String::from_utf8_lossy(head);
     let trimmed = text.trim_start_matches('\u{FEFF}').trim_start();
     if trimmed.starts_with('<') {
+        if Format::from_xml_root(head) == Some(Format::Adx) {
+            return Some(format!(
+                "it is an ADX data file, not metadata: run `dxf2 import {} --store DB`",
+                path.display()
+            ));
+        }
         if text.contains("<dataValueSet") {
             return Some(format!(
                 "it is a DHIS2 data value set (XML), not metadata: run `dxf2 import {} --store DB`",
@@ -233,6 +245,20 @@ mod tests {
         assert_eq!(other_format(b"{\"a\":1}", Format::Xml), Some(Format::Json));
         assert_eq!(other_format(b"<x/>", Format::Xml), None);
         assert_eq!(other_format(b"dataelement,period", Format::Csv), None);
+        // DXF2 XML and ADX, by their root element.
+        let adx = b"<?xml version=\"1.0\"?><adx xmlns=\"urn:ihe:qrph:adx:2015\">";
+        assert_eq!(other_format(adx, Format::Xml), Some(Format::Adx));
+        assert_eq!(other_format(adx, Format::Adx), None);
+        assert_eq!(other_format(adx, Format::Csv), Some(Format::Adx));
+        assert_eq!(
+            other_format(b"<dataValueSet>", Format::Adx),
+            Some(Format::Xml)
+        );
+        assert_eq!(other_format(b"{}", Format::Adx), Some(Format::Json));
+        // The root beyond what was read: either XML.
+        assert_eq!(other_format(b"<!-- long", Format::Adx), None);
+        assert_eq!(other_format(b"<!-- long", Format::Xml), None);
+        assert_eq!(other_format(b"<!-- long", Format::Json), Some(Format::Xml));
     }
 
     #[test]

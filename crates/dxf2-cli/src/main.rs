@@ -15,10 +15,10 @@ mod args;
 mod convert;
 mod export;
 mod export_hints;
+mod geometry;
 mod import;
 mod inspect;
 mod location;
-mod geometry;
 mod metadata;
 mod progress;
 mod store;
@@ -48,8 +48,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Convert a data value set between XML, JSON and CSV (gzip/zip read transparently, written by
-    /// extension: .gz, .zip).
+    /// Convert a data value set between XML, JSON, CSV and ADX (ADX needs --metadata or --store for
+    /// the codes; gzip/zip read transparently, written by extension: .gz, .zip).
     Convert(convert::ConvertArgs),
     /// Import a data value set into an existing store, exactly as DHIS2 would, and print DHIS2's
     /// import summary.
@@ -58,7 +58,7 @@ enum Command {
     /// is written, no store is created).
     Validate(import::ImportArgs),
     /// Export stored values as DHIS2 does (`GET /api/dataValueSets`; 2.36-2.42 by default, 2.43+
-    /// with --dhis2-version): XML, JSON (default) or CSV, optionally .gz/.zip. Exit 1 when DHIS2
+    /// with --dhis2-version): XML, JSON (default), CSV or ADX, optionally .gz/.zip. Exit 1 when DHIS2
     /// would refuse the request (E2001-E2012).
     Export(Box<export::ExportArgs>),
     /// Metadata import, export and diff, as DHIS2's Import/Export app (`metadata import` is the

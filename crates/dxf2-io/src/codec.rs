@@ -1,17 +1,19 @@
-//! One reader type and one writer type over the three codecs, and [`copy`] between them, so a
-//! program can stream any format into any other.
+//! One reader type and one writer type over the three DXF2 codecs and ADX, and [`copy`] between
+//! them, so a program can stream any format into any other.
 
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::{BufReader, BufWriter, Write};
 
+use adx::{AdxSource, AdxSourceBuilder, AdxWriter, AdxWriterBuilder};
 use dxf2_model::{
-    DataValue, DataValueSetHeader, DataValueSink, DataValueSource, ImporterProfile, ReadLimits,
+    DataValue, DataValueSetHeader, DataValueSink, DataValueSource, IdSchemes, ImportOptions,
+    ImporterProfile, Metadata, ReadLimits,
 };
 
 use dxf2_csv::Utf8Policy;
 use dxf2_model::StreamError;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::format::Format;
 use crate::input::Input;
 
@@ -19,12 +21,18 @@ use crate::input::Input;
 ///
 /// ```
 /// use dxf2_io::ReaderOptions;
-/// use dxf2_model::ReadLimits;
+/// use dxf2_model::{IdScheme, ImportOptions, ReadLimits};
 ///
 /// let options = ReaderOptions::default()
 ///     .with_first_row_is_header(false)
 ///     .with_limits(ReadLimits::default().with_max_token_bytes(64 * 1024 * 1024));
 /// assert_eq!(options.limits.max_token_bytes, 64 * 1024 * 1024);
+///
+/// // For an import: the options' generation, CSV options and id schemes (which ADX maps with).
+/// let mut import = ImportOptions::default();
+/// import.id_schemes.category = Some(IdScheme::Name);
+/// let options = ReaderOptions::for_import(&import);
+/// assert_eq!(options.id_schemes.category, Some(IdScheme::Name));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -40,6 +48,15 @@ pub struct ReaderOptions {
     /// CSV: what to do with bytes that are not UTF-8 (default: refuse them, naming where;
     /// DHIS2 replaces them with U+FFFD, which [`AnyReader::replaced_utf8`] then reports).
     pub invalid_utf8: Utf8Policy,
+    /// ADX: the request's id schemes (`idScheme`, `dataElementIdScheme`, …,
+    /// `categoryIdScheme`, `categoryOptionIdScheme`), with which the ADX mapping resolves the
+    /// file's identifiers; DHIS2 2.36–2.42 make every scheme not given `CODE`
+    /// ([`adx::effective_id_schemes`]). The other formats carry their identifiers as they are.
+    pub id_schemes: IdSchemes,
+    /// ADX: refuse a value whose option combo, found from its category attributes, has no
+    /// identifier under the category option combo scheme (DHIS2 then silently imports it under
+    /// the default combo; see [`adx::AdxSourceBuilder::strict`]). Off by default, as DHIS2.
+    pub strict_adx: bool,
 }
 
 impl Default for ReaderOptions {
@@ -50,11 +67,35 @@ impl Default for ReaderOptions {
             data_set: None,
             limits: ReadLimits::default(),
             invalid_utf8: Utf8Policy::default(),
+            id_schemes: IdSchemes::default(),
+            strict_adx: false,
         }
     }
 }
 
 impl ReaderOptions {
+    /// The options an import reads its file with: the import's generation, `firstRowIsHeader`,
+    /// `dataSet` and id schemes; default limits and UTF-8 policy.
+    pub fn for_import(options: &ImportOptions) -> ReaderOptions {
+        ReaderOptions::default()
+            .with_profile(options.profile)
+            .with_first_row_is_header(options.first_row_is_header)
+            .with_data_set(options.data_set.clone())
+            .with_id_schemes(options.id_schemes.clone())
+    }
+
+    /// The same options with other request id schemes (ADX).
+    pub fn with_id_schemes(mut self, schemes: IdSchemes) -> ReaderOptions {
+        self.id_schemes = schemes;
+        self
+    }
+
+    /// The same options, refusing (or not) ADX values whose option combo cannot be handed on.
+    pub fn with_strict_adx(mut self, strict: bool) -> ReaderOptions {
+        self.strict_adx = strict;
+        self
+    }
+
     /// The same options with another importer generation.
     pub fn with_profile(mut self, profile: ImporterProfile) -> ReaderOptions {
         self.profile = profile;
@@ -87,15 +128,24 @@ impl ReaderOptions {
 }
 
 /// The codec reader behind an [`AnyReader`].
-enum Inner {
+enum Inner<'m> {
     Xml(dxf2_xml::Reader<Input>),
     Json(dxf2_json::Reader<Input>),
     /// JSON from a seekable file (DHIS2's exact semantics for header keys after `dataValues`).
     JsonFile(dxf2_json::Reader<BufReader<File>>),
     Csv(dxf2_csv::Reader<Input>),
+    /// ADX mapped to DXF2 values against the metadata.
+    Adx(Box<AdxSource<'m, Input>>),
 }
 
 /// A data value set reader of any format.
+///
+/// ADX is read against metadata, which maps its codes to DHIS2's objects: open it with
+/// [`AnyReader::open_with`]. Its values come out as DHIS2's ADX import hands them to the DXF2
+/// importer (period in ISO form, option combos found from the category attributes, identifiers
+/// under the effective id schemes, which the header names), so an import engine imports them
+/// and any writer converts them. A refused mapping is an [`ErrorKind::Adx`](crate::ErrorKind::Adx)
+/// error whose [`adx::Error`] gives DHIS2's summary of it.
 ///
 /// ```
 /// use dxf2_io::{AnyReader, DecompressionLimits, Format, Input, ReaderOptions};
@@ -109,17 +159,65 @@ enum Inner {
 /// assert_eq!(value.value(), Some("5"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct AnyReader {
-    inner: Inner,
+pub struct AnyReader<'m> {
+    inner: Inner<'m>,
     name: String,
 }
 
-impl AnyReader {
-    /// Opens a reader of `format` over `input`.
+impl<'m> AnyReader<'m> {
+    /// Opens a reader of `format` over `input`, for the formats that need no metadata: XML,
+    /// JSON and CSV ([`Format::Adx`] fails with
+    /// [`ErrorKind::NeedsMetadata`](crate::ErrorKind::NeedsMetadata): use
+    /// [`AnyReader::open_with`]).
+    pub fn open(
+        input: Input,
+        format: Format,
+        options: &ReaderOptions,
+    ) -> Result<AnyReader<'m>, Error> {
+        AnyReader::open_with(input, format, options, None)
+    }
+
+    /// Opens a reader of `format` over `input`, with the metadata ADX is mapped against (the
+    /// other formats do not use it; [`Format::Adx`] without it fails with
+    /// [`ErrorKind::NeedsMetadata`](crate::ErrorKind::NeedsMetadata)). ADX is read with the
+    /// options' generation, id schemes, limits and [`ReaderOptions::strict_adx`].
     ///
     /// This is the one place where each codec reader is built from the options; the
     /// [`ReaderOptions::limits`] are handed to the codecs here.
-    pub fn open(input: Input, format: Format, options: &ReaderOptions) -> Result<AnyReader, Error> {
+    ///
+    /// ```
+    /// use dxf2_io::{AnyReader, DecompressionLimits, Format, Input, ReaderOptions};
+    /// use dxf2_model::metadata::{DataElement, Identity, OrganisationUnit};
+    /// use dxf2_model::{DataValue, DataValueSource, Metadata, Uid, ValueType};
+    ///
+    /// let coded = |uid: &str, code: &str| Identity {
+    ///     code: Some(code.into()),
+    ///     ..Identity::new(Uid::parse(uid).unwrap())
+    /// };
+    /// let metadata = Metadata::builder()
+    ///     .with(DataElement::new(coded("f7n9E0hX8qk", "CASES"), ValueType::Integer))
+    ///     .with(OrganisationUnit::new(coded("DiszpKrYNg8", "OU_1"), None))
+    ///     .build()?;
+    /// let adx = r#"<adx xmlns="urn:ihe:qrph:adx:2015">
+    ///   <group orgUnit="OU_1" period="2024-01-01/P3M"><dataValue dataElement="CASES" value="12"/></group>
+    /// </adx>"#;
+    /// let input = Input::from_reader("<memory>", adx.as_bytes(), &DecompressionLimits::default())?;
+    /// let format = Format::sniff(adx.as_bytes());
+    /// assert_eq!(format, Format::Adx);
+    /// let mut reader = AnyReader::open_with(input, format, &ReaderOptions::default(), Some(&metadata))?;
+    /// let mut value = DataValue::new();
+    /// assert!(reader.read_value(&mut value)?);
+    /// assert_eq!((value.data_element(), value.period()), (Some("CASES"), Some("2024Q1")));
+    /// // The header says how the values name objects: by code, DHIS2 2.42's ADX default.
+    /// assert_eq!(reader.header().data_element_id_scheme.as_deref(), Some("CODE"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_with(
+        input: Input,
+        format: Format,
+        options: &ReaderOptions,
+        metadata: Option<&'m Metadata>,
+    ) -> Result<AnyReader<'m>, Error> {
         let name = input.name().to_owned();
         let named = |e: Error| e.named(name.clone());
         let profile = options.profile;
@@ -147,6 +245,17 @@ impl AnyReader {
                     b.data_set(ds.clone());
                 }
                 Inner::Csv(b.from_reader(input).map_err(|e| named(e.into()))?)
+            }
+            Format::Adx => {
+                let metadata =
+                    metadata.ok_or_else(|| named(Error::from(ErrorKind::NeedsMetadata)))?;
+                let source = AdxSourceBuilder::new()
+                    .profile(profile)
+                    .id_schemes(options.id_schemes.clone())
+                    .limits(limits)
+                    .strict(options.strict_adx)
+                    .build(metadata, input);
+                Inner::Adx(Box::new(source))
             }
         };
         Ok(AnyReader { inner, name })
@@ -188,12 +297,12 @@ impl AnyReader {
     pub fn last_record_unterminated(&self) -> Option<u64> {
         match &self.inner {
             Inner::Csv(r) => r.last_record_unterminated(),
-            Inner::Xml(_) | Inner::Json(_) | Inner::JsonFile(_) => None,
+            Inner::Xml(_) | Inner::Json(_) | Inner::JsonFile(_) | Inner::Adx(_) => None,
         }
     }
 }
 
-impl DataValueSource for AnyReader {
+impl DataValueSource for AnyReader<'_> {
     type Error = Error;
 
     fn header(&self) -> &DataValueSetHeader {
@@ -202,6 +311,7 @@ impl DataValueSource for AnyReader {
             Inner::Json(r) => r.header(),
             Inner::JsonFile(r) => r.header(),
             Inner::Csv(r) => DataValueSource::header(r),
+            Inner::Adx(r) => r.header(),
         }
     }
 
@@ -211,6 +321,7 @@ impl DataValueSource for AnyReader {
             Inner::Json(r) => r.read_value(record).map_err(Error::from),
             Inner::JsonFile(r) => r.read_value(record).map_err(Error::from),
             Inner::Csv(r) => r.read_value(record).map_err(Error::from),
+            Inner::Adx(r) => r.read_value(record).map_err(Error::from),
         };
         read.map_err(|e| e.named(self.name.clone()))
     }
@@ -221,36 +332,106 @@ impl DataValueSource for AnyReader {
             Inner::Json(r) => r.value_position(),
             Inner::JsonFile(r) => r.value_position(),
             Inner::Csv(r) => DataValueSource::value_position(r),
+            Inner::Adx(r) => r.value_position(),
         }
     }
 }
 
 /// The codec writer behind an [`AnyWriter`].
-enum WriterInner<W: Write> {
+enum WriterInner<'m, W: Write> {
     Xml(dxf2_xml::Writer<W>),
     Json(dxf2_json::Writer<W>),
     Csv(dxf2_csv::Writer<W>),
+    /// ADX against metadata, buffered (the ADX writer writes straight through).
+    Adx(Box<AdxWriter<'m, BufWriter<W>>>),
+    /// ADX asked for without metadata: `begin` fails.
+    AdxWithoutMetadata(W),
 }
 
 /// A data value set writer of any format.
-pub struct AnyWriter<W: Write> {
-    inner: WriterInner<W>,
+///
+/// ADX is written against metadata, which names the values' option combos by their categories
+/// and options: build the writer with [`AnyWriter::with_metadata`] or [`AnyWriter::adx`]. An
+/// ADX writer made by [`AnyWriter::new`] fails at [`DataValueSink::begin`] with
+/// [`ErrorKind::NeedsMetadata`](crate::ErrorKind::NeedsMetadata).
+///
+/// ```
+/// use dxf2_io::{AnyWriter, Format};
+/// use dxf2_model::metadata::{DataElement, DataSet, DataSetElement, Identity, OrganisationUnit};
+/// use dxf2_model::{DataValue, DataValueSetHeader, DataValueSink, Field, ImporterProfile, Metadata, PeriodType, Uid, ValueType};
+///
+/// let uid = |s: &str| Uid::parse(s).unwrap();
+/// let coded = |u: &str, code: &str| Identity { code: Some(code.into()), ..Identity::new(uid(u)) };
+/// let mut ds = DataSet::new(coded("pBOMPrpg1QX", "MAL"), PeriodType::Monthly);
+/// ds.elements.push(DataSetElement { data_element: uid("f7n9E0hX8qk"), category_combo: None });
+/// let metadata = Metadata::builder()
+///     .with(DataElement::new(coded("f7n9E0hX8qk", "CASES"), ValueType::Integer))
+///     .with(OrganisationUnit::new(coded("DiszpKrYNg8", "OU_1"), None))
+///     .with(ds)
+///     .build()?;
+///
+/// // Values named by UID, written as DHIS2's ADX export writes them (codes).
+/// let mut writer = AnyWriter::with_metadata(Format::Adx, Vec::new(), ImporterProfile::Classic, &metadata);
+/// writer.begin(&DataValueSetHeader::default())?;
+/// writer.write_value(&DataValue::from_fields(&[
+///     (Field::DataElement, "f7n9E0hX8qk"),
+///     (Field::Period, "202401"),
+///     (Field::OrgUnit, "DiszpKrYNg8"),
+///     (Field::Value, "12"),
+/// ]))?;
+/// writer.finish()?;
+/// let adx = String::from_utf8(writer.into_inner()?)?;
+/// assert!(adx.contains(r#"<group dataSet="MAL" period="2024-01-01/P1M" orgUnit="OU_1">"#));
+///
+/// // Without metadata, ADX cannot be written.
+/// let mut writer = AnyWriter::new(Format::Adx, Vec::new());
+/// assert!(writer.begin(&DataValueSetHeader::default()).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct AnyWriter<'m, W: Write> {
+    inner: WriterInner<'m, W>,
 }
 
-impl<W: Write> AnyWriter<W> {
+impl<'m, W: Write> AnyWriter<'m, W> {
     /// A writer of DHIS2's classic (2.36–2.42) export documents in `format` into `w`.
-    pub fn new(format: Format, w: W) -> AnyWriter<W> {
+    pub fn new(format: Format, w: W) -> AnyWriter<'m, W> {
         AnyWriter::with_profile(format, w, ImporterProfile::Classic)
     }
 
-    /// A writer of `profile`'s export documents in `format` into `w`.
-    pub fn with_profile(format: Format, w: W, profile: ImporterProfile) -> AnyWriter<W> {
+    /// A writer of `profile`'s export documents in `format` into `w` (ADX needs metadata:
+    /// [`AnyWriter::with_metadata`]).
+    pub fn with_profile(format: Format, w: W, profile: ImporterProfile) -> AnyWriter<'m, W> {
         let inner = match format {
             Format::Xml => WriterInner::Xml(dxf2_xml::Writer::with_profile(w, profile)),
             Format::Json => WriterInner::Json(dxf2_json::Writer::with_profile(w, profile)),
             Format::Csv => WriterInner::Csv(dxf2_csv::Writer::with_profile(w, profile)),
+            Format::Adx => WriterInner::AdxWithoutMetadata(w),
         };
         AnyWriter { inner }
+    }
+
+    /// A writer of `profile`'s export documents in `format` into `w`, with the metadata ADX is
+    /// written against (DHIS2's ADX export defaults: values named by UID unless their header
+    /// says otherwise, every identifier written as a code; the other formats do not use it).
+    pub fn with_metadata(
+        format: Format,
+        w: W,
+        profile: ImporterProfile,
+        metadata: &'m Metadata,
+    ) -> AnyWriter<'m, W> {
+        match format {
+            Format::Adx => AnyWriter::adx(w, metadata, AdxWriterBuilder::new()),
+            other => AnyWriter::with_profile(other, w, profile),
+        }
+    }
+
+    /// An ADX writer into `w` built by `builder` (the values' and the output's id schemes, a
+    /// data set for every group, extras) against `metadata`.
+    pub fn adx(w: W, metadata: &'m Metadata, builder: AdxWriterBuilder) -> AnyWriter<'m, W> {
+        let writer = builder.build(metadata, BufWriter::new(w));
+        AnyWriter {
+            inner: WriterInner::Adx(Box::new(writer)),
+        }
     }
 
     /// The underlying writer (after [`DataValueSink::finish`]), with the codec's buffered bytes
@@ -260,11 +441,13 @@ impl<W: Write> AnyWriter<W> {
             WriterInner::Xml(w) => w.into_inner()?,
             WriterInner::Json(w) => w.into_inner(),
             WriterInner::Csv(w) => w.into_inner(),
+            WriterInner::Adx(w) => w.into_inner().into_inner().map_err(|e| e.into_error())?,
+            WriterInner::AdxWithoutMetadata(w) => w,
         })
     }
 }
 
-impl<W: Write> DataValueSink for AnyWriter<W> {
+impl<W: Write> DataValueSink for AnyWriter<'_, W> {
     type Error = Error;
 
     fn begin(&mut self, header: &DataValueSetHeader) -> Result<(), Error> {
@@ -272,6 +455,8 @@ impl<W: Write> DataValueSink for AnyWriter<W> {
             WriterInner::Xml(w) => w.begin(header)?,
             WriterInner::Json(w) => w.begin(header)?,
             WriterInner::Csv(w) => w.begin(header)?,
+            WriterInner::Adx(w) => w.begin(header)?,
+            WriterInner::AdxWithoutMetadata(_) => return Err(ErrorKind::NeedsMetadata.into()),
         }
         Ok(())
     }
@@ -281,6 +466,8 @@ impl<W: Write> DataValueSink for AnyWriter<W> {
             WriterInner::Xml(w) => w.write_value(value)?,
             WriterInner::Json(w) => w.write_value(value)?,
             WriterInner::Csv(w) => w.write_value(value)?,
+            WriterInner::Adx(w) => w.write_value(value)?,
+            WriterInner::AdxWithoutMetadata(_) => return Err(ErrorKind::NeedsMetadata.into()),
         }
         Ok(())
     }
@@ -290,6 +477,8 @@ impl<W: Write> DataValueSink for AnyWriter<W> {
             WriterInner::Xml(w) => w.finish()?,
             WriterInner::Json(w) => w.finish()?,
             WriterInner::Csv(w) => w.finish()?,
+            WriterInner::Adx(w) => w.finish()?,
+            WriterInner::AdxWithoutMetadata(_) => return Err(ErrorKind::NeedsMetadata.into()),
         }
         Ok(())
     }

@@ -30,6 +30,18 @@ pub enum ErrorKind {
     /// The CSV codec failed.
     #[error("{0}")]
     Csv(#[source] dxf2_csv::Error),
+    /// The ADX reader or writer failed: the XML, or DHIS2's refusal of a mapping (see
+    /// [`adx::Error`] for DHIS2's summary of it), with its line, column, group and value.
+    #[error("{0}")]
+    Adx(#[source] adx::Error),
+    /// ADX was asked for without the metadata that maps its codes to DHIS2's objects
+    /// ([`AnyReader::open_with`](crate::AnyReader::open_with),
+    /// [`AnyWriter::with_metadata`](crate::AnyWriter::with_metadata)).
+    #[error(
+        "ADX needs metadata to map its codes to data elements, option combos and org units: \
+         give the metadata (a store, or DXF2 metadata JSON)"
+    )]
+    NeedsMetadata,
     /// The zip archive could not be read.
     #[error("zip: {0}")]
     Zip(#[source] zip::result::ZipError),
@@ -103,6 +115,16 @@ impl Error {
         self.kind
     }
 
+    /// The ADX reader's or writer's error, when the failure is ADX's: for a refused mapping,
+    /// [`adx::Error::dhis2_description`] and [`adx::Error::dhis2_conflicts`] give DHIS2's
+    /// `ERROR` summary of it.
+    pub fn as_adx(&self) -> Option<&adx::Error> {
+        match &self.kind {
+            ErrorKind::Adx(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// Whether the error came from reading or writing bytes (as opposed to their content).
     pub fn is_io(&self) -> bool {
         matches!(self.kind, ErrorKind::Io(_))
@@ -151,6 +173,12 @@ impl From<dxf2_json::Error> for Error {
 impl From<dxf2_csv::Error> for Error {
     fn from(e: dxf2_csv::Error) -> Error {
         Error::unnamed(ErrorKind::Csv(e))
+    }
+}
+
+impl From<adx::Error> for Error {
+    fn from(e: adx::Error) -> Error {
+        Error::unnamed(ErrorKind::Adx(e))
     }
 }
 

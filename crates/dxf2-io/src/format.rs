@@ -5,35 +5,60 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-/// A DXF2 payload format.
+/// A payload format: the three DXF2 formats, and IHE ADX.
+///
+/// ADX is XML too: DHIS2 tells it from DXF2 XML by the **root element** (`adx` or
+/// `dataValueSet`, by local name), and so does [`Format::detect`] for a plain `.xml` name. A
+/// name ending in `.adx.xml` or `.adx` means ADX. Reading and writing ADX needs the metadata
+/// that maps its codes ([`AnyReader::open_with`](crate::AnyReader::open_with),
+/// [`AnyWriter::with_metadata`](crate::AnyWriter::with_metadata)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// DXF2 XML.
+    /// DXF2 XML (root element `dataValueSet`).
     Xml,
     /// DXF2 JSON.
     Json,
     /// DXF2 CSV.
     Csv,
+    /// IHE ADX (root element `adx`), as DHIS2 reads and writes it.
+    Adx,
 }
 
 impl Format {
-    /// The file extension (`xml`, `json`, `csv`).
+    /// Every format, in the order messages list them.
+    pub const ALL: [Format; 4] = [Format::Xml, Format::Json, Format::Csv, Format::Adx];
+
+    /// The format's name, as `--format` and messages say it (`xml`, `json`, `csv`, `adx`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xml => "xml",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Adx => "adx",
+        }
+    }
+
+    /// The file extension (`xml`, `json`, `csv`, and `adx.xml` as DHIS2 names an ADX download).
     pub fn extension(self) -> &'static str {
         match self {
             Format::Xml => "xml",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::Adx => "adx.xml",
         }
     }
 
     /// The format named by a path's extension, looking through `.gz`/`.gzip`/`.zip`
-    /// (`b.csv.zip` is CSV); `None` when the name says nothing.
+    /// (`b.csv.zip` is CSV; `b.adx.xml` and `b.adx` are ADX, a plain `b.xml` is DXF2 XML by
+    /// name — see [`Format::fits_path`] and [`Format::detect`]); `None` when the name says
+    /// nothing.
     ///
     /// ```
     /// use dxf2_io::Format;
     /// use std::path::Path;
     ///
     /// assert_eq!(Format::from_path(Path::new("march.JSON.gz")), Some(Format::Json));
+    /// assert_eq!(Format::from_path(Path::new("march.adx.xml.zip")), Some(Format::Adx));
     /// assert_eq!(Format::from_path(Path::new("march.txt")), None);
     /// ```
     pub fn from_path(path: &Path) -> Option<Format> {
@@ -43,6 +68,9 @@ impl Format {
             .or_else(|| name.strip_suffix(".gzip"))
             .or_else(|| name.strip_suffix(".zip"))
             .unwrap_or(&name);
+        if name.ends_with(".adx.xml") || name.ends_with(".adx") {
+            return Some(Format::Adx);
+        }
         match name.rsplit('.').next()? {
             "xml" => Some(Format::Xml),
             "json" => Some(Format::Json),
@@ -51,41 +79,152 @@ impl Format {
         }
     }
 
-    /// The format suggested by the first bytes of a (decompressed) payload: `<` is XML, `{` or
-    /// `[` JSON, anything else CSV (after a byte order mark and white space).
+    /// Whether a file named `path` may hold this format: its name says nothing, says this
+    /// format, or is a plain `.xml`, which fits both DXF2 XML and ADX (DHIS2 tells them apart
+    /// by the root element). `x.adx.xml` does not fit DXF2 XML.
+    ///
+    /// ```
+    /// use dxf2_io::Format;
+    /// use std::path::Path;
+    ///
+    /// assert!(Format::Adx.fits_path(Path::new("march.xml")));
+    /// assert!(Format::Xml.fits_path(Path::new("march.xml.gz")));
+    /// assert!(!Format::Xml.fits_path(Path::new("march.adx.xml")));
+    /// assert!(!Format::Csv.fits_path(Path::new("march.xml")));
+    /// assert!(Format::Csv.fits_path(Path::new("march.txt")));
+    /// ```
+    pub fn fits_path(self, path: &Path) -> bool {
+        match Format::from_path(path) {
+            None => true,
+            Some(named) => named == self || (named == Format::Xml && self == Format::Adx),
+        }
+    }
+
+    /// The format suggested by the first bytes of a (decompressed) payload: `<` is XML — ADX
+    /// when its root element is `adx` ([`Format::from_xml_root`]), else DXF2 XML —, `{` or `[`
+    /// JSON, anything else CSV (after a byte order mark and white space).
     ///
     /// ```
     /// use dxf2_io::Format;
     ///
     /// assert_eq!(Format::sniff(b"\xEF\xBB\xBF  <?xml"), Format::Xml);
+    /// assert_eq!(Format::sniff(b"<?xml version=\"1.0\"?><adx xmlns=\"urn:ihe:qrph:adx:2015\">"), Format::Adx);
     /// assert_eq!(Format::sniff(b"dataelement,period"), Format::Csv);
     /// ```
     pub fn sniff(head: &[u8]) -> Format {
         let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
         match head.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'<') => Format::Xml,
+            Some(b'<') => Format::from_xml_root(head).unwrap_or(Format::Xml),
             Some(b'{') | Some(b'[') => Format::Json,
             _ => Format::Csv,
         }
     }
 
-    /// The format of an input: `explicit` when given, else the name's extension, else the content.
-    pub fn detect(explicit: Option<Format>, path: &Path, head: &[u8]) -> Format {
-        explicit
-            .or_else(|| Format::from_path(path))
-            .unwrap_or_else(|| Format::sniff(head))
+    /// The format an XML payload's root element names, as DHIS2 2.43+ tells them apart (by
+    /// local name, any namespace or prefix): `adx` is [`Format::Adx`], any other element
+    /// [`Format::Xml`]. `None` when `head` is not XML or ends before the root element (after
+    /// the XML declaration, processing instructions, comments and a DOCTYPE).
+    ///
+    /// ```
+    /// use dxf2_io::Format;
+    ///
+    /// assert_eq!(Format::from_xml_root(b"<!-- x --><a:adx xmlns:a=\"urn:ihe:qrph:adx:2015\"/>"), Some(Format::Adx));
+    /// assert_eq!(Format::from_xml_root(b"<dataValueSet xmlns=\"http://dhis2.org/schema/dxf/2.0\">"), Some(Format::Xml));
+    /// assert_eq!(Format::from_xml_root(b"<?xml version=\"1.0\"?>"), None);
+    /// ```
+    pub fn from_xml_root(head: &[u8]) -> Option<Format> {
+        let name = root_element(head)?;
+        let local = name.rsplit(|b| *b == b':').next().unwrap_or(name);
+        Some(if local == b"adx" {
+            Format::Adx
+        } else {
+            Format::Xml
+        })
     }
+
+    /// The format of an input: `explicit` when given, else the name's extension (for a plain
+    /// `.xml`, the root element decides between DXF2 XML and ADX), else the content
+    /// ([`Format::sniff`]).
+    ///
+    /// ```
+    /// use dxf2_io::Format;
+    /// use std::path::Path;
+    ///
+    /// let adx = b"<adx xmlns=\"urn:ihe:qrph:adx:2015\"></adx>";
+    /// assert_eq!(Format::detect(None, Path::new("march.xml"), adx), Format::Adx);
+    /// assert_eq!(Format::detect(None, Path::new("-"), adx), Format::Adx);
+    /// assert_eq!(Format::detect(Some(Format::Xml), Path::new("march.xml"), adx), Format::Xml);
+    /// assert_eq!(Format::detect(None, Path::new("march.adx.xml"), b"<dataValueSet/>"), Format::Adx);
+    /// ```
+    pub fn detect(explicit: Option<Format>, path: &Path, head: &[u8]) -> Format {
+        match (explicit, Format::from_path(path)) {
+            (Some(given), _) => given,
+            (None, Some(Format::Xml)) => Format::from_xml_root(head).unwrap_or(Format::Xml),
+            (None, Some(named)) => named,
+            (None, None) => Format::sniff(head),
+        }
+    }
+}
+
+/// The name of the root element of the XML document starting `head` (after a byte order mark,
+/// white space, the XML declaration, processing instructions, comments and a DOCTYPE); `None`
+/// when `head` ends first or holds something else.
+fn root_element(head: &[u8]) -> Option<&[u8]> {
+    let mut rest = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    loop {
+        let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        rest = rest.get(start..)?;
+        if rest.starts_with(b"<?") {
+            rest = after(rest, b"?>")?;
+        } else if rest.starts_with(b"<!--") {
+            rest = after(rest, b"-->")?;
+        } else if rest.starts_with(b"<!") {
+            rest = after_declaration(rest)?;
+        } else if let Some(tag) = rest.strip_prefix(b"<") {
+            let end = tag
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'>'))?;
+            let name = tag.get(..end)?;
+            return (!name.is_empty()).then_some(name);
+        } else {
+            return None;
+        }
+    }
+}
+
+/// What follows the first `needle` in `text`.
+fn after<'a>(text: &'a [u8], needle: &[u8]) -> Option<&'a [u8]> {
+    let at = text.windows(needle.len()).position(|w| w == needle)?;
+    text.get(at + needle.len()..)
+}
+
+/// What follows a `<!DOCTYPE …>` declaration (its internal subset in `[…]` skipped whole).
+fn after_declaration(text: &[u8]) -> Option<&[u8]> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    for (i, b) in text.iter().enumerate() {
+        match (quote, *b) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(*b),
+            (None, b'[') => depth += 1,
+            (None, b']') => depth = depth.saturating_sub(1),
+            (None, b'>') if depth == 0 => return text.get(i + 1..),
+            _ => {}
+        }
+    }
+    None
 }
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.extension())
+        f.write_str(self.name())
     }
 }
 
-/// A format name that is not `xml`, `json` or `csv`.
+/// A format name that is not `xml`, `json`, `csv` or `adx`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}`: expected xml, json or csv")]
+#[error("`{0}`: expected xml, json, csv or adx")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -96,6 +235,7 @@ impl FromStr for Format {
             "xml" => Ok(Format::Xml),
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
+            "adx" => Ok(Format::Adx),
             _ => Err(UnknownFormat(s.to_owned())),
         }
     }
@@ -169,6 +309,68 @@ mod tests {
         );
         assert_eq!(Format::from_path(Path::new("b.csv.zip")), Some(Format::Csv));
         assert_eq!(Format::from_path(Path::new("b.txt")), None);
+        assert_eq!(
+            Format::from_path(Path::new("b.ADX.xml.gz")),
+            Some(Format::Adx)
+        );
+        assert_eq!(Format::from_path(Path::new("b.adx")), Some(Format::Adx));
+        assert_eq!(Format::from_path(Path::new("adx.xml")), Some(Format::Xml));
+        assert_eq!(Format::Adx.extension(), "adx.xml");
+        assert_eq!(Format::Adx.to_string(), "adx");
+    }
+
+    #[test]
+    fn a_plain_xml_name_fits_both_xml_formats() {
+        let p = Path::new;
+        assert!(Format::Xml.fits_path(p("a.xml")));
+        assert!(Format::Adx.fits_path(p("a.xml")));
+        assert!(Format::Adx.fits_path(p("a.adx.xml.zip")));
+        assert!(!Format::Xml.fits_path(p("a.adx.xml")));
+        assert!(!Format::Json.fits_path(p("a.adx")));
+        assert!(Format::Json.fits_path(p("-")));
+    }
+
+    #[test]
+    fn the_root_element_decides() {
+        let root = Format::from_xml_root;
+        assert_eq!(root(b"<adx/>"), Some(Format::Adx));
+        assert_eq!(root(b"\xEF\xBB\xBF\n <adx>"), Some(Format::Adx));
+        assert_eq!(
+            root(b"<ihe:adx xmlns:ihe=\"urn:ihe:qrph:adx:2015\">"),
+            Some(Format::Adx)
+        );
+        assert_eq!(
+            root(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- <adx> -->\n<dataValueSet>"),
+            Some(Format::Xml)
+        );
+        assert_eq!(
+            root(b"<!DOCTYPE adx [ <!ENTITY a \"<x>\"> ]><adx>"),
+            Some(Format::Adx)
+        );
+        assert_eq!(root(b"<adxx/>"), Some(Format::Xml));
+        assert_eq!(root(b"<?xml version=\"1.0\"?><!-- cut"), None);
+        assert_eq!(root(b"<adx"), None);
+        assert_eq!(root(b"{\"a\":1}"), None);
+        assert_eq!(root(b""), None);
+        assert_eq!(root(b"<>"), None);
+        // A `.xml` name: the root decides; an ADX name or an explicit format wins.
+        let adx = b"<adx></adx>";
+        assert_eq!(Format::detect(None, p("a.xml"), adx), Format::Adx);
+        assert_eq!(
+            Format::detect(None, p("a.xml"), b"<dataValueSet/>"),
+            Format::Xml
+        );
+        assert_eq!(Format::detect(None, p("a.xml"), b"<?xml"), Format::Xml);
+        assert_eq!(
+            Format::detect(None, p("a.adx"), b"<dataValueSet/>"),
+            Format::Adx
+        );
+        assert_eq!(Format::detect(Some(Format::Xml), p("a"), adx), Format::Xml);
+        assert_eq!(Format::detect(None, p("-"), adx), Format::Adx);
+    }
+
+    fn p(s: &str) -> &Path {
+        Path::new(s)
     }
 
     #[test]
@@ -181,7 +383,12 @@ mod tests {
     #[test]
     fn parses_names() {
         assert_eq!("XML".parse::<Format>(), Ok(Format::Xml));
-        assert!("yaml".parse::<Format>().is_err());
+        assert_eq!("ADX".parse::<Format>(), Ok(Format::Adx));
+        for f in Format::ALL {
+            assert_eq!(f.name().parse::<Format>(), Ok(f));
+        }
+        let e = "yaml".parse::<Format>().unwrap_err();
+        assert_eq!(e.to_string(), "`yaml`: expected xml, json, csv or adx");
     }
 
     #[test]

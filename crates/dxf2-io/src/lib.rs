@@ -1,16 +1,21 @@
 //! Files of DHIS2 DXF2 data value sets, as a host program meets them: a path or a stream, plain,
-//! gzip or zip, XML, JSON or CSV, to read without trusting it, and an output to write without
-//! ever destroying a file of the user.
+//! gzip or zip, XML, JSON, CSV or IHE ADX, to read without trusting it, and an output to write
+//! without ever destroying a file of the user.
 //!
 //! * [`Input`] opens a file or stream; gzip and zip are detected by their magic bytes, as DHIS2
 //!   does, and decompressed within [`DecompressionLimits`] (a decompression bomb costs neither
 //!   memory nor unbounded time). Zip files are read through their central directory, with CRC
 //!   and sizes checked; encrypted entries are refused; the first file entry is read, as DHIS2
 //!   does, and a [`Warning`] says how many others were ignored.
-//! * [`Format`] and [`Compression`] tell formats apart by name or content.
-//! * [`AnyReader`] and [`AnyWriter`] read and write any of the three formats through the
+//! * [`Format`] and [`Compression`] tell formats apart by name or content; DXF2 XML and ADX
+//!   by their root element, as DHIS2 does (`dataValueSet` or `adx`).
+//! * [`AnyReader`] and [`AnyWriter`] read and write any of the four formats through the
 //!   [`dxf2_model::DataValueSource`] and [`dxf2_model::DataValueSink`] traits; [`copy`] streams
-//!   one into the other. [`ReaderOptions`] carries the [`dxf2_model::ReadLimits`].
+//!   one into the other. [`ReaderOptions`] carries the [`dxf2_model::ReadLimits`] (and the
+//!   request's id schemes, for ADX). ADX maps codes to DHIS2's objects, so it is read and
+//!   written against a [`dxf2_model::Metadata`] catalogue (a store's `load_metadata()`):
+//!   [`AnyReader::open_with`], [`AnyWriter::with_metadata`], [`AnyWriter::adx`] (with the
+//!   re-exported [`adx`] crate's builder).
 //! * [`Output`] (built by [`OutputBuilder`]) writes a file to a temporary file beside it and
 //!   renames it over the target only on [`Output::commit`]; an output that is the same file as
 //!   an input ([`is_same_file`]) is refused before anything is opened for writing; devices and
@@ -53,6 +58,10 @@ mod input;
 mod limits;
 mod output;
 
+/// The `adx` crate (package `dhis2-adx`): its [`adx::AdxWriterBuilder`] configures
+/// [`AnyWriter::adx`], and its [`adx::Error`] (inside [`ErrorKind::Adx`]) gives DHIS2's summary
+/// of a refused ADX mapping.
+pub use adx;
 pub use codec::{copy, AnyReader, AnyWriter, Copied, CopyError, ReaderOptions};
 pub use dxf2_csv::Utf8Policy;
 pub use error::{Error, ErrorKind};
