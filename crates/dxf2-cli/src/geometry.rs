@@ -164,11 +164,16 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
             },
             limits: args.limits.read_limits(),
         };
-        let result = import_gml(stored.catalogue(), BufReader::new(input), &params)
+        let mut result = import_gml(stored.catalogue(), BufReader::new(input), &params)
             .map_err(|e| geometry_error(&name, &e))?;
         crate::print_warnings(&warnings);
         if !args.dry_run && !result.changes.is_empty() {
-            apply(&mut stored, &mut store, at, &result.changes)?;
+            apply(
+                &mut stored,
+                &mut store,
+                at,
+                std::mem::take(&mut result.changes),
+            )?;
         }
         match args.summary {
             SummaryFormat::Json => print(&json(&result.report)?),
@@ -197,11 +202,16 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
         limits: args.limits.read_limits(),
         ..GeoJsonImportParams::default()
     };
-    let result = import_geojson(stored.catalogue(), input, &params)
+    let mut result = import_geojson(stored.catalogue(), input, &params)
         .map_err(|e| geometry_error(&name, &e))?;
     crate::print_warnings(&warnings);
     if !args.dry_run && !result.changes.is_empty() {
-        apply(&mut stored, &mut store, at, &result.changes)?;
+        apply(
+            &mut stored,
+            &mut store,
+            at,
+            std::mem::take(&mut result.changes),
+        )?;
     }
     let report = &result.report;
     match args.summary {
@@ -262,7 +272,7 @@ fn apply(
     stored: &mut dxf2::metadata_store::StoredCatalogue,
     store: &mut crate::location::AnyStore,
     at: &StoreLocation,
-    changes: &dxf2::metadata::Changes,
+    changes: dxf2::metadata::Changes,
 ) -> Result<(), Exit> {
     stored.apply(&mut **store, changes).map_err(|e| match e {
         dxf2::metadata_store::Error::Store(e) => crate::store::store_error(at, &e),

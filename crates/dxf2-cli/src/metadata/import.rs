@@ -191,7 +191,7 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
     if missing && !args.dry_run {
         store = crate::store::open_or_create(at)?;
     }
-    let result = {
+    let mut result = {
         let view = stored
             .view(&mut *store)
             .map_err(|e| Exit::usage(format!("--store {at}: {e}")))?;
@@ -215,8 +215,9 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
     }
     let mut written = false;
     if !args.dry_run && (!result.changes.is_empty() || stored.adopted() > 0) {
+        written = !result.changes.is_empty();
         stored
-            .apply(&mut *store, &result.changes)
+            .apply(&mut *store, std::mem::take(&mut result.changes))
             .map_err(|e| match e {
                 dxf2::metadata_store::Error::Store(e) => crate::store::store_error(at, &e),
                 other => Exit {
@@ -224,7 +225,6 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
                     message: format!("--store {at}: {other}"),
                 },
             })?;
-        written = !result.changes.is_empty();
     }
     let version = format!("2.{}", params.dhis2_minor());
     let heading = if args.dry_run {

@@ -134,6 +134,24 @@ impl MemoryCatalogue {
         }
     }
 
+    /// [`apply`](Self::apply), moving the objects in rather than copying them (an import's
+    /// changes hold a copy of every object it imported).
+    pub fn apply_owned(&mut self, changes: Changes) {
+        for t in changes.types {
+            for object in t.created.into_iter().chain(t.updated) {
+                self.insert(&t.key, object);
+            }
+            for uid in &t.deleted {
+                self.remove(&t.key, uid);
+            }
+        }
+        for (key, objects) in changes.unmodelled {
+            for object in objects {
+                self.insert(&key, object);
+            }
+        }
+    }
+
     /// Records that data values exist for the object (see [`Catalogue::has_data_values`]).
     pub fn set_data_values(&mut self, key: &str, uid: &str) {
         self.data_values.insert((key.to_owned(), uid.to_owned()));
@@ -264,6 +282,36 @@ mod tests {
                 .as_deref(),
             Some("a1234567890")
         );
+    }
+
+    #[test]
+    fn applying_owned_changes_equals_applying_borrowed_ones() {
+        let mut changes = Changes::new();
+        let t = changes.type_mut("dataElements");
+        t.created
+            .push(obj(json!({"id": "a1234567890", "code": "A"})));
+        t.updated
+            .push(obj(json!({"id": "b1234567890", "code": "B2"})));
+        t.deleted.push("c1234567890".into());
+        changes.unmodelled.push((
+            "validationRules".into(),
+            vec![obj(json!({"id": "v1234567890"}))],
+        ));
+        let mut base = MemoryCatalogue::new();
+        base.insert(
+            "dataElements",
+            obj(json!({"id": "b1234567890", "code": "B"})),
+        );
+        base.insert(
+            "dataElements",
+            obj(json!({"id": "c1234567890", "code": "C"})),
+        );
+        let mut borrowed = base.clone();
+        borrowed.apply(&changes);
+        base.apply_owned(changes);
+        assert_eq!(base, borrowed);
+        assert_eq!(base.count("dataElements"), 2);
+        assert_eq!(base.count("validationRules"), 1);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! `objectTypes` names the type (`DATA_ELEMENT`). Attributes come from the target and from the
 //! payload (the payload's version wins).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
@@ -24,19 +25,21 @@ const ATTRIBUTE: &str = "org.hisp.dhis.attribute.Attribute";
 const ATTRIBUTE_VALUES: &str = "org.hisp.dhis.attribute.AttributeValues";
 const TRANSLATION: &str = "org.hisp.dhis.translation.Translation";
 
-/// Every attribute known to the import, by UID.
-fn known<C: Catalogue + ?Sized>(b: &Bundle<'_, C>) -> Result<BTreeMap<String, Object>, Error> {
+/// Every attribute known to the import, by UID (lent by the catalogue and the bundle).
+fn known<'b, C: Catalogue + ?Sized>(
+    b: &'b Bundle<'_, C>,
+) -> Result<BTreeMap<String, Cow<'b, Object>>, Error> {
     let mut all = BTreeMap::new();
     for o in b.cat.objects("attributes")? {
         let o = o?;
         if let Some(uid) = text(&o, "id") {
-            all.insert(uid.to_owned(), o.into_owned());
+            all.insert(uid.to_owned(), o);
         }
     }
     if let Some(t) = b.type_pos("attributes") {
         if let Some(tb) = b.types.get(t) {
             for item in &tb.items {
-                all.insert(item.uid.clone(), item.object.clone());
+                all.insert(item.uid.clone(), Cow::Borrowed(&item.object));
             }
         }
     }
@@ -209,7 +212,7 @@ pub(crate) fn assigned_and_valid<C: Catalogue + ?Sized>(
     if tb.schema.attribute_flag.is_none() || selected.is_empty() {
         return Ok(());
     }
-    let attributes: BTreeMap<String, Object> = known(b)?
+    let attributes: BTreeMap<String, Cow<'_, Object>> = known(b)?
         .into_iter()
         .filter(|(_, a)| applies(a, tb.schema))
         .collect();

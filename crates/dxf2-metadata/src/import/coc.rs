@@ -4,6 +4,7 @@
 //! combo exactly its expected set (`CategoryOptionComboObjectBundleHook`: `E1110`, `E1130`,
 //! `E1131`, `E1132`), and the generation of missing combos with DHIS2's names.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
@@ -96,11 +97,11 @@ fn option_uids<C: Catalogue + ?Sized>(b: &Bundle<'_, C>, category: &Object) -> V
 /// The combo a category option combo must be checked against: for a stored combo its stored
 /// combo (so changing a combo's combo is checked against the old one), for a new one the combo it
 /// names.
-fn expected_combo<C: Catalogue + ?Sized>(
-    b: &Bundle<'_, C>,
+fn expected_combo<'b, C: Catalogue + ?Sized>(
+    b: &'b Bundle<'_, C>,
     coc: &Object,
     existing: Option<&Object>,
-) -> Result<Option<(String, Object)>, Error> {
+) -> Result<Option<(String, Cow<'b, Object>)>, Error> {
     let reference = match existing {
         Some(stored) => stored.get("categoryCombo"),
         None => coc.get("categoryCombo"),
@@ -150,7 +151,8 @@ pub(crate) fn check_set<C: Catalogue + ?Sized>(
     let provided: BTreeSet<String> = ref_uids(&item.object, "categoryOptions")
         .into_iter()
         .collect();
-    let Some((combo_uid, combo)) = expected_combo(b, &item.object, item.existing.as_ref())? else {
+    let Some((combo_uid, combo)) = expected_combo(b, &item.object, item.existing.as_deref())?
+    else {
         let named = ref_uid(&item.object, "categoryCombo").unwrap_or("null");
         errors.push(ErrorReport::new(COMBO, "E1110", &[named.into()], minor));
         return Ok(());
