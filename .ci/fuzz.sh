@@ -21,7 +21,7 @@ echo "== seeds"
 cargo build --quiet -p dxf2-cli
 dxf2=target/debug/dxf2
 for t in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer \
-    metadata_csv metadata_document adx_reader geojson_reader gml_reader pdf_reader; do
+    metadata_csv metadata_document adx_reader geojson_reader gml_reader pdf_reader tracker_json tracker_csv; do
     mkdir -p "$seeds/$t"
 done
 copy_seeds() { # target, extension, folders...
@@ -49,6 +49,8 @@ copy_seeds adx_reader xml crates/adx/tests/fixtures
 copy_seeds geojson_reader geojson crates/geometry-import/tests/fixtures
 [ -d "$corpus" ] && copy_seeds gml_reader gml "$corpus/gml"
 copy_seeds gml_reader gml crates/geometry-import/tests/fixtures
+[ -d "$corpus" ] && copy_seeds tracker_json json "$corpus/tracker"
+[ -d "$corpus" ] && copy_seeds tracker_csv csv "$corpus/tracker"
 # PDF forms: a blank and a filled one, made by the crate's example.
 cargo run --quiet -p pdf-form-reader --example sample_form -- "$seeds/pdf_reader" >/dev/null 2>&1 || true
 # Every XML data value set converted to JSON and CSV (both dialects), and imported against
@@ -78,7 +80,7 @@ for t in "$seeds"/*/; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done
 echo "== build"
 cargo fuzz build -O
 for target in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer \
-    metadata_csv metadata_document adx_reader geojson_reader gml_reader pdf_reader; do
+    metadata_csv metadata_document adx_reader geojson_reader gml_reader pdf_reader tracker_json tracker_csv; do
     echo "== fuzz $target (${seconds}s)"
     cargo fuzz run -O "$target" "$seeds/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048
 done

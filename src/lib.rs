@@ -27,6 +27,7 @@
 //! | [`adx`] | `dhis2-adx` | IHE ADX: streaming reader and writer, ADX periods, ADX ⇄ DXF2 mapping (`AdxSource`, `AdxWriter`) |
 //! | [`geometry`] | `geometry-import` | org unit geometry from GeoJSON and GML with DHIS2's matching and report; GeoJSON export |
 //! | [`pdf`] | `pdf-form-reader` | DHIS2's PDF data entry forms: filled forms read as data value sets, fillable forms written |
+//! | [`tracker`] | `dxf2-tracker` | tracker data (v41+): tracked entities, enrollments, events, relationships; nested and flat JSON, events CSV, flattening, DHIS2's dates |
 //! | [`metadata_store`] | (this crate) | a store's DHIS2 objects as the catalogue a metadata import checks against, and its changes written back with the typed metadata, in one transaction |
 //!
 //! # Where to start
@@ -64,11 +65,12 @@ pub use dxf2_model as model;
 pub use dxf2_store as store;
 pub use dxf2_store_postgres as postgres;
 pub use dxf2_store_sqlite as sqlite;
+pub use dxf2_tracker as tracker;
 pub use dxf2_xml as xml;
 pub use geometry_import as geometry;
-pub use pdf_form_reader as pdf;
 pub use idscheme_resolver as resolver;
 pub use import_engine as engine;
+pub use pdf_form_reader as pdf;
 
 pub mod metadata_store;
 pub mod tutorial;

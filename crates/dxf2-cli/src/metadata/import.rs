@@ -214,6 +214,18 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         ));
     }
     let mut written = false;
+    if args.skip_validation && !result.changes.is_empty() {
+        let stored_objects: usize = result
+            .changes
+            .types
+            .iter()
+            .map(|t| t.created.len() + t.updated.len() + t.deleted.len())
+            .sum();
+        ui::note(&format!(
+            "--skip-validation: DHIS2's report counts nothing without validation; {stored_objects} \
+             objects are written"
+        ));
+    }
     if !args.dry_run && (!result.changes.is_empty() || stored.adopted() > 0) {
         written = !result.changes.is_empty();
         stored
