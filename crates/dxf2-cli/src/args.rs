@@ -108,6 +108,8 @@ pub enum FormatArg {
     Csv,
     /// IHE ADX (needs metadata for its codes: a store, or --metadata).
     Adx,
+    /// A filled DHIS2 PDF data entry form (read only; `dxf2 pdf form` makes one).
+    Pdf,
 }
 
 impl From<FormatArg> for Format {
@@ -117,6 +119,25 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Csv => Format::Csv,
             FormatArg::Adx => Format::Adx,
+            FormatArg::Pdf => Format::Pdf,
+        }
+    }
+}
+
+/// What to do with the data fields of a PDF form nobody filled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EmptyFieldsArg {
+    /// Leave them out: exactly what was filled in is imported.
+    Skip,
+    /// Hand them on, as DHIS2 does.
+    Keep,
+}
+
+impl From<EmptyFieldsArg> for dxf2_io::pdf::EmptyFields {
+    fn from(e: EmptyFieldsArg) -> dxf2_io::pdf::EmptyFields {
+        match e {
+            EmptyFieldsArg::Skip => dxf2_io::pdf::EmptyFields::Skip,
+            EmptyFieldsArg::Keep => dxf2_io::pdf::EmptyFields::Keep,
         }
     }
 }
@@ -277,6 +298,8 @@ mod tests {
             "x.adx.xml: the name says ADX but --format says XML: rename the file or correct --format"
         );
         assert!(check_format_extension(p("x.adx"), Some(Format::Json), "--to").is_err());
+        assert!(check_format_extension(p("form.pdf"), Some(Format::Pdf), "--format").is_ok());
+        assert!(check_format_extension(p("form.pdf"), Some(Format::Xml), "--format").is_err());
         assert!(check_compression_extension(p("x.csv.gz"), Some(Compression::Zip)).is_err());
         assert!(check_compression_extension(p("x.csv"), Some(Compression::Gzip)).is_err());
         assert!(check_compression_extension(p("x.csv.zip"), Some(Compression::Zip)).is_ok());

@@ -10,6 +10,14 @@
 //! a mapping DHIS2 refuses (an unknown code, a missing category, options matching no combo)
 //! fails the import as DHIS2 does — an ERROR summary with DHIS2's description and conflicts,
 //! the error with its line and column on stderr, exit 1.
+//!
+//! A filled DHIS2 PDF data entry form (content `%PDF-`, a `.pdf` name, or `--format pdf`) is read
+//! as DHIS2's PDF import reads it (the org unit and period fields, every `TXFDDV_` field a value;
+//! see `pdf.rs`), with `--empty-fields` and `--password`. A form DHIS2 refuses prints DHIS2's
+//! ERROR summary (2.36–2.42: `The import process failed: …`; 2.43+ answers HTTP 400 with
+//! `E8006`/`E8001` and no summary, which stderr says): exit 1 for DHIS2's checks of the org unit
+//! and period fields, 2 for a file that is not a usable form (not a PDF, damaged, encrypted, no
+//! form fields).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,7 +36,9 @@ use import_engine::{
 
 use dxf2_io::{AnyReader, DecompressionLimits, Format, Input, ReaderOptions, Utf8Policy};
 
-use crate::args::{parse_scheme, parse_version, Dhis2Version, FormatArg, LimitArgs};
+use crate::args::{
+    parse_scheme, parse_version, Dhis2Version, EmptyFieldsArg, FormatArg, LimitArgs,
+};
 use crate::summary::{Extras, SummaryFormat};
 use crate::{ui, Exit};
 
@@ -141,6 +151,16 @@ pub struct ImportArgs {
     /// Exit with status 1 when the import ends with status WARNING (for scripts).
     #[arg(long)]
     pub fail_on_warning: bool,
+    /// PDF forms: what to do with data fields nobody filled in. `skip` imports exactly what was
+    /// filled in. `keep` hands every field on, as DHIS2 does: DHIS2 2.36-2.42 then stores an empty
+    /// field as a comment-only value ("Imported by PDF Data Entry Form"), replacing a value stored
+    /// before; 2.43+ refuses each with E8120 ("value is required").
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = EmptyFieldsArg::Skip)]
+    pub empty_fields: EmptyFieldsArg,
+    /// PDF forms: the password of an encrypted form (a form encrypted with an empty password, as
+    /// "protected" forms usually are, opens without one).
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
     #[command(flatten)]
     pub limits: LimitArgs,
 }
@@ -322,7 +342,9 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         // DHIS2 reads a JSON body with Jackson, which fails on no content at all.
         let description = match format {
             Format::Json => "No content to map due to end-of-input".to_owned(),
-            Format::Xml | Format::Csv | Format::Adx => "the input is empty (0 bytes)".to_owned(),
+            Format::Xml | Format::Csv | Format::Adx | Format::Pdf => {
+                "the input is empty (0 bytes)".to_owned()
+            }
         };
         return refuse(
             &options,
@@ -362,14 +384,22 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     };
     let reader_options = ReaderOptions::for_import(&options)
         .with_limits(args.limits.read_limits())
-        .with_invalid_utf8(args.limits.invalid_utf8(Utf8Policy::Replace));
+        .with_invalid_utf8(args.limits.invalid_utf8(Utf8Policy::Replace))
+        .with_pdf_empty_fields(args.empty_fields.into())
+        .with_pdf_password(args.password.clone());
     let mut reader = match AnyReader::open_with(input, format, &reader_options, Some(&metadata)) {
         Ok(r) => r,
         Err(e) => {
+            if let Some(pdf) = e.as_pdf() {
+                return refuse_pdf(&options, args, &e, pdf);
+            }
             let hint = wrong_kind_hint(&e, &args.file);
             return refuse(&options, args, &e.to_string(), &e.to_string(), hint);
         }
     };
+    let pdf_notes = reader
+        .pdf_form()
+        .map(|form| crate::pdf::read_notes(form, &name, args.empty_fields, &metadata));
     let importer = Importer::new(&metadata, access);
     let mut resolver = MetadataResolver::new(&metadata);
     let label = if options.dry_run {
@@ -415,6 +445,9 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         value_notes: std::mem::take(&mut outcome.value_notes),
     };
     if outcome.failure.is_none() {
+        if let Some(notes) = pdf_notes {
+            extras.notes.extend(notes);
+        }
         if total == Some(0) {
             extras.notes.push(match format {
                 Format::Csv if options.first_row_is_header => format!(
@@ -505,6 +538,71 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         ui::error("the import ended with status WARNING (--fail-on-warning)");
     }
     Ok(code)
+}
+
+/// A PDF form refused when it was opened: DHIS2's ERROR summary (2.36–2.42: `The import process
+/// failed: <message>`; 2.43+, which answers without a summary, its message), the error (with the
+/// field, and `E8006`/`E8001` when DHIS2 gives one) and what to do on stderr; exit 1 for DHIS2's
+/// checks of the org unit and period, 2 for a file that is not a usable form.
+fn refuse_pdf(
+    options: &ImportOptions,
+    args: &ImportArgs,
+    e: &dxf2_io::Error,
+    pdf: &dxf2_io::pdf::Error,
+) -> Result<u8, Exit> {
+    use dxf2_io::pdf::ErrorKind;
+    let description = pdf
+        .dhis2_description(options.profile)
+        .unwrap_or_else(|| format!("The import process failed: {}", pdf.dhis2_message()));
+    let mut summary = failed_summary(options, "");
+    summary.description = Some(description);
+    if let Err(err) = crate::summary::print(&summary, args.summary, &Extras::default()) {
+        if !ui::is_broken_pipe(&err) {
+            ui::error(&format!("writing the summary to stdout: {err}"));
+        }
+    }
+    let name = e.name().unwrap_or("the form");
+    let mut message = match pdf.code() {
+        Some(code) => format!("{name}: {code} {}", pdf.dhis2_message()),
+        None => e.to_string(),
+    };
+    if let Some(field) = pdf.field().filter(|_| pdf.code().is_some()) {
+        message.push_str(&format!(" (field `{field}`)"));
+    }
+    if options.profile == ImporterProfile::Pipeline && pdf.code().is_some() {
+        message.push_str(" — DHIS2 2.43+ answers 400 Bad Request, without an import summary");
+    }
+    ui::error(&message);
+    let make = "make a DHIS2 form with `dxf2 pdf form --store DB --data-set DS -o form.pdf`";
+    let hint = match pdf.kind() {
+        ErrorKind::Encrypted {
+            password_given: false,
+        } => Some("the form is encrypted: give its password with --password".to_owned()),
+        ErrorKind::Encrypted { .. } => Some("check the password given with --password".to_owned()),
+        ErrorKind::NoAcroForm | ErrorKind::MissingField { .. } => Some(format!(
+            "this PDF is not a fillable DHIS2 data entry form; {make}"
+        )),
+        ErrorKind::PeriodNotSpecified | ErrorKind::InvalidPeriod { .. } => Some(
+            "choose the period in the form's Period field (TXFD_PeriodID) and save it again"
+                .to_owned(),
+        ),
+        ErrorKind::OrgUnitNotSpecified => Some(
+            "type the org unit's identifier into the form's \"Organization unit identifier\" \
+             field (TXFD_OrgID) and save it again"
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    if let Some(hint) = hint {
+        ui::hint(&hint);
+    }
+    let dhis2_refusal = matches!(
+        pdf.kind(),
+        ErrorKind::PeriodNotSpecified
+            | ErrorKind::OrgUnitNotSpecified
+            | ErrorKind::InvalidPeriod { .. }
+    );
+    Ok(if dhis2_refusal { 1 } else { 2 })
 }
 
 /// The error of an import that failed because DHIS2 refuses the ADX file's mapping (an unknown

@@ -41,11 +41,14 @@ const KNOWN_COLUMNS: [&str; 17] = [
 ];
 
 /// What the first bytes of a payload look like, when they clearly are not the format `format`
-/// it is about to be read as: XML for XML read as CSV or JSON, JSON for JSON read as CSV, XML
-/// or ADX, and — by the root element, as DHIS2 tells them apart — ADX for an `adx` document read
-/// as DXF2 XML, XML for another root element read as ADX. XML whose root element lies beyond
-/// `head` passes as either.
+/// it is about to be read as: a PDF (`%PDF-`) read as anything else, XML for XML read as CSV,
+/// JSON or PDF, JSON for JSON read as CSV, XML, ADX or PDF, and — by the root element, as DHIS2
+/// tells them apart — ADX for an `adx` document read as DXF2 XML, XML for another root element
+/// read as ADX. XML whose root element lies beyond `head` passes as either.
 pub fn other_format(head: &[u8], format: Format) -> Option<Format> {
+    if Format::is_pdf(head) {
+        return (format != Format::Pdf).then_some(Format::Pdf);
+    }
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let looks = match head.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'<') => match Format::from_xml_root(head) {
@@ -259,6 +262,12 @@ mod tests {
         assert_eq!(other_format(b"<!-- long", Format::Adx), None);
         assert_eq!(other_format(b"<!-- long", Format::Xml), None);
         assert_eq!(other_format(b"<!-- long", Format::Json), Some(Format::Xml));
+        // PDF forms, by their signature.
+        assert_eq!(other_format(b"%PDF-1.4\n", Format::Xml), Some(Format::Pdf));
+        assert_eq!(other_format(b"%PDF-1.4\n", Format::Csv), Some(Format::Pdf));
+        assert_eq!(other_format(b"%PDF-1.4\n", Format::Pdf), None);
+        assert_eq!(other_format(b"{}", Format::Pdf), Some(Format::Json));
+        assert_eq!(other_format(b"dataelement,period", Format::Pdf), None);
     }
 
     #[test]

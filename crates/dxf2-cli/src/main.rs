@@ -20,10 +20,13 @@ mod import;
 mod inspect;
 mod location;
 mod metadata;
+mod pdf;
 mod progress;
 mod store;
 mod summary;
+mod template;
 mod ui;
+mod value;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -51,8 +54,8 @@ enum Command {
     /// Convert a data value set between XML, JSON, CSV and ADX (ADX needs --metadata or --store for
     /// the codes; gzip/zip read transparently, written by extension: .gz, .zip).
     Convert(convert::ConvertArgs),
-    /// Import a data value set into an existing store, exactly as DHIS2 would, and print DHIS2's
-    /// import summary.
+    /// Import a data value set (XML, JSON, CSV, ADX, or a filled DHIS2 PDF form) into an existing
+    /// store, exactly as DHIS2 would, and print DHIS2's import summary.
     Import(import::ImportArgs),
     /// Check a data value set against an existing store: the same import as a dry run (nothing
     /// is written, no store is created).
@@ -71,6 +74,18 @@ enum Command {
     /// Store commands.
     #[command(subcommand)]
     Store(store::StoreCommand),
+    /// DHIS2 PDF data entry forms: make a data set's fillable form (`dxf2 import` reads it back
+    /// once filled).
+    #[command(subcommand)]
+    Pdf(pdf::PdfCommand),
+    /// Write a data set's data value set template, as DHIS2's `GET /api/dataSets/{uid}/
+    /// dataValueSet`: every data element and option combo with an empty value, to fill in and
+    /// import.
+    Template(Box<template::TemplateArgs>),
+    /// Single data values, as DHIS2 2.36-2.42's `/api/dataValues`: set, get, delete (files of
+    /// FILE_RESOURCE and IMAGE values included).
+    #[command(subcommand)]
+    Value(value::ValueCommand),
     /// Print a shell completion script (e.g. `dxf2 completions bash > ~/.local/share/bash-completion/completions/dxf2`).
     Completions {
         /// The shell.
@@ -167,6 +182,11 @@ fn main() -> ExitCode {
         Command::Geometry(geometry::GeometryCommand::Import(args)) => geometry::run_import(args),
         Command::Geometry(geometry::GeometryCommand::Export(args)) => geometry::run_export(args),
         Command::Store(store::StoreCommand::Info(args)) => store::run_info(args),
+        Command::Pdf(pdf::PdfCommand::Form(args)) => pdf::run_form(args),
+        Command::Template(args) => template::run(args),
+        Command::Value(value::ValueCommand::Set(args)) => value::run_set(args),
+        Command::Value(value::ValueCommand::Get(args)) => value::run_get(args),
+        Command::Value(value::ValueCommand::Delete(args)) => value::run_delete(args),
         Command::Completions { shell } => completions(*shell),
         Command::Man { output } => man(output.as_ref()),
     };

@@ -12,6 +12,7 @@ use dxf2_model::{
 
 use dxf2_csv::Utf8Policy;
 use dxf2_model::StreamError;
+use pdf_form_reader::{EmptyFields, PdfFormReader};
 
 use crate::error::{Error, ErrorKind};
 use crate::format::Format;
@@ -57,6 +58,11 @@ pub struct ReaderOptions {
     /// identifier under the category option combo scheme (DHIS2 then silently imports it under
     /// the default combo; see [`adx::AdxSourceBuilder::strict`]). Off by default, as DHIS2.
     pub strict_adx: bool,
+    /// PDF: what to do with data fields nobody filled in (default: skip them; DHIS2 hands them
+    /// on, see [`EmptyFields`]).
+    pub pdf_empty_fields: EmptyFields,
+    /// PDF: the user password of an encrypted form.
+    pub pdf_password: Option<String>,
 }
 
 impl Default for ReaderOptions {
@@ -69,6 +75,8 @@ impl Default for ReaderOptions {
             invalid_utf8: Utf8Policy::default(),
             id_schemes: IdSchemes::default(),
             strict_adx: false,
+            pdf_empty_fields: EmptyFields::default(),
+            pdf_password: None,
         }
     }
 }
@@ -93,6 +101,18 @@ impl ReaderOptions {
     /// The same options, refusing (or not) ADX values whose option combo cannot be handed on.
     pub fn with_strict_adx(mut self, strict: bool) -> ReaderOptions {
         self.strict_adx = strict;
+        self
+    }
+
+    /// The same options, doing `empty` with the empty fields of a PDF form.
+    pub fn with_pdf_empty_fields(mut self, empty: EmptyFields) -> ReaderOptions {
+        self.pdf_empty_fields = empty;
+        self
+    }
+
+    /// The same options with the password of an encrypted PDF form.
+    pub fn with_pdf_password(mut self, password: Option<String>) -> ReaderOptions {
+        self.pdf_password = password;
         self
     }
 
@@ -136,6 +156,8 @@ enum Inner<'m> {
     Csv(dxf2_csv::Reader<Input>),
     /// ADX mapped to DXF2 values against the metadata.
     Adx(Box<AdxSource<'m, Input>>),
+    /// A filled PDF form, read whole when opened.
+    Pdf(Box<PdfFormReader>),
 }
 
 /// A data value set reader of any format.
@@ -257,6 +279,16 @@ impl<'m> AnyReader<'m> {
                     .build(metadata, input);
                 Inner::Adx(Box::new(source))
             }
+            Format::Pdf => {
+                let mut builder = pdf_form_reader::ReaderBuilder::new()
+                    .profile(profile)
+                    .empty_fields(options.pdf_empty_fields);
+                if let Some(password) = &options.pdf_password {
+                    builder = builder.password(password.clone());
+                }
+                let form = builder.from_reader(input).map_err(|e| named(e.into()))?;
+                Inner::Pdf(Box::new(form))
+            }
         };
         Ok(AnyReader { inner, name })
     }
@@ -264,6 +296,16 @@ impl<'m> AnyReader<'m> {
     /// The input's name for messages.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The PDF form being read, when the format is [`Format::Pdf`]: its org unit and period
+    /// fields, its data fields, the data set it was made for
+    /// ([`PdfFormReader::data_set_hint`]).
+    pub fn pdf_form(&self) -> Option<&PdfFormReader> {
+        match &self.inner {
+            Inner::Pdf(form) => Some(form),
+            _ => None,
+        }
     }
 
     /// How many invalid UTF-8 sequences a CSV reader with [`Utf8Policy::Replace`] replaced so
@@ -297,7 +339,9 @@ impl<'m> AnyReader<'m> {
     pub fn last_record_unterminated(&self) -> Option<u64> {
         match &self.inner {
             Inner::Csv(r) => r.last_record_unterminated(),
-            Inner::Xml(_) | Inner::Json(_) | Inner::JsonFile(_) | Inner::Adx(_) => None,
+            Inner::Xml(_) | Inner::Json(_) | Inner::JsonFile(_) | Inner::Adx(_) | Inner::Pdf(_) => {
+                None
+            }
         }
     }
 }
@@ -312,6 +356,7 @@ impl DataValueSource for AnyReader<'_> {
             Inner::JsonFile(r) => r.header(),
             Inner::Csv(r) => DataValueSource::header(r),
             Inner::Adx(r) => r.header(),
+            Inner::Pdf(r) => r.header(),
         }
     }
 
@@ -322,6 +367,7 @@ impl DataValueSource for AnyReader<'_> {
             Inner::JsonFile(r) => r.read_value(record).map_err(Error::from),
             Inner::Csv(r) => r.read_value(record).map_err(Error::from),
             Inner::Adx(r) => r.read_value(record).map_err(Error::from),
+            Inner::Pdf(r) => r.read_value(record).map_err(Error::from),
         };
         read.map_err(|e| e.named(self.name.clone()))
     }
@@ -333,6 +379,7 @@ impl DataValueSource for AnyReader<'_> {
             Inner::JsonFile(r) => r.value_position(),
             Inner::Csv(r) => DataValueSource::value_position(r),
             Inner::Adx(r) => r.value_position(),
+            Inner::Pdf(_) => None,
         }
     }
 }
@@ -346,6 +393,8 @@ enum WriterInner<'m, W: Write> {
     Adx(Box<AdxWriter<'m, BufWriter<W>>>),
     /// ADX asked for without metadata: `begin` fails.
     AdxWithoutMetadata(W),
+    /// PDF, which is not written from values: `begin` fails.
+    Pdf(W),
 }
 
 /// A data value set writer of any format.
@@ -406,6 +455,7 @@ impl<'m, W: Write> AnyWriter<'m, W> {
             Format::Json => WriterInner::Json(dxf2_json::Writer::with_profile(w, profile)),
             Format::Csv => WriterInner::Csv(dxf2_csv::Writer::with_profile(w, profile)),
             Format::Adx => WriterInner::AdxWithoutMetadata(w),
+            Format::Pdf => WriterInner::Pdf(w),
         };
         AnyWriter { inner }
     }
@@ -442,7 +492,7 @@ impl<'m, W: Write> AnyWriter<'m, W> {
             WriterInner::Json(w) => w.into_inner(),
             WriterInner::Csv(w) => w.into_inner(),
             WriterInner::Adx(w) => w.into_inner().into_inner().map_err(|e| e.into_error())?,
-            WriterInner::AdxWithoutMetadata(w) => w,
+            WriterInner::AdxWithoutMetadata(w) | WriterInner::Pdf(w) => w,
         })
     }
 }
@@ -457,6 +507,7 @@ impl<W: Write> DataValueSink for AnyWriter<'_, W> {
             WriterInner::Csv(w) => w.begin(header)?,
             WriterInner::Adx(w) => w.begin(header)?,
             WriterInner::AdxWithoutMetadata(_) => return Err(ErrorKind::NeedsMetadata.into()),
+            WriterInner::Pdf(_) => return Err(ErrorKind::PdfNotWritable.into()),
         }
         Ok(())
     }
@@ -468,6 +519,7 @@ impl<W: Write> DataValueSink for AnyWriter<'_, W> {
             WriterInner::Csv(w) => w.write_value(value)?,
             WriterInner::Adx(w) => w.write_value(value)?,
             WriterInner::AdxWithoutMetadata(_) => return Err(ErrorKind::NeedsMetadata.into()),
+            WriterInner::Pdf(_) => return Err(ErrorKind::PdfNotWritable.into()),
         }
         Ok(())
     }
@@ -479,6 +531,7 @@ impl<W: Write> DataValueSink for AnyWriter<'_, W> {
             WriterInner::Csv(w) => w.finish()?,
             WriterInner::Adx(w) => w.finish()?,
             WriterInner::AdxWithoutMetadata(_) => return Err(ErrorKind::NeedsMetadata.into()),
+            WriterInner::Pdf(_) => return Err(ErrorKind::PdfNotWritable.into()),
         }
         Ok(())
     }

@@ -34,6 +34,19 @@ pub enum ErrorKind {
     /// [`adx::Error`] for DHIS2's summary of it), with its line, column, group and value.
     #[error("{0}")]
     Adx(#[source] adx::Error),
+    /// The PDF form reader failed: not a PDF, a damaged or encrypted one, no form fields, not a
+    /// DHIS2 data set form, or DHIS2 2.36–2.42's refusal of its org unit or period (see
+    /// [`pdf_form_reader::Error::code`], [`pdf_form_reader::Error::dhis2_description`] for how
+    /// DHIS2 reports it).
+    #[error("{0}")]
+    Pdf(#[source] pdf_form_reader::Error),
+    /// A PDF was asked for as an output: forms are made from a data set's metadata
+    /// ([`pdf::write_form`](crate::pdf::write_form)), not written from values.
+    #[error(
+        "PDF is not written from data values: a data set's fillable form is made from its \
+         metadata (pdf_form_reader::write_form)"
+    )]
+    PdfNotWritable,
     /// ADX was asked for without the metadata that maps its codes to DHIS2's objects
     /// ([`AnyReader::open_with`](crate::AnyReader::open_with),
     /// [`AnyWriter::with_metadata`](crate::AnyWriter::with_metadata)).
@@ -125,6 +138,15 @@ impl Error {
         }
     }
 
+    /// The PDF form reader's error, when the failure is the form's: [`pdf_form_reader::Error::code`]
+    /// (`E8006`, `E8001`) and [`pdf_form_reader::Error::dhis2_description`] give DHIS2's answer.
+    pub fn as_pdf(&self) -> Option<&pdf_form_reader::Error> {
+        match &self.kind {
+            ErrorKind::Pdf(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// Whether the error came from reading or writing bytes (as opposed to their content).
     pub fn is_io(&self) -> bool {
         matches!(self.kind, ErrorKind::Io(_))
@@ -179,6 +201,12 @@ impl From<dxf2_csv::Error> for Error {
 impl From<adx::Error> for Error {
     fn from(e: adx::Error) -> Error {
         Error::unnamed(ErrorKind::Adx(e))
+    }
+}
+
+impl From<pdf_form_reader::Error> for Error {
+    fn from(e: pdf_form_reader::Error) -> Error {
+        Error::unnamed(ErrorKind::Pdf(e))
     }
 }
 

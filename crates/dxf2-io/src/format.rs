@@ -5,13 +5,18 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-/// A payload format: the three DXF2 formats, and IHE ADX.
+/// A payload format: the three DXF2 formats, IHE ADX, and DHIS2's filled PDF data entry forms.
 ///
 /// ADX is XML too: DHIS2 tells it from DXF2 XML by the **root element** (`adx` or
 /// `dataValueSet`, by local name), and so does [`Format::detect`] for a plain `.xml` name. A
 /// name ending in `.adx.xml` or `.adx` means ADX. Reading and writing ADX needs the metadata
 /// that maps its codes ([`AnyReader::open_with`](crate::AnyReader::open_with),
 /// [`AnyWriter::with_metadata`](crate::AnyWriter::with_metadata)).
+///
+/// A PDF is told apart by its content, `%PDF-` (or a `.pdf` name). It is read only: a filled
+/// DHIS2 data set form gives its values as DHIS2's PDF import does (see the re-exported
+/// [`pdf`](crate::pdf) crate); the fillable form is made from metadata
+/// ([`pdf::write_form`](crate::pdf::write_form)), not written from values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// DXF2 XML (root element `dataValueSet`).
@@ -22,29 +27,41 @@ pub enum Format {
     Csv,
     /// IHE ADX (root element `adx`), as DHIS2 reads and writes it.
     Adx,
+    /// A filled DHIS2 PDF data entry form (read only).
+    Pdf,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
-    pub const ALL: [Format; 4] = [Format::Xml, Format::Json, Format::Csv, Format::Adx];
+    pub const ALL: [Format; 5] = [
+        Format::Xml,
+        Format::Json,
+        Format::Csv,
+        Format::Adx,
+        Format::Pdf,
+    ];
 
-    /// The format's name, as `--format` and messages say it (`xml`, `json`, `csv`, `adx`).
+    /// The format's name, as `--format` and messages say it (`xml`, `json`, `csv`, `adx`,
+    /// `pdf`).
     pub fn name(self) -> &'static str {
         match self {
             Format::Xml => "xml",
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Adx => "adx",
+            Format::Pdf => "pdf",
         }
     }
 
-    /// The file extension (`xml`, `json`, `csv`, and `adx.xml` as DHIS2 names an ADX download).
+    /// The file extension (`xml`, `json`, `csv`, `pdf`, and `adx.xml` as DHIS2 names an ADX
+    /// download).
     pub fn extension(self) -> &'static str {
         match self {
             Format::Xml => "xml",
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Adx => "adx.xml",
+            Format::Pdf => "pdf",
         }
     }
 
@@ -75,6 +92,7 @@ impl Format {
             "xml" => Some(Format::Xml),
             "json" => Some(Format::Json),
             "csv" => Some(Format::Csv),
+            "pdf" => Some(Format::Pdf),
             _ => None,
         }
     }
@@ -100,9 +118,9 @@ impl Format {
         }
     }
 
-    /// The format suggested by the first bytes of a (decompressed) payload: `<` is XML — ADX
-    /// when its root element is `adx` ([`Format::from_xml_root`]), else DXF2 XML —, `{` or `[`
-    /// JSON, anything else CSV (after a byte order mark and white space).
+    /// The format suggested by the first bytes of a (decompressed) payload: `%PDF-` is a PDF,
+    /// `<` is XML — ADX when its root element is `adx` ([`Format::from_xml_root`]), else DXF2
+    /// XML —, `{` or `[` JSON, anything else CSV (after a byte order mark and white space).
     ///
     /// ```
     /// use dxf2_io::Format;
@@ -110,14 +128,37 @@ impl Format {
     /// assert_eq!(Format::sniff(b"\xEF\xBB\xBF  <?xml"), Format::Xml);
     /// assert_eq!(Format::sniff(b"<?xml version=\"1.0\"?><adx xmlns=\"urn:ihe:qrph:adx:2015\">"), Format::Adx);
     /// assert_eq!(Format::sniff(b"dataelement,period"), Format::Csv);
+    /// assert_eq!(Format::sniff(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3"), Format::Pdf);
     /// ```
     pub fn sniff(head: &[u8]) -> Format {
+        if Format::is_pdf(head) {
+            return Format::Pdf;
+        }
         let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
         match head.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'<') => Format::from_xml_root(head).unwrap_or(Format::Xml),
             Some(b'{') | Some(b'[') => Format::Json,
             _ => Format::Csv,
         }
+    }
+
+    /// Whether a payload's first bytes are a PDF's: `%PDF-`, after white space at most (a PDF
+    /// library also finds the signature a little later in the file; such a file is read as a
+    /// PDF when its name ends in `.pdf` or a PDF is asked for).
+    ///
+    /// ```
+    /// use dxf2_io::Format;
+    ///
+    /// assert!(Format::is_pdf(b"%PDF-1.4"));
+    /// assert!(Format::is_pdf(b"\r\n%PDF-2.0"));
+    /// assert!(!Format::is_pdf(b"dataelement,%PDF-"));
+    /// ```
+    pub fn is_pdf(head: &[u8]) -> bool {
+        let start = head
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(head.len());
+        head.get(start..).is_some_and(|h| h.starts_with(b"%PDF-"))
     }
 
     /// The format an XML payload's root element names, as DHIS2 2.43+ tells them apart (by
@@ -222,9 +263,9 @@ impl fmt::Display for Format {
     }
 }
 
-/// A format name that is not `xml`, `json`, `csv` or `adx`.
+/// A format name that is not `xml`, `json`, `csv`, `adx` or `pdf`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}`: expected xml, json, csv or adx")]
+#[error("`{0}`: expected xml, json, csv, adx or pdf")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -236,6 +277,7 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "adx" => Ok(Format::Adx),
+            "pdf" => Ok(Format::Pdf),
             _ => Err(UnknownFormat(s.to_owned())),
         }
     }
@@ -378,6 +420,22 @@ mod tests {
         assert_eq!(Format::sniff(b"\xEF\xBB\xBF  <?xml"), Format::Xml);
         assert_eq!(Format::sniff(b"\n{\"a\":1}"), Format::Json);
         assert_eq!(Format::sniff(b"\"dataelement\",\"period\""), Format::Csv);
+        assert_eq!(Format::sniff(b"%PDF-1.4\n"), Format::Pdf);
+        assert_eq!(Format::sniff(b" \n%PDF-1.7"), Format::Pdf);
+        assert_eq!(Format::sniff(b"%PDF"), Format::Csv);
+        assert_eq!(
+            Format::from_path(Path::new("form.PDF.gz")),
+            Some(Format::Pdf)
+        );
+        assert_eq!(
+            Format::detect(None, Path::new("-"), b"%PDF-1.4"),
+            Format::Pdf
+        );
+        assert_eq!(
+            Format::detect(None, Path::new("form.pdf"), b"{}"),
+            Format::Pdf
+        );
+        assert!(!Format::Pdf.fits_path(Path::new("form.xml")));
     }
 
     #[test]
@@ -388,7 +446,7 @@ mod tests {
             assert_eq!(f.name().parse::<Format>(), Ok(f));
         }
         let e = "yaml".parse::<Format>().unwrap_err();
-        assert_eq!(e.to_string(), "`yaml`: expected xml, json, csv or adx");
+        assert_eq!(e.to_string(), "`yaml`: expected xml, json, csv, adx or pdf");
     }
 
     #[test]

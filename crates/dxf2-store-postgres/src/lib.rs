@@ -256,6 +256,12 @@ impl DataValueStore for PostgresStore {
         self.note(result)
     }
 
+    fn delete_record(&mut self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        self.writable("delete_record: the store was opened read-only")?;
+        let result = self.remove_record(kind, id);
+        self.note(result)
+    }
+
     fn records(
         &mut self,
         kind: &str,

@@ -29,6 +29,23 @@ impl PostgresStore {
         Ok(())
     }
 
+    /// `delete_record`: in the open transaction, or removed at once; whether there was one.
+    pub(crate) fn remove_record(&mut self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        if self.txn.as_ref().is_some_and(|t| t.failed) {
+            return Err(StoreError::Misuse(
+                "delete_record: a statement of this transaction failed: roll it back",
+            ));
+        }
+        let removed = self
+            .client
+            .execute(
+                "DELETE FROM record WHERE kind = $1 AND id = $2",
+                &[&kind, &id],
+            )
+            .map_err(pg("deleting a record"))?;
+        Ok(removed > 0)
+    }
+
     /// `record`.
     pub(crate) fn read_record(
         &mut self,

@@ -288,6 +288,10 @@ impl DataValueStore for SqliteStore {
         self.read_record(kind, id)
     }
 
+    fn delete_record(&mut self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        self.remove_record(kind, id)
+    }
+
     fn records(
         &mut self,
         kind: &str,

@@ -29,6 +29,20 @@ impl SqliteStore {
         })
     }
 
+    /// Removes a record, in the open transaction or in one of its own; whether there was one.
+    pub(crate) fn remove_record(&mut self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        self.in_transaction(|s| {
+            let mut stmt = s
+                .conn
+                .prepare_cached("DELETE FROM record WHERE kind = ?1 AND id = ?2")
+                .map_err(db("deleting a record"))?;
+            let removed = stmt
+                .execute(params![kind, id])
+                .map_err(db("deleting a record"))?;
+            Ok(removed > 0)
+        })
+    }
+
     /// The body of a record.
     pub(crate) fn read_record(
         &mut self,

@@ -553,6 +553,17 @@ impl DataValueStore for MemoryStore {
         Ok(self.records.get(&(kind.to_owned(), id.to_owned())).cloned())
     }
 
+    fn delete_record(&mut self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        let key = (kind.to_owned(), id.to_owned());
+        let Some(previous) = self.records.remove(&key) else {
+            return Ok(false);
+        };
+        if let Some(txn) = &mut self.txn {
+            txn.journal.push(Undo::Record(key, Some(previous)));
+        }
+        Ok(true)
+    }
+
     fn records(
         &mut self,
         kind: &str,

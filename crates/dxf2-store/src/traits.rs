@@ -33,7 +33,7 @@ use crate::types::{Audit, Completion, DataValueKey, Existing, StoredValue, Value
 /// | `completion` | when the payload completes its data set | no | no |
 /// | `has_lock_exception` | when a period is locked | when a period is locked | no |
 /// | `query` | no | deletion scopes | yes |
-/// | `audits`, `store_id`, `last_change`, `changed_completions`, records | no | no | no (tools, sync) |
+/// | `audits`, `store_id`, `last_change`, `changed_completions`, records | no | no | no (tools, sync, file resources) |
 ///
 /// The methods after `query` have defaults that answer [`StoreError::Unsupported`], so a host's
 /// own store needs only the first eight; the stores of this workspace implement all of them, and
@@ -144,6 +144,14 @@ pub trait DataValueStore {
 
     /// The body of record (`kind`, `id`), if there is one.
     fn record(&mut self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
+        let _ = (kind, id);
+        Err(StoreError::Unsupported("records"))
+    }
+
+    /// Removes record (`kind`, `id`) and says whether there was one (a file resource deleted
+    /// with its data value). Inside a transaction it is part of it; outside, it is removed at
+    /// once.
+    fn delete_record(&mut self, kind: &str, id: &str) -> Result<bool, StoreError> {
         let _ = (kind, id);
         Err(StoreError::Unsupported("records"))
     }

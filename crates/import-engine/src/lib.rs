@@ -9,6 +9,10 @@
 //! for each value the summary names, where it is in the source file and which of its strings was
 //! wrong ([`ValueNote`]; never written into DHIS2's summary documents).
 //!
+//! Beside imports and exports ([`export`]): DHIS2's data value set templates ([`template`]),
+//! its single-value API `/api/dataValues` with the files of file values ([`single_value`],
+//! [`file_resource`]).
+//!
 //! Behaviour follows the importer generation chosen by [`ImportOptions::profile`]: the classic
 //! importer of DHIS2 2.36–2.42 (module `classic`) is the default; `ImporterProfile::Pipeline`
 //! imports as DHIS2 2.43+ does (module `pipeline`: groups per data set, E8000–E8128, every write
@@ -69,10 +73,13 @@ mod classic;
 pub mod codes;
 pub mod conflicts;
 pub mod export;
+pub mod file_resource;
 pub mod index;
 mod outcome;
 mod pipeline;
 mod schemes;
+pub mod single_value;
+pub mod template;
 
 use chrono::{DateTime, Utc};
 use dxf2_model::{

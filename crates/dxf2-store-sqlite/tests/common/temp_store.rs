@@ -119,6 +119,10 @@ impl<S: DataValueStore, P> DataValueStore for TempStore<S, P> {
         self.store.record(kind, id)
     }
 
+    fn delete_record(&mut self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        self.store.delete_record(kind, id)
+    }
+
     fn records(
         &mut self,
         kind: &str,

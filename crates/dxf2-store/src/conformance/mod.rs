@@ -64,7 +64,8 @@
 //!   reopening); a batch mixing every kind of write; audits in order; completions replaced; lock
 //!   exceptions exact;
 //! - `query`: both orders with ties, `limit`, every filter alone and together, callback errors;
-//! - change numbers, `changed_since`, `changed_completions`, the store id and records;
+//! - change numbers, `changed_since`, `changed_completions`, the store id and records (put,
+//!   read, listed, deleted, in and out of transactions);
 //! - metadata: every kind and field round-trips, later saves add and replace, cycles are refused,
 //!   saves follow transactions;
 //! - DHIS2 objects ([`ObjectStore`]): exact JSON in the store's order, deletions, the typed
@@ -108,8 +109,8 @@ pub use metadata::{
 pub use numbering::{
     change_numbers_count_batches, change_numbers_survive_reopen,
     changed_completions_select_later_writes, changed_since_selects_later_writes,
-    records_follow_transactions, records_round_trip, rollback_restores_the_change_number,
-    store_ids_are_stable_and_distinct,
+    records_are_deleted, records_follow_transactions, records_round_trip,
+    rollback_restores_the_change_number, store_ids_are_stable_and_distinct,
 };
 pub use objects::{
     objects_cycle_changes_nothing, objects_delete_and_typed_metadata_is_replaced,
@@ -203,6 +204,7 @@ macro_rules! conformance_tests {
             store_ids_are_stable_and_distinct
             records_round_trip
             records_follow_transactions
+            records_are_deleted
             metadata_round_trips
             metadata_cycle_is_refused
             objects_round_trip_in_order

@@ -329,3 +329,80 @@ pub fn records_follow_transactions<H: Harness>(h: &mut H) {
     let mut s = h.reopen(s);
     assert_eq!(records(&mut s, "journal"), expected, "after reopening");
 }
+
+/// Records are deleted by (kind, id): the answer says whether one was there; other records,
+/// other kinds and records of the same id in another kind stay; a deletion inside a transaction
+/// is undone by a rollback and kept by a commit; outside one it happens at once (a second handle
+/// sees it).
+pub fn records_are_deleted<H: Harness>(h: &mut H) {
+    let mut s = h.fresh();
+    for (kind, id, body) in [
+        ("fileResource", "a", "file a"),
+        ("fileResource", "b", "file b"),
+        ("journal", "a", "journal a"),
+    ] {
+        must(s.put_record(kind, id, body), "to put a record");
+    }
+    assert!(must(
+        s.delete_record("fileResource", "a"),
+        "to delete a record"
+    ));
+    assert!(!must(
+        s.delete_record("fileResource", "a"),
+        "to delete it again"
+    ));
+    assert!(!must(
+        s.delete_record("none", "b"),
+        "to delete in another kind"
+    ));
+    assert_eq!(
+        must(s.record("fileResource", "a"), "to read a record"),
+        None
+    );
+    assert_eq!(
+        must(s.record("journal", "a"), "to read a record").as_deref(),
+        Some("journal a"),
+        "the same id in another kind"
+    );
+    if let Some(mut other) = h.second_handle(&s) {
+        assert_eq!(
+            must(other.record("fileResource", "a"), "to read a record"),
+            None,
+            "through a second handle"
+        );
+    }
+
+    must(s.begin(), "to begin");
+    assert!(must(
+        s.delete_record("fileResource", "b"),
+        "to delete a record"
+    ));
+    assert_eq!(
+        must(s.record("fileResource", "b"), "to read a record"),
+        None,
+        "inside the transaction"
+    );
+    must(s.rollback(), "to roll back");
+    assert_eq!(
+        records(&mut s, "fileResource"),
+        [("b".to_owned(), "file b".to_owned())],
+        "after the rollback"
+    );
+
+    must(s.begin(), "to begin");
+    must(
+        s.put_record("fileResource", "c", "file c"),
+        "to put a record",
+    );
+    assert!(must(
+        s.delete_record("fileResource", "b"),
+        "to delete a record"
+    ));
+    must(s.commit(), "to commit");
+    let mut s = h.reopen(s);
+    assert_eq!(
+        records(&mut s, "fileResource"),
+        [("c".to_owned(), "file c".to_owned())],
+        "after reopening"
+    );
+}

@@ -224,6 +224,10 @@ impl DataValueStore for SharedHandle {
         self.read(|s| s.record(kind, id))
     }
 
+    fn delete_record(&mut self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        self.write(|s| s.delete_record(kind, id))
+    }
+
     fn records(
         &mut self,
         kind: &str,
