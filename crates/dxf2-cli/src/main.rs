@@ -25,6 +25,7 @@ mod progress;
 mod store;
 mod summary;
 mod template;
+mod tracker;
 mod ui;
 mod value;
 
@@ -98,6 +99,10 @@ enum Command {
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// Tracker data (tracked entities, enrollments, events, relationships): import into a
+    /// store and export, as DHIS2's `/api/tracker` does.
+    #[command(subcommand)]
+    Tracker(tracker::TrackerCommand),
 }
 
 /// A failure that ends the command: a message and an exit status.
@@ -179,6 +184,8 @@ fn main() -> ExitCode {
         Command::Metadata(metadata::MetadataCommand::Import(args)) => metadata::run_import(args),
         Command::Metadata(metadata::MetadataCommand::Export(args)) => metadata::run_export(args),
         Command::Metadata(metadata::MetadataCommand::Diff(args)) => metadata::run_diff(args),
+        Command::Tracker(tracker::TrackerCommand::Import(args)) => tracker::run_import(args),
+        Command::Tracker(tracker::TrackerCommand::Export(args)) => tracker::run_export(args),
         Command::Geometry(geometry::GeometryCommand::Import(args)) => geometry::run_import(args),
         Command::Geometry(geometry::GeometryCommand::Export(args)) => geometry::run_export(args),
         Command::Store(store::StoreCommand::Info(args)) => store::run_info(args),

@@ -16,6 +16,13 @@
 //!   them (JSON in the server's zone, CSV in UTC);
 //! * pre-2.41 files (the deprecated `/api/events`, `/api/trackedEntityInstances`, … formats)
 //!   are recognised and refused with what changed ([`ErrorKind::Deprecated`]).
+//! * [`import`]: DHIS2's tracker import (`POST /api/tracker`) against a metadata
+//!   [`Catalogue`](dxf2_metadata::catalogue::Catalogue): parameters with DHIS2's defaults, id
+//!   schemes per field, the validation codes that need no program rules, the import report
+//!   in DHIS2's JSON;
+//! * [`TrackerStore`]: tracker objects kept as records of any store of the workspace;
+//!   [`export`]: DHIS2's export queries (org unit modes, program, stage, dates, status,
+//!   follow-up, deleted objects, filters) written as JSON or CSV.
 //!
 //! Compression (zip, gzip) is the caller's: readers take any [`std::io::Read`], writers any
 //! [`std::io::Write`].
@@ -93,12 +100,15 @@
 
 mod csv;
 mod error;
+pub mod export;
 mod flatten;
 mod geometry;
+pub mod import;
 mod json;
 pub mod model;
 mod number;
 mod options;
+mod store;
 mod time;
 
 pub use crate::csv::{
@@ -117,4 +127,5 @@ pub use model::{
     TrackerType, User,
 };
 pub use options::{LegacyPolicy, ReadOptions, TrackerVersion};
+pub use store::{record_kind, TrackerObject, TrackerStore, TrackerStoreError};
 pub use time::{DateError, ServerTimeZone, Timestamp, ZoneRules};
