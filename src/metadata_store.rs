@@ -6,7 +6,7 @@
 //! [`StoredCatalogue::load`] reads every DHIS2 object of the store into memory (an index by
 //! UID, code and name per collection; a package of 50,000 org units and 5,000 data elements is
 //! about 100 MB). Objects of the typed kinds that the store holds only in typed form (saved with
-//! [`MetadataStore::save_metadata`], or by a version of dxf2 that did not keep DHIS2 objects)
+//! [`save_metadata`](crate::store::MetadataStore::save_metadata), or by a version of dxf2 that did not keep DHIS2 objects)
 //! are made into DHIS2 objects with [`write_metadata`],
 //! and written as objects by the next [`apply`](StoredCatalogue::apply). A store with no
 //! metadata at all gets DHIS2's four default category objects, as a fresh DHIS2 server has.
@@ -35,7 +35,7 @@
 //! let mut store = MemoryStore::new();
 //! let mut stored = StoredCatalogue::load(&mut store).unwrap();
 //! let result = {
-//!     let view = stored.view(&mut store).unwrap();
+//!     let view = stored.view(&mut store);
 //!     let mut session = Session::new(&view, ImportParams::default());
 //!     session.import(&package).unwrap();
 //!     session.finish()
@@ -57,7 +57,7 @@ use dxf2_metadata::catalogue::{Catalogue, CatalogueError, MemoryCatalogue, Objec
 use dxf2_metadata::{Changes, Document, Object};
 use dxf2_model::{Metadata, Uid};
 use dxf2_store::{
-    DataValueStore, MetadataStore, ObjectChanges, ObjectStore, StoreError, StoredObject, ValueQuery,
+    DataValueStore, ObjectChanges, ObjectStore, StoreError, StoredObject, ValueQuery,
 };
 use serde_json::Value;
 
@@ -96,6 +96,13 @@ pub struct StoredCatalogue {
     catalogue: MemoryCatalogue,
     /// Objects not stored as DHIS2 objects yet (made from typed metadata, or the defaults).
     adopted: Vec<(String, String)>,
+    /// The typed data elements' UIDs: what the view asks the store's values about.
+    data_elements: Vec<Uid>,
+}
+
+/// The UIDs of the typed metadata's data elements.
+fn data_element_uids(typed: &Metadata) -> Vec<Uid> {
+    typed.data_elements().iter().map(|d| d.id.uid).collect()
 }
 
 impl StoredCatalogue {
@@ -136,7 +143,11 @@ impl StoredCatalogue {
                 }
             }
         }
-        Ok(StoredCatalogue { catalogue, adopted })
+        Ok(StoredCatalogue {
+            catalogue,
+            adopted,
+            data_elements: data_element_uids(&typed),
+        })
     }
 
     /// The objects, in memory.
@@ -151,21 +162,12 @@ impl StoredCatalogue {
     }
 
     /// The catalogue an import reads: these objects, with data values asked of `store`.
-    pub fn view<'a, S: DataValueStore + MetadataStore + ?Sized>(
-        &'a self,
-        store: &'a mut S,
-    ) -> Result<StoreView<'a, S>, Error> {
-        let data_elements = store
-            .load_metadata()?
-            .data_elements()
-            .iter()
-            .map(|d| d.id.uid)
-            .collect();
-        Ok(StoreView {
+    pub fn view<'a, S: DataValueStore + ?Sized>(&'a self, store: &'a mut S) -> StoreView<'a, S> {
+        StoreView {
             catalogue: &self.catalogue,
             store: RefCell::new(store),
-            data_elements,
-        })
+            data_elements: &self.data_elements,
+        }
     }
 
     /// Writes `changes` (an import's, made against [`view`](StoredCatalogue::view); moved in,
@@ -239,6 +241,7 @@ impl StoredCatalogue {
         let typed = typed_metadata(typed_document(&self.catalogue))?;
         store.apply_objects(&ObjectChanges { put, delete }, &typed)?;
         self.adopted.clear();
+        self.data_elements = data_element_uids(&typed);
         Ok(())
     }
 }
@@ -350,7 +353,7 @@ fn typed_objects(typed: &Metadata) -> Result<Document, Error> {
 pub struct StoreView<'a, S: ?Sized> {
     catalogue: &'a MemoryCatalogue,
     store: RefCell<&'a mut S>,
-    data_elements: Vec<Uid>,
+    data_elements: &'a [Uid],
 }
 
 impl<S: DataValueStore + ?Sized> StoreView<'_, S> {
@@ -406,12 +409,12 @@ impl<S: DataValueStore + ?Sized> Catalogue for StoreView<'_, S> {
                 ..ValueQuery::default()
             },
             "organisationUnits" if !self.data_elements.is_empty() => ValueQuery {
-                data_elements: self.data_elements.clone(),
+                data_elements: self.data_elements.to_vec(),
                 org_units: Some(vec![parsed]),
                 ..ValueQuery::default()
             },
             "categoryOptionCombos" if !self.data_elements.is_empty() => ValueQuery {
-                data_elements: self.data_elements.clone(),
+                data_elements: self.data_elements.to_vec(),
                 attribute_option_combos: vec![parsed],
                 ..ValueQuery::default()
             },
@@ -428,7 +431,7 @@ mod tests {
     use dxf2_metadata::import::{ImportParams, Session, Status};
     use dxf2_metadata::read_json_str;
     use dxf2_model::metadata::{Identity, OrganisationUnit};
-    use dxf2_store::MemoryStore;
+    use dxf2_store::{MemoryStore, MetadataStore};
 
     fn uid(s: &str) -> Uid {
         Uid::parse(s).unwrap()
@@ -459,7 +462,7 @@ mod tests {
         .unwrap()
         .document;
         let result = {
-            let view = stored.view(&mut store).unwrap();
+            let view = stored.view(&mut store);
             let mut session = Session::new(&view, ImportParams::default());
             session.import(&package).unwrap();
             session.finish()
@@ -500,7 +503,7 @@ mod tests {
         .unwrap()
         .document;
         let created = {
-            let view = stored.view(&mut store).unwrap();
+            let view = stored.view(&mut store);
             dxf2_metadata::import::import(&view, &package, &ImportParams::default()).unwrap()
         };
         stored.apply(&mut store, created.changes).unwrap();
@@ -514,7 +517,7 @@ mod tests {
         let mut row = StoredValue::empty(key, Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap());
         row.value = Some("3".to_owned());
         store.insert(&row).unwrap();
-        let view = stored.view(&mut store).unwrap();
+        let view = stored.view(&mut store);
         assert!(view.has_data_values("dataElements", "f7n9E0hX8qk").unwrap());
         let params = ImportParams {
             import_strategy: dxf2_metadata::import::ImportStrategy::Delete,

@@ -165,9 +165,7 @@ pub fn run_diff(args: &MetadataDiffArgs) -> Result<u8, Exit> {
         args.limits.read_limits(),
     )?;
     let d = {
-        let view = stored
-            .view(&mut *store)
-            .map_err(|e| Exit::usage(format!("--store {at}: {e}")))?;
+        let view = stored.view(&mut *store);
         diff(&view, &file.document, &params)
             .map_err(|e| Exit::usage(format!("{}: {e}", file.name)))?
     };

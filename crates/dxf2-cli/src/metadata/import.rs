@@ -192,9 +192,7 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         store = crate::store::open_or_create(at)?;
     }
     let mut result = {
-        let view = stored
-            .view(&mut *store)
-            .map_err(|e| Exit::usage(format!("--store {at}: {e}")))?;
+        let view = stored.view(&mut *store);
         let mut session = Session::new(&view, params.clone());
         for f in &files {
             session.import(&f.document).map_err(|e| match e {
@@ -228,15 +226,12 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
     }
     if !args.dry_run && (!result.changes.is_empty() || stored.adopted() > 0) {
         written = !result.changes.is_empty();
-        stored
-            .apply(&mut *store, std::mem::take(&mut result.changes))
-            .map_err(|e| match e {
-                dxf2::metadata_store::Error::Store(e) => crate::store::store_error(at, &e),
-                other => Exit {
-                    code: 1,
-                    message: format!("--store {at}: {other}"),
-                },
-            })?;
+        super::apply_changes(
+            &mut stored,
+            &mut store,
+            at,
+            std::mem::take(&mut result.changes),
+        )?;
     }
     let version = format!("2.{}", params.dhis2_minor());
     let heading = if args.dry_run {
