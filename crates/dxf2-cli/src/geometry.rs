@@ -22,7 +22,7 @@ use dxf2_model::ImportStatus;
 use crate::args::LimitArgs;
 use crate::location::StoreLocation;
 use crate::metadata::report::SummaryFormat;
-use crate::metadata::{load_catalogue, open_for_reading};
+use crate::metadata::{apply_changes, load_catalogue, open_for_reading};
 use crate::{ui, Exit};
 
 /// `dxf2 geometry …`.
@@ -168,7 +168,7 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
             .map_err(|e| geometry_error(&name, &e))?;
         crate::print_warnings(&warnings);
         if !args.dry_run && !result.changes.is_empty() {
-            apply(
+            apply_changes(
                 &mut stored,
                 &mut store,
                 at,
@@ -206,7 +206,7 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
         .map_err(|e| geometry_error(&name, &e))?;
     crate::print_warnings(&warnings);
     if !args.dry_run && !result.changes.is_empty() {
-        apply(
+        apply_changes(
             &mut stored,
             &mut store,
             at,
@@ -266,21 +266,6 @@ fn json<T: serde::Serialize>(report: &T) -> Result<String, Exit> {
         .map_err(|e| Exit::usage(format!("writing the report: {e}")))?;
     text.push('\n');
     Ok(text)
-}
-
-fn apply(
-    stored: &mut dxf2::metadata_store::StoredCatalogue,
-    store: &mut crate::location::AnyStore,
-    at: &StoreLocation,
-    changes: dxf2::metadata::Changes,
-) -> Result<(), Exit> {
-    stored.apply(&mut **store, changes).map_err(|e| match e {
-        dxf2::metadata_store::Error::Store(e) => crate::store::store_error(at, &e),
-        other => Exit {
-            code: 1,
-            message: format!("--store {at}: {other}"),
-        },
-    })
 }
 
 /// `dxf2 geometry export`.

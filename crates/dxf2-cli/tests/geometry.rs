@@ -23,15 +23,6 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Exits with `code`, and each needle is in stdout or stderr.
-fn says(o: &std::process::Output, code: i32, needles: &[&str]) {
-    let both = format!("{}\n{}", out(o), err(o));
-    assert_eq!(o.status.code(), Some(code), "{both}");
-    for needle in needles {
-        assert!(both.contains(needle), "`{needle}` not in: {both}");
-    }
-}
-
 /// A store holding the first 7 of the 15 Sierra Leone districts, as DHIS2's
 /// `GeoJsonImportControllerTest` creates them.
 fn districts_store(dir: &Path) -> PathBuf {

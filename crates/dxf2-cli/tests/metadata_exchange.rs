@@ -29,15 +29,6 @@ const UNITS: &str = r#"{"organisationUnits": [
    "parent": {"id": "ImspTQPwCqd"}, "geometry": {"type": "Point", "coordinates": [-11.7, 7.9]}}
 ]}"#;
 
-/// Exits with `code`, and each needle is in stdout or stderr.
-fn says(o: &std::process::Output, code: i32, needles: &[&str]) {
-    let both = format!("{}\n{}", out(o), err(o));
-    assert_eq!(o.status.code(), Some(code), "{both}");
-    for needle in needles {
-        assert!(both.contains(needle), "`{needle}` not in: {both}");
-    }
-}
-
 fn json(o: &std::process::Output) -> Value {
     serde_json::from_str(&out(o)).unwrap_or_else(|e| panic!("{e}: {}", out(o)))
 }

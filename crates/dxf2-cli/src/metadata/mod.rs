@@ -63,15 +63,6 @@ impl ReadFile {
     }
 }
 
-/// Whether `path` names a CSV file (`.csv`, `.csv.gz`, `.csv.zip`).
-fn is_csv_path(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    name.ends_with(".csv") || name.ends_with(".csv.gz") || name.ends_with(".csv.zip")
-}
-
 /// Reads one metadata file: CSV of class `class_key` when given, else JSON. A file that is not
 /// metadata (a data value set, XML, `{"foo": 1}`) is refused saying what it looks like.
 pub fn read_metadata_file(
@@ -93,7 +84,7 @@ pub fn read_metadata_file(
         )));
     }
     let Some(class_key) = class_key else {
-        if is_csv_path(path) {
+        if dxf2_io::Format::from_path(path) == Some(dxf2_io::Format::Csv) {
             return Err(Exit::usage(format!(
                 "{name}: a metadata CSV file needs --class-key (the class of its rows: {})",
                 ClassKey::ALL.map(|c| c.name()).join(", ")
@@ -156,5 +147,23 @@ pub fn load_catalogue(at: &StoreLocation, store: &mut AnyStore) -> Result<Stored
     StoredCatalogue::load(&mut **store).map_err(|e| match e {
         dxf2::metadata_store::Error::Store(e) => crate::store::store_error(at, &e),
         other => Exit::usage(format!("--store {at}: {other}")),
+    })
+}
+
+/// Writes an import's `changes` into `store` (see [`StoredCatalogue::apply`]): a store failure
+/// is reported as the store's, anything else (the typed catalogue cannot read the result) is an
+/// ERROR (exit 1).
+pub fn apply_changes(
+    stored: &mut StoredCatalogue,
+    store: &mut AnyStore,
+    at: &StoreLocation,
+    changes: dxf2::metadata::Changes,
+) -> Result<(), Exit> {
+    stored.apply(&mut **store, changes).map_err(|e| match e {
+        dxf2::metadata_store::Error::Store(e) => crate::store::store_error(at, &e),
+        other => Exit {
+            code: 1,
+            message: format!("--store {at}: {other}"),
+        },
     })
 }

@@ -58,6 +58,15 @@ pub fn exits(o: &Output, code: i32, needles: &[&str]) {
     }
 }
 
+/// Exits with `code`, and each needle is in stdout or stderr.
+pub fn says(o: &Output, code: i32, needles: &[&str]) {
+    let both = format!("{}\n{}", out(o), err(o));
+    assert_eq!(o.status.code(), Some(code), "{both}");
+    for needle in needles {
+        assert!(both.contains(needle), "`{needle}` not in: {both}");
+    }
+}
+
 /// A fresh directory for one test.
 pub fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dxf2-cli-{name}-{}", std::process::id()));
