@@ -46,6 +46,7 @@ mod builder;
 mod defaults;
 mod hierarchy;
 mod objects;
+mod option_combos;
 mod org_units;
 
 use rustc_hash::FxHashMap;

@@ -18,7 +18,7 @@
 //!   that matches nothing is skipped without a word (here: listed in [`Template::skipped`]);
 //! * the option combos of an element are `DataElement.getSortedCategoryOptionCombos`: its own
 //!   category combo's and every data set's override combo's, in the order of the cartesian
-//!   product of the categories' options ([`sorted_option_combos`]).
+//!   product of the categories' options ([`Metadata::data_element_option_combos`]).
 //!
 //! Where this differs from DHIS2: the data elements come in the data set's order (DHIS2 takes
 //! them from a hash set, in no defined order); a period is written whenever it is a valid ISO
@@ -182,7 +182,7 @@ impl Template {
                     data_element: e.data_element,
                 },
             )?;
-            elements.push((de, sorted_option_combos(metadata, de)));
+            elements.push((de, metadata.data_element_option_combos(de)));
         }
         let period = params.period.map(|p| p.to_string()).unwrap_or_default();
         let mut rows = Vec::new();
@@ -291,80 +291,6 @@ fn search_org_unit<'m>(metadata: &'m Metadata, text: &str) -> Option<&'m Organis
         .iter()
         .find(|ou| ou.id.code.as_deref() == Some(text))
         .or_else(|| units.iter().find(|ou| ou.id.name.as_deref() == Some(text)))
-}
-
-/// DHIS2's `DataElement.getSortedCategoryOptionCombos`: the option combos of the element's own
-/// category combo and of every data set's override combo for it (each combo once), each
-/// combo's in the order of the cartesian product of its categories' options (first category
-/// outermost). Option combos the product does not reach are left out; a combo without
-/// categories gives its option combos in catalogue order.
-pub fn sorted_option_combos<'m>(
-    metadata: &'m Metadata,
-    de: &DataElement,
-) -> Vec<&'m CategoryOptionCombo> {
-    let mut combos = vec![de.category_combo];
-    for ds in metadata.data_sets() {
-        for element in ds.elements.iter().filter(|e| e.data_element == de.id.uid) {
-            if let Some(cc) = element.category_combo {
-                if !combos.contains(&cc) {
-                    combos.push(cc);
-                }
-            }
-        }
-    }
-    let mut out: Vec<&CategoryOptionCombo> = Vec::new();
-    for cc in combos {
-        for coc in combo_option_combos(metadata, &cc) {
-            if !out.iter().any(|c| c.id.uid == coc.id.uid) {
-                out.push(coc);
-            }
-        }
-    }
-    out
-}
-
-/// The option combos of one category combo in cartesian product order.
-fn combo_option_combos<'m>(metadata: &'m Metadata, cc: &Uid) -> Vec<&'m CategoryOptionCombo> {
-    let members: Vec<&CategoryOptionCombo> = metadata
-        .category_option_combos()
-        .iter()
-        .filter(|c| c.category_combo == *cc)
-        .collect();
-    let categories: Vec<&[Uid]> = metadata
-        .category_combo(cc)
-        .map(|combo| {
-            combo
-                .categories
-                .iter()
-                .filter_map(|c| metadata.category(c).map(|c| c.options.as_slice()))
-                .collect()
-        })
-        .unwrap_or_default();
-    if categories.is_empty() {
-        return members;
-    }
-    let mut product: Vec<Vec<Uid>> = vec![Vec::new()];
-    for options in &categories {
-        product = product
-            .iter()
-            .flat_map(|prefix| {
-                options.iter().map(move |o| {
-                    let mut next = prefix.clone();
-                    next.push(*o);
-                    next
-                })
-            })
-            .collect();
-    }
-    product
-        .iter()
-        .filter_map(|options| {
-            members.iter().copied().find(|coc| {
-                coc.options.len() == options.len()
-                    && options.iter().all(|o| coc.options.contains(o))
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

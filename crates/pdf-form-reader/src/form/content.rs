@@ -128,7 +128,7 @@ pub fn form_content(
         let de = md
             .data_element(&element.data_element)
             .ok_or_else(|| not_found(ObjectKind::DataElement, &element.data_element))?;
-        for coc in sorted_option_combos(md, de) {
+        for coc in md.data_element_option_combos(de) {
             let coc_name = if Some(coc.id.uid) == default_coc {
                 String::new()
             } else {
@@ -268,79 +268,4 @@ fn data_field(
         tooltip: label.trim_end().to_owned(),
         value: None,
     }
-}
-
-/// DHIS2's `DataElement.getSortedCategoryOptionCombos`: the option combos of the element's own
-/// category combo and of every data set's override combo for it, each combo's in the order of
-/// the cartesian product of its categories' options (first category outermost).
-pub fn sorted_option_combos<'a>(
-    md: &'a Metadata,
-    de: &DataElement,
-) -> Vec<&'a CategoryOptionCombo> {
-    let mut combos = vec![de.category_combo];
-    for ds in md.data_sets() {
-        for element in &ds.elements {
-            if element.data_element == de.id.uid {
-                if let Some(cc) = element.category_combo {
-                    if !combos.contains(&cc) {
-                        combos.push(cc);
-                    }
-                }
-            }
-        }
-    }
-    let mut out: Vec<&CategoryOptionCombo> = Vec::new();
-    for cc in combos {
-        for coc in combo_option_combos(md, &cc) {
-            if !out.iter().any(|c| c.id.uid == coc.id.uid) {
-                out.push(coc);
-            }
-        }
-    }
-    out
-}
-
-/// The option combos of one category combo, in cartesian product order; combos the product
-/// does not reach (stale ones) are left out, and a combo without categories gives its option
-/// combos in catalogue order.
-fn combo_option_combos<'a>(md: &'a Metadata, cc: &Uid) -> Vec<&'a CategoryOptionCombo> {
-    let members: Vec<&CategoryOptionCombo> = md
-        .category_option_combos()
-        .iter()
-        .filter(|c| c.category_combo == *cc)
-        .collect();
-    let categories: Vec<Vec<Uid>> = md
-        .category_combo(cc)
-        .map(|combo| {
-            combo
-                .categories
-                .iter()
-                .filter_map(|c| md.category(c).map(|c| c.options.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    if categories.is_empty() {
-        return members;
-    }
-    let mut product: Vec<Vec<Uid>> = vec![Vec::new()];
-    for options in &categories {
-        product = product
-            .iter()
-            .flat_map(|prefix| {
-                options.iter().map(move |o| {
-                    let mut next = prefix.clone();
-                    next.push(*o);
-                    next
-                })
-            })
-            .collect();
-    }
-    product
-        .iter()
-        .filter_map(|wanted| {
-            members.iter().copied().find(|c| {
-                c.options.len() == wanted.len() && wanted.iter().all(|o| c.options.contains(o))
-            })
-        })
-        .collect()
 }

@@ -75,7 +75,6 @@ use lopdf::{Document, SaveOptions};
 
 use crate::error::Error;
 
-pub use content::sorted_option_combos;
 pub use periods::{period_choices, period_display};
 
 /// How a form is made.
