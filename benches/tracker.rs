@@ -6,7 +6,16 @@
 //!
 //! Size: `DXF2_BENCH_EVENTS` events (default 1,000,000; about 400 MB of JSON); files live in
 //! `target/bench-data/`. Run: `cargo bench --bench tracker`; smoke test:
-//! `DXF2_BENCH_EVENTS=10000 cargo bench --bench tracker -- --test`.
+//! `DXF2_BENCH_EVENTS=10000 DXF2_BENCH_TRACKER_IMPORT_EVENTS=1000 cargo bench --bench tracker
+//! -- --test`.
+//!
+//! Import (`tracker_import/*`): `DXF2_BENCH_TRACKER_IMPORT_EVENTS` events (default 200,000;
+//! the figure is 1,000,000: `DXF2_BENCH_TRACKER_IMPORT_EVENTS=1000000 cargo bench
+//! --bench tracker -- tracker_import`) of the e2e event program (`Zd2rkv8FsWq`, three data
+//! values each) imported with DHIS2's defaults through `dxf2_tracker::import::import`: into an
+//! empty memory store and an empty SQLite file (`create`), and again into the memory store
+//! that holds them (`update`: every event read back by key). The payload is built before
+//! each timed run; the time is validation, merging and the store's transaction.
 // Benchmark harness code: a broken set-up should stop the run loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -16,11 +25,16 @@ use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
+use dxf2_metadata::catalogue::MemoryCatalogue;
 use dxf2_model::Uid;
+use dxf2_store::MemoryStore;
+use dxf2_store_sqlite::SqliteStore;
+use dxf2_tracker::import::{import, ImportParams, Status};
 use dxf2_tracker::{
     Coordinate, CsvWriteOptions, DataValue, Event, EventCsvReader, EventCsvWriter, Geometry, Item,
-    JsonReader, JsonWriter, Note, ReadOptions, Timestamp, TrackerType, WriteOptions,
+    JsonReader, JsonWriter, Note, Payload, ReadOptions, Timestamp, TrackerStore, TrackerType,
+    WriteOptions,
 };
 use serde::de::{Deserialize, IgnoredAny};
 
@@ -230,5 +244,130 @@ fn tracker(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, tracker);
+fn import_events() -> u64 {
+    std::env::var("DXF2_BENCH_TRACKER_IMPORT_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000)
+}
+
+/// The e2e metadata the tracker tests use (event program `Zd2rkv8FsWq`, its stage, data
+/// elements and org units), over DHIS2's default category objects.
+fn import_metadata() -> MemoryCatalogue {
+    let doc: serde_json::Value = serde_json::from_str(include_str!(
+        "../crates/dxf2-tracker/tests/fixtures/tracker_metadata.json"
+    ))
+    .expect("metadata fixture");
+    let mut cat = MemoryCatalogue::with_dhis2_defaults();
+    for (key, list) in doc.as_object().expect("metadata document") {
+        for object in list.as_array().expect("metadata list") {
+            cat.insert(key, object.as_object().expect("metadata object").clone());
+        }
+    }
+    cat
+}
+
+/// `events` valid events of the e2e event program.
+fn import_payload(events: u64) -> Payload {
+    let events = (0..events)
+        .map(|n| {
+            let day =
+                Timestamp::from_epoch_millis(1_546_300_800_000 + (n % 1000) as i64 * 86_400_000)
+                    .expect("date");
+            let value = |de: &str, v: String| DataValue {
+                data_element: de.into(),
+                value: v,
+                ..DataValue::default()
+            };
+            Event {
+                event: Some(uid(b'E', n)),
+                program: "Zd2rkv8FsWq".into(),
+                program_stage: "jKLB23QZS4I".into(),
+                org_unit: "O6uvpzGd5pu".into(),
+                occurred_at: Some(day),
+                data_values: vec![
+                    value("BuZ5LGNfGEU", ((n * 7) % 1000).to_string()),
+                    value("ILRgzHhzFkg", (n % 2 == 0).to_string()),
+                    value("ZrqtjjveTFc", format!("visit {n}")),
+                ],
+                ..Event::default()
+            }
+        })
+        .collect();
+    Payload {
+        events,
+        ..Payload::default()
+    }
+}
+
+fn import_into<S: TrackerStore + ?Sized>(
+    store: &mut S,
+    metadata: &MemoryCatalogue,
+    payload: Payload,
+    events: u64,
+) {
+    let out = import(store, metadata, payload, &ImportParams::default()).expect("import");
+    assert_eq!(out.report.status, Status::Ok, "{}", out.report.to_json());
+    assert_eq!(out.report.stats.total(), events);
+}
+
+fn tracker_import(c: &mut Criterion) {
+    let events = import_events();
+    let metadata = import_metadata();
+    let mut group = c.benchmark_group("tracker_import");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(events));
+    group.bench_function("memory/create", |b| {
+        b.iter_batched(
+            || (MemoryStore::new(), import_payload(events)),
+            |(mut store, payload)| {
+                import_into(&mut store, &metadata, payload, events);
+                store
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    let dir = data_dir();
+    fs::create_dir_all(&dir).expect("create target/bench-data");
+    let db = dir.join(format!("tracker-import-{}.sqlite", std::process::id()));
+    let remove_db = || {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = db.clone().into_os_string();
+            name.push(suffix);
+            let _ = fs::remove_file(name);
+        }
+    };
+    group.bench_function("sqlite/create", |b| {
+        b.iter_batched(
+            || {
+                remove_db();
+                (
+                    SqliteStore::open(&db).expect("SQLite store"),
+                    import_payload(events),
+                )
+            },
+            |(mut store, payload)| {
+                import_into(&mut store, &metadata, payload, events);
+                store
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    remove_db();
+    let mut loaded = MemoryStore::new();
+    import_into(&mut loaded, &metadata, import_payload(events), events);
+    group.bench_function("memory/update", |b| {
+        b.iter_batched(
+            || import_payload(events),
+            |payload| import_into(&mut loaded, &metadata, payload, events),
+            BatchSize::PerIteration,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, tracker, tracker_import);
 criterion_main!(benches);

@@ -6,7 +6,10 @@
 //! written), 2 for unusable input (what DHIS2 answers with HTTP 400: a bad UID or date, JSON
 //! that is not a tracker payload, a bad parameter value). Export: exit 1 when a single object
 //! asked for by UID does not exist (DHIS2's 404, no file written), 2 when DHIS2 would refuse the
-//! parameters (HTTP 400).
+//! parameters (HTTP 400) or the metadata lacks an identifier in the requested id scheme (HTTP
+//! 422). Export writes every object (`{"events":[…]}`, what the Import/Export app asks for with
+//! `paging=false`) unless `--page`, `--page-size`, `--total-pages` or `--paging true` asks for
+//! DHIS2's paged document (`{"pager":{"page":1,"pageSize":50},"events":[…]}`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,11 +18,13 @@ use clap::{Args, Subcommand, ValueEnum};
 use dxf2_io::{Compression, Input, OutputBuilder};
 use dxf2_model::Uid;
 use dxf2_tracker::export::{
-    export, write_export, ExportError, ExportFormat, ExportQuery, ItemFilter, OrgUnitMode,
+    export, parse_order, write_export, AssignedUserMode, ExportError, ExportFormat, ExportQuery,
+    ItemFilter, OrgUnitMode, Paging,
 };
 use dxf2_tracker::import::{
     import, parse_bool_param, AtomicMode, FlushMode, ImportMode, ImportParams, ImportReport,
-    ImportStrategy, ParamEnum, ReportMode, Status, TrackerIdScheme, ValidationMode,
+    ImportStrategy, ParamEnum, ReportMode, Status, TrackerIdScheme, TrackerIdSchemes,
+    ValidationMode,
 };
 use dxf2_tracker::{
     Event, EventCsvReader, FieldFilter, Fields, ItemRef, JsonReader, Payload, ReadOptions,
@@ -72,6 +77,20 @@ fn scheme_parser(
 
 fn bool_param(s: &str) -> Result<bool, String> {
     parse_bool_param("followUp", s).map_err(|e| e.message)
+}
+
+fn paging_param(s: &str) -> Result<bool, String> {
+    parse_bool_param("paging", s).map_err(|e| e.message)
+}
+
+/// `page`/`pageSize`: a whole number (DHIS2 refuses one below 1 with its message, after
+/// binding).
+fn count_param(s: &str) -> Result<u32, String> {
+    match s.parse::<i64>() {
+        Ok(n) if n < 1 => Ok(0),
+        Ok(n) => u32::try_from(n).map_err(|_| format!("Value '{s}' is too large")),
+        Err(_) => Err(format!("Value '{s}' is not a whole number")),
+    }
 }
 
 fn uid_param(s: &str) -> Result<Uid, String> {
@@ -375,6 +394,82 @@ pub struct TrackerExportArgs {
     /// `:` and `,`).
     #[arg(long, value_name = "ATTR:OP:VALUE")]
     pub filter: Vec<String>,
+    /// `updatedBefore` (a date alone means the end of that day).
+    #[arg(long, value_name = "T")]
+    pub updated_before: Option<String>,
+    /// `updatedWithin`: a duration back from now, `<n>d`, `<n>h`, `<n>m` or `<n>s` (`10m`,
+    /// `2h`, `1d`); not with --updated-after/--updated-before.
+    #[arg(long, value_name = "DURATION")]
+    pub updated_within: Option<String>,
+    /// `scheduledAfter` (events).
+    #[arg(long, value_name = "D")]
+    pub scheduled_after: Option<String>,
+    /// `scheduledBefore` (events; a date alone means the end of that day).
+    #[arg(long, value_name = "D")]
+    pub scheduled_before: Option<String>,
+    /// `enrollmentEnrolledAfter` (events, tracked entities: needs --program) or
+    /// `enrolledAfter` (enrollments).
+    #[arg(long, value_name = "D")]
+    pub enrolled_after: Option<String>,
+    /// `enrollmentEnrolledBefore` / `enrolledBefore`.
+    #[arg(long, value_name = "D")]
+    pub enrolled_before: Option<String>,
+    /// `enrollmentOccurredAfter` (events, tracked entities: needs --program).
+    #[arg(long, value_name = "D")]
+    pub enrollment_occurred_after: Option<String>,
+    /// `enrollmentOccurredBefore` (events, tracked entities: needs --program).
+    #[arg(long, value_name = "D")]
+    pub enrollment_occurred_before: Option<String>,
+    /// `assignedUserMode`: CURRENT (the --user), PROVIDED (--assigned-users), NONE, ANY or
+    /// ALL (default).
+    #[arg(long, value_name = "MODE", value_parser = enum_param::<AssignedUserMode>)]
+    pub assigned_user_mode: Option<AssignedUserMode>,
+    /// `assignedUsers`: user UIDs (space- or comma-separated).
+    #[arg(long, value_name = "UID", num_args = 1.., value_delimiter = ',')]
+    pub assigned_users: Vec<String>,
+    /// The user exporting (`--assigned-user-mode CURRENT`): a username or UID. Default: admin.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// `order`: FIELD[:asc|desc],… (the endpoint's fields, or a data element or attribute
+    /// UID); default: newest first.
+    #[arg(long, value_name = "FIELD:asc|desc,…")]
+    pub order: Option<String>,
+    /// `page` (from 1): asks for a paged document, `{"pager":{…},"events":[…]}`.
+    #[arg(long, value_name = "N", value_parser = count_param)]
+    pub page: Option<u32>,
+    /// `pageSize` (DHIS2's default: 50): asks for a paged document.
+    #[arg(long, value_name = "N", value_parser = count_param)]
+    pub page_size: Option<u32>,
+    /// `totalPages`: the pager also carries `total` and `pageCount`.
+    #[arg(long)]
+    pub total_pages: bool,
+    /// `paging`: true for DHIS2's paged answer (page 1 of 50 unless --page/--page-size),
+    /// false for every object. Default: false, as the Import/Export app asks, unless --page,
+    /// --page-size or --total-pages is given.
+    #[arg(long, value_name = "BOOL", value_parser = paging_param)]
+    pub paging: Option<bool>,
+    /// How metadata is written (events, tracked entities): UID (default), CODE, NAME or
+    /// ATTRIBUTE:<uid>.
+    #[arg(long, value_name = "S", value_parser = scheme_parser("idScheme"))]
+    pub id_scheme: Option<TrackerIdScheme>,
+    /// The scheme of `orgUnit` (default: --id-scheme).
+    #[arg(long, value_name = "S", value_parser = scheme_parser("orgUnitIdScheme"))]
+    pub org_unit_id_scheme: Option<TrackerIdScheme>,
+    /// The scheme of an event's `program` (default: --id-scheme).
+    #[arg(long, value_name = "S", value_parser = scheme_parser("programIdScheme"))]
+    pub program_id_scheme: Option<TrackerIdScheme>,
+    /// The scheme of an event's `programStage` (default: --id-scheme).
+    #[arg(long, value_name = "S", value_parser = scheme_parser("programStageIdScheme"))]
+    pub program_stage_id_scheme: Option<TrackerIdScheme>,
+    /// The scheme of `dataValues[].dataElement` (default: --id-scheme).
+    #[arg(long, value_name = "S", value_parser = scheme_parser("dataElementIdScheme"))]
+    pub data_element_id_scheme: Option<TrackerIdScheme>,
+    /// The scheme of an event's `attributeOptionCombo` (default: --id-scheme).
+    #[arg(long, value_name = "S", value_parser = scheme_parser("categoryOptionComboIdScheme"))]
+    pub category_option_combo_id_scheme: Option<TrackerIdScheme>,
+    /// The scheme of an event's `attributeCategoryOptions` (default: --id-scheme).
+    #[arg(long, value_name = "S", value_parser = scheme_parser("categoryOptionIdScheme"))]
+    pub category_option_id_scheme: Option<TrackerIdScheme>,
     /// DHIS2's field filter (`*`, `a,b`, `a[b,c[d]]`); default: the endpoint's.
     #[arg(long, value_name = "SPEC")]
     pub fields: Option<String>,
@@ -451,6 +546,50 @@ impl TrackerExportArgs {
         q.occurred_after = date_param("--occurred-after", self.occurred_after.as_ref(), false)?;
         q.occurred_before = date_param("--occurred-before", self.occurred_before.as_ref(), true)?;
         q.updated_after = date_param("--updated-after", self.updated_after.as_ref(), false)?;
+        q.updated_before = date_param("--updated-before", self.updated_before.as_ref(), true)?;
+        q.updated_within = self.updated_within.clone();
+        q.scheduled_after = date_param("--scheduled-after", self.scheduled_after.as_ref(), false)?;
+        q.scheduled_before =
+            date_param("--scheduled-before", self.scheduled_before.as_ref(), true)?;
+        q.enrolled_after = date_param("--enrolled-after", self.enrolled_after.as_ref(), false)?;
+        q.enrolled_before = date_param("--enrolled-before", self.enrolled_before.as_ref(), true)?;
+        q.enrollment_occurred_after = date_param(
+            "--enrollment-occurred-after",
+            self.enrollment_occurred_after.as_ref(),
+            false,
+        )?;
+        q.enrollment_occurred_before = date_param(
+            "--enrollment-occurred-before",
+            self.enrollment_occurred_before.as_ref(),
+            true,
+        )?;
+        q.assigned_user_mode = self.assigned_user_mode;
+        q.assigned_users = self
+            .assigned_users
+            .iter()
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+            .collect();
+        q.user = self.user.clone();
+        q.order = self.order.as_deref().map(parse_order).unwrap_or_default();
+        let asks_pages = self.page.is_some() || self.page_size.is_some() || self.total_pages;
+        q.paging = Paging {
+            paging: self.paging.unwrap_or(asks_pages),
+            page: self.page,
+            page_size: self.page_size,
+            total_pages: self.total_pages,
+        };
+        let mut schemes = TrackerIdSchemes::default();
+        if let Some(s) = &self.id_scheme {
+            schemes.id_scheme = s.clone();
+        }
+        schemes.org_unit = self.org_unit_id_scheme.clone();
+        schemes.program = self.program_id_scheme.clone();
+        schemes.program_stage = self.program_stage_id_scheme.clone();
+        schemes.data_element = self.data_element_id_scheme.clone();
+        schemes.category_option_combo = self.category_option_combo_id_scheme.clone();
+        schemes.category_option = self.category_option_id_scheme.clone();
+        q.id_schemes = schemes;
         q.status = self.status.clone();
         q.follow_up = self.follow_up;
         q.include_deleted = self.include_deleted;
@@ -464,11 +603,32 @@ impl TrackerExportArgs {
 
 /// `dxf2 tracker export`.
 pub fn run_export(args: &TrackerExportArgs) -> Result<u8, Exit> {
-    let query = args.query()?;
+    let mut query = args.query()?;
+    let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
+    let format = match (args.format, output) {
+        (Some(f), _) => f,
+        (None, Some(p)) if is_csv(p) => TrackerFormat::Csv,
+        _ => TrackerFormat::Json,
+    };
+    let fields = match &args.fields {
+        None => Fields::Dhis2Default,
+        Some(spec) => Fields::Filter(
+            FieldFilter::parse(spec).map_err(|e| Exit::usage(format!("--fields: {e}")))?,
+        ),
+    };
+    // Nested objects are read only when the fields written show them.
+    let shows = |field: &str| match &fields {
+        _ if format == TrackerFormat::Csv => false,
+        Fields::All => true,
+        Fields::Dhis2Default => FieldFilter::dhis2_default(query.kind).includes(field),
+        Fields::Filter(f) => f.includes(field),
+    };
+    query.with_children = shows("enrollments") || shows("events");
+    query.with_relationships = shows("relationships");
     let at = &args.store;
     let mut store = crate::store::open_existing(at, true)?;
     let stored = load_catalogue(at, &mut store)?;
-    let mut objects = match export(&mut *store, stored.catalogue(), &query) {
+    let exported = match export(&mut *store, stored.catalogue(), &query) {
         Ok(o) => o,
         Err(ExportError::NotFound(m)) => {
             return Err(Exit {
@@ -477,14 +637,13 @@ pub fn run_export(args: &TrackerExportArgs) -> Result<u8, Exit> {
             })
         }
         Err(ExportError::BadRequest(m)) => return Err(Exit::usage(m)),
+        Err(ExportError::Unprocessable { message, details }) => {
+            return Err(Exit::usage(format!("{message}\n{details}")))
+        }
         Err(e) => return Err(Exit::usage(format!("--store {at}: {e}"))),
     };
-    let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
-    let format = match (args.format, output) {
-        (Some(f), _) => f,
-        (None, Some(p)) if is_csv(p) => TrackerFormat::Csv,
-        _ => TrackerFormat::Json,
-    };
+    let pager = exported.pager;
+    let mut objects = exported.objects;
     if format == TrackerFormat::Csv
         && matches!(
             query.kind,
@@ -496,12 +655,6 @@ pub fn run_export(args: &TrackerExportArgs) -> Result<u8, Exit> {
             query.kind.list_key()
         )));
     }
-    let fields = match &args.fields {
-        None => Fields::Dhis2Default,
-        Some(spec) => Fields::Filter(
-            FieldFilter::parse(spec).map_err(|e| Exit::usage(format!("--fields: {e}")))?,
-        ),
-    };
     let options = WriteOptions::default()
         .with_time_zone(ServerTimeZone::from_environment())
         .with_fields(fields);
@@ -521,6 +674,7 @@ pub fn run_export(args: &TrackerExportArgs) -> Result<u8, Exit> {
                 query.kind,
                 &mut objects,
                 single,
+                pager.as_ref(),
                 export_format,
                 options,
             )
@@ -543,6 +697,7 @@ pub fn run_export(args: &TrackerExportArgs) -> Result<u8, Exit> {
                 query.kind,
                 &mut objects,
                 single,
+                pager.as_ref(),
                 export_format,
                 options,
             )

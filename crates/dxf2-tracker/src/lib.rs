@@ -21,8 +21,10 @@
 //!   schemes per field, the validation codes that need no program rules, the import report
 //!   in DHIS2's JSON;
 //! * [`TrackerStore`]: tracker objects kept as records of any store of the workspace;
-//!   [`export`]: DHIS2's export queries (org unit modes, program, stage, dates, status,
-//!   follow-up, deleted objects, filters) written as JSON or CSV.
+//!   [`export`]: DHIS2's export queries (org unit modes, program, stage, dates and
+//!   `updatedWithin`, status, follow-up, assigned users, deleted objects, filters, `order`,
+//!   paging, id schemes) written as JSON (with the pager) or CSV; event programs' hidden
+//!   enrollment made on import and hidden on export, as DHIS2 does.
 //!
 //! Compression (zip, gzip) is the caller's: readers take any [`std::io::Read`], writers any
 //! [`std::io::Write`].
@@ -127,5 +129,7 @@ pub use model::{
     TrackerType, User,
 };
 pub use options::{LegacyPolicy, ReadOptions, TrackerVersion};
-pub use store::{record_kind, TrackerObject, TrackerStore, TrackerStoreError};
+pub use store::{
+    record_kind, TrackerObject, TrackerStore, TrackerStoreError, EVENT_PROGRAM_ENROLLMENT,
+};
 pub use time::{DateError, ServerTimeZone, Timestamp, ZoneRules};

@@ -7,7 +7,8 @@
 //! document, `{"events":[{…}]}`, with every field (`fields=*`), dates in UTC: what
 //! [`JsonReader`](crate::JsonReader) reads back exactly. Stored objects are flat (an event names
 //! its enrollment; a tracked entity holds no enrollments) and carry metadata as UIDs. Deletion
-//! is DHIS2's soft deletion (`deleted: true`); the record stays.
+//! is DHIS2's soft deletion (`deleted: true`); the record stays. Records of kind
+//! [`EVENT_PROGRAM_ENROLLMENT`] name the hidden enrollment of each event program.
 
 use dxf2_model::Uid;
 use dxf2_store::{DataValueStore, StoreError};
@@ -15,6 +16,10 @@ use dxf2_store::{DataValueStore, StoreError};
 use crate::json::{Fields, JsonReader, JsonWriter, WriteOptions};
 use crate::model::{Enrollment, Event, Item, Payload, Relationship, TrackedEntity, TrackerType};
 use crate::options::ReadOptions;
+
+/// The record kind that names the hidden enrollment of each event program: id the program's
+/// UID, body the enrollment's UID.
+pub const EVENT_PROGRAM_ENROLLMENT: &str = "eventProgramEnrollment";
 
 /// The record kind of a tracker type (`trackedEntity`, `enrollment`, `event`, `relationship`).
 pub fn record_kind(kind: TrackerType) -> &'static str {
@@ -170,6 +175,19 @@ pub trait TrackerStore {
         each: &mut dyn FnMut(TrackerObject) -> Result<(), TrackerStoreError>,
     ) -> Result<(), TrackerStoreError>;
 
+    /// The UID of the hidden enrollment DHIS2 keeps for an event program (a program without
+    /// registration; one per program), if one was made.
+    fn event_program_enrollment(&mut self, program: &str)
+        -> Result<Option<Uid>, TrackerStoreError>;
+
+    /// Records the hidden enrollment of an event program. Inside a transaction it is part of
+    /// it.
+    fn put_event_program_enrollment(
+        &mut self,
+        program: &str,
+        enrollment: &Uid,
+    ) -> Result<(), TrackerStoreError>;
+
     /// Starts the import's transaction.
     fn begin_tracker(&mut self) -> Result<(), TrackerStoreError>;
     /// Commits it.
@@ -236,6 +254,33 @@ impl<S: DataValueStore + ?Sized> TrackerStore for S {
             (Some(e), _) => Err(e),
             (None, r) => Ok(r?),
         }
+    }
+
+    fn event_program_enrollment(
+        &mut self,
+        program: &str,
+    ) -> Result<Option<Uid>, TrackerStoreError> {
+        match self.record(EVENT_PROGRAM_ENROLLMENT, program)? {
+            None => Ok(None),
+            Some(body) => {
+                Uid::parse(body.trim())
+                    .map(Some)
+                    .map_err(|_| TrackerStoreError::Corrupt {
+                        kind: EVENT_PROGRAM_ENROLLMENT,
+                        uid: program.to_owned(),
+                        message: format!("`{body}` is not a UID"),
+                    })
+            }
+        }
+    }
+
+    fn put_event_program_enrollment(
+        &mut self,
+        program: &str,
+        enrollment: &Uid,
+    ) -> Result<(), TrackerStoreError> {
+        self.put_record(EVENT_PROGRAM_ENROLLMENT, program, enrollment.as_str())?;
+        Ok(())
     }
 
     fn begin_tracker(&mut self) -> Result<(), TrackerStoreError> {

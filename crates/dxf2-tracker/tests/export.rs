@@ -81,7 +81,7 @@ fn events(
 ) -> Vec<String> {
     let mut q = ExportQuery::new(TrackerType::Event);
     f(&mut q);
-    let mut out = uids(&export(store, cat, &q).unwrap());
+    let mut out = uids(&export(store, cat, &q).unwrap().objects);
     out.sort();
     out
 }
@@ -181,12 +181,13 @@ fn json_and_csv_documents() {
         Uid::parse("ZwwuwNp6gVd").unwrap(),
         Uid::parse("Nav6inZRw1u").unwrap(),
     ];
-    let mut found = export(&mut store, &cat, &q).unwrap();
+    let mut found = export(&mut store, &cat, &q).unwrap().objects;
     let csv = write_export(
         Vec::new(),
         TrackerType::Event,
         &mut found,
         false,
+        None,
         ExportFormat::Csv,
         WriteOptions::default(),
     )
@@ -218,6 +219,7 @@ fn json_and_csv_documents() {
         TrackerType::Event,
         &mut found,
         false,
+        None,
         ExportFormat::Json,
         WriteOptions::default(),
     )
@@ -230,7 +232,7 @@ fn json_and_csv_documents() {
     q.tracked_entity_type = Some("Q9GufDoplCL".into());
     q.filters = vec![ItemFilter::parse("kZeSYCgaHTk:eq:Test/,Test").unwrap()];
     assert_eq!(
-        uids(&export(&mut store, &cat, &q).unwrap()),
+        uids(&export(&mut store, &cat, &q).unwrap().objects),
         ["Kj6vYde4LHh"]
     );
 }
@@ -245,7 +247,7 @@ fn exported_tracked_entity_imports_again() {
     q.program = Some("f1AyMswryyQ".into());
     q.org_units = vec!["ImspTQPwCqd".into()];
     q.org_unit_mode = Some(OrgUnitMode::Descendants);
-    let mut found = export(&mut store, &cat, &q).unwrap();
+    let mut found = export(&mut store, &cat, &q).unwrap().objects;
     let options =
         WriteOptions::default().with_fields(Fields::Filter(FieldFilter::parse("*").unwrap()));
     let body = write_export(
@@ -253,6 +255,7 @@ fn exported_tracked_entity_imports_again() {
         TrackerType::TrackedEntity,
         &mut found,
         false,
+        None,
         ExportFormat::Json,
         options,
     )

@@ -10,6 +10,7 @@ use super::context::{Action, Context};
 use super::relationships::ends;
 use super::report::{ObjectReport, Stats, TypeReport};
 use super::validate::effective_status;
+use crate::flatten::UidSource;
 use crate::model::{
     Attribute, DataValue, Enrollment, EnrollmentStatus, Event, EventStatus, ItemRef, Note,
     Relationship, RelationshipItem, TrackedEntity, TrackerType, User,
@@ -20,6 +21,8 @@ use crate::store::{TrackerObject, TrackerStore, TrackerStoreError};
 #[derive(Default)]
 struct Plan {
     writes: Vec<TrackerObject>,
+    /// Hidden enrollments made for event programs: (program, enrollment).
+    hidden: Vec<(String, Uid)>,
     at: HashMap<(TrackerType, Uid), usize>,
     reports: HashMap<TrackerType, TypeReport>,
 }
@@ -238,7 +241,57 @@ fn enrollment(cx: &Context<'_>, en: &Enrollment, stored: Option<&Enrollment>) ->
     out
 }
 
-fn event(cx: &Context<'_>, ev: &Event, stored: Option<&Event>, te: Option<Uid>) -> Event {
+/// The enrollment DHIS2 keeps for an event program (made with the program by DHIS2's metadata
+/// import, `ProgramObjectBundleHook`; here with the program's first event): one per program,
+/// no tracked entity and no org unit, `ACTIVE`, stored by `system-process`.
+fn hidden_enrollment(cx: &Context<'_>, program: &str, uid: Uid) -> Enrollment {
+    Enrollment {
+        enrollment: Some(uid),
+        program: program.to_owned(),
+        status: EnrollmentStatus::Active,
+        enrolled_at: Some(cx.now),
+        occurred_at: Some(cx.now),
+        created_at: Some(cx.now),
+        updated_at: Some(cx.now),
+        stored_by: "system-process".to_owned(),
+        ..Enrollment::default()
+    }
+}
+
+/// The hidden enrollment of an event program: the stored one, else a new one (planned).
+fn event_program_enrollment<S: TrackerStore + ?Sized>(
+    cx: &Context<'_>,
+    store: &mut S,
+    plan: &mut Plan,
+    known: &mut HashMap<String, Uid>,
+    program: &str,
+    uids: &mut dyn UidSource,
+) -> Result<Uid, TrackerStoreError> {
+    if let Some(uid) = known.get(program) {
+        return Ok(*uid);
+    }
+    let uid = match store.event_program_enrollment(program)? {
+        Some(uid) => uid,
+        None => {
+            let uid = uids.next_uid();
+            plan.put(TrackerObject::Enrollment(hidden_enrollment(
+                cx, program, uid,
+            )));
+            plan.hidden.push((program.to_owned(), uid));
+            uid
+        }
+    };
+    known.insert(program.to_owned(), uid);
+    Ok(uid)
+}
+
+fn event(
+    cx: &Context<'_>,
+    ev: &Event,
+    stored: Option<&Event>,
+    te: Option<Uid>,
+    hidden: Option<Uid>,
+) -> Event {
     let mut out = stored.cloned().unwrap_or_default();
     let (program, stage) = cx.event_program_stage(ev);
     let program = program.unwrap_or_else(|| ev.program.clone());
@@ -250,7 +303,7 @@ fn event(cx: &Context<'_>, ev: &Event, stored: Option<&Event>, te: Option<Uid>) 
     out.event = ev.event;
     out.status = effective_status(ev.status);
     out.program_stage = stage.unwrap_or_else(|| ev.program_stage.clone());
-    out.enrollment = if registration { ev.enrollment } else { None };
+    out.enrollment = if registration { ev.enrollment } else { hidden };
     out.tracked_entity = if registration { te } else { None };
     out.org_unit = resolved(cx.pre.org_units.uid_of(&ev.org_unit), &ev.org_unit);
     out.occurred_at = ev.occurred_at;
@@ -417,8 +470,10 @@ pub(crate) fn commit<S: TrackerStore + ?Sized>(
     store: &mut S,
     skip: &HashSet<(TrackerType, Uid)>,
     ignored: &HashSet<Uid>,
+    uids: &mut dyn UidSource,
 ) -> Result<Vec<(TrackerType, TypeReport)>, TrackerStoreError> {
     let mut plan = Plan::default();
+    let mut hidden: HashMap<String, Uid> = HashMap::new();
     let payload = cx.payload;
     let valid = |kind: TrackerType, uid: Option<Uid>| -> Option<(Uid, Action)> {
         let uid = uid?;
@@ -497,8 +552,27 @@ pub(crate) fn commit<S: TrackerStore + ?Sized>(
                             .get(&en)
                             .and_then(|e| e.tracked_entity),
                     });
+            let program = cx.event_program_stage(ev).0;
+            let without_registration = program.as_deref().and_then(|p| {
+                cx.pre
+                    .programs
+                    .get(p)
+                    .filter(|meta| !meta.registration)
+                    .map(|_| p)
+            });
+            let hidden_uid = match without_registration {
+                Some(p) => Some(event_program_enrollment(
+                    cx,
+                    store,
+                    &mut plan,
+                    &mut hidden,
+                    p,
+                    uids,
+                )?),
+                None => None,
+            };
             let stored = cx.existing.events.get(&uid);
-            plan.put(TrackerObject::Event(event(cx, ev, stored, te)));
+            plan.put(TrackerObject::Event(event(cx, ev, stored, te, hidden_uid)));
             plan.count(TrackerType::Event, uid, action);
         }
         for rl in &payload.relationships {
@@ -516,6 +590,12 @@ pub(crate) fn commit<S: TrackerStore + ?Sized>(
         store.begin_tracker()?;
         for object in &plan.writes {
             if let Err(e) = store.put_tracker_object(object) {
+                let _ = store.rollback_tracker();
+                return Err(e);
+            }
+        }
+        for (program, uid) in &plan.hidden {
+            if let Err(e) = store.put_event_program_enrollment(program, uid) {
                 let _ = store.rollback_tracker();
                 return Err(e);
             }

@@ -30,36 +30,147 @@ pub(crate) struct Existing {
 }
 
 impl Existing {
-    pub fn load<S: TrackerStore + ?Sized>(store: &mut S) -> Result<Existing, TrackerStoreError> {
+    /// Reads what the import needs of the store: the objects the payload names (its own
+    /// UIDs, the enrollments of its events, the tracked entities of its enrollments, the
+    /// ends of its relationships) by key; a whole kind only when a check needs every object
+    /// of it (DELETE's cascade; notes sent with UIDs; unique attributes; a new enrollment's
+    /// siblings; events of non-repeatable stages; duplicate relationships). `note_uids`: the
+    /// payload as sent named notes by UID (flattening gives the others one).
+    pub fn load<S: TrackerStore + ?Sized>(
+        store: &mut S,
+        pre: &Preheat,
+        payload: &Payload,
+        params: &ImportParams,
+        note_uids: bool,
+    ) -> Result<Existing, TrackerStoreError> {
         let mut e = Existing::default();
-        for kind in TrackerType::ALL {
-            store.tracker_objects(kind, &mut |object| {
-                match object {
-                    TrackerObject::TrackedEntity(o) => {
-                        if let Some(uid) = o.tracked_entity {
-                            e.tracked_entities.insert(uid, o);
-                        }
-                    }
-                    TrackerObject::Enrollment(o) => {
-                        if let Some(uid) = o.enrollment {
-                            e.enrollments.insert(uid, o);
-                        }
-                    }
-                    TrackerObject::Event(o) => {
-                        if let Some(uid) = o.event {
-                            e.events.insert(uid, o);
-                        }
-                    }
-                    TrackerObject::Relationship(o) => {
-                        if let Some(uid) = o.relationship {
-                            e.relationships.insert(uid, o);
-                        }
-                    }
+        let deleting = params.import_strategy == ImportStrategy::Delete;
+        let unique = |attrs: &[crate::model::Attribute]| {
+            attrs.iter().any(|a| {
+                pre.attributes
+                    .resolve(&a.attribute)
+                    .is_some_and(|(_, meta)| meta.unique)
+            })
+        };
+        let unique_attributes = payload
+            .tracked_entities
+            .iter()
+            .any(|t| unique(&t.attributes))
+            || payload.enrollments.iter().any(|en| unique(&en.attributes));
+        let non_repeatable = payload.events.iter().any(|ev| {
+            pre.stages
+                .resolve(&ev.program_stage)
+                .is_some_and(|(_, st)| {
+                    !st.repeatable
+                        && st
+                            .program
+                            .as_deref()
+                            .and_then(|p| pre.programs.get(p))
+                            .is_some_and(|p| p.registration)
+                })
+        });
+        let whole = [
+            (TrackerType::TrackedEntity, deleting || unique_attributes),
+            (
+                TrackerType::Enrollment,
+                deleting || note_uids || !payload.enrollments.is_empty(),
+            ),
+            (TrackerType::Event, deleting || note_uids || non_repeatable),
+            (
+                TrackerType::Relationship,
+                deleting || !payload.relationships.is_empty(),
+            ),
+        ];
+        for (kind, read_whole) in whole {
+            if read_whole {
+                store.tracker_objects(kind, &mut |object| {
+                    e.insert(object);
+                    Ok(())
+                })?;
+            }
+        }
+        let is_whole = |kind: TrackerType| whole.iter().any(|(k, w)| *k == kind && *w);
+        let mut wanted: Vec<(TrackerType, Uid)> = Vec::new();
+        wanted.extend(
+            payload
+                .tracked_entities
+                .iter()
+                .filter_map(|t| t.tracked_entity)
+                .map(|u| (TrackerType::TrackedEntity, u)),
+        );
+        for en in &payload.enrollments {
+            wanted.extend(en.enrollment.map(|u| (TrackerType::Enrollment, u)));
+            wanted.extend(en.tracked_entity.map(|u| (TrackerType::TrackedEntity, u)));
+        }
+        for ev in &payload.events {
+            wanted.extend(ev.event.map(|u| (TrackerType::Event, u)));
+            wanted.extend(ev.enrollment.map(|u| (TrackerType::Enrollment, u)));
+        }
+        for rl in &payload.relationships {
+            wanted.extend(rl.relationship.map(|u| (TrackerType::Relationship, u)));
+            let items = [rl.from.as_ref(), rl.to.as_ref()];
+            for item in items.into_iter().flatten() {
+                if let Some(r) = item.single() {
+                    wanted.push(match r {
+                        ItemRef::TrackedEntity(u) => (TrackerType::TrackedEntity, u),
+                        ItemRef::Enrollment(u) => (TrackerType::Enrollment, u),
+                        ItemRef::Event(u) => (TrackerType::Event, u),
+                    });
                 }
-                Ok(())
-            })?;
+            }
+        }
+        let mut read = |e: &mut Existing, kind: TrackerType, uid: Uid| {
+            if is_whole(kind) || e.state(kind, &uid).is_some() {
+                return Ok(());
+            }
+            if let Some(object) = store.tracker_object(kind, &uid)? {
+                e.insert(object);
+            }
+            Ok::<(), TrackerStoreError>(())
+        };
+        for (kind, uid) in wanted {
+            read(&mut e, kind, uid)?;
+        }
+        // The enrollments of the stored events read, then the tracked entities of the stored
+        // enrollments (an event's tracked entity).
+        let parents: Vec<Uid> = e.events.values().filter_map(|ev| ev.enrollment).collect();
+        for uid in parents {
+            read(&mut e, TrackerType::Enrollment, uid)?;
+        }
+        let owners: Vec<Uid> = e
+            .enrollments
+            .values()
+            .filter_map(|en| en.tracked_entity)
+            .collect();
+        for uid in owners {
+            read(&mut e, TrackerType::TrackedEntity, uid)?;
         }
         Ok(e)
+    }
+
+    fn insert(&mut self, object: TrackerObject) {
+        match object {
+            TrackerObject::TrackedEntity(o) => {
+                if let Some(uid) = o.tracked_entity {
+                    self.tracked_entities.insert(uid, o);
+                }
+            }
+            TrackerObject::Enrollment(o) => {
+                if let Some(uid) = o.enrollment {
+                    self.enrollments.insert(uid, o);
+                }
+            }
+            TrackerObject::Event(o) => {
+                if let Some(uid) = o.event {
+                    self.events.insert(uid, o);
+                }
+            }
+            TrackerObject::Relationship(o) => {
+                if let Some(uid) = o.relationship {
+                    self.relationships.insert(uid, o);
+                }
+            }
+        }
     }
 
     /// Whether an object of this kind and UID is stored, and whether it is deleted.

@@ -45,8 +45,10 @@
 //! * Sharing and authorities: the importer acts as a superuser, except that `user` naming a
 //!   user of the metadata who is not a superuser (no role with authority `ALL`) checks the
 //!   capture scope (`E1000`). File resources are not kept, so `E1009` is never raised.
-//! * Event programs: DHIS2 links their events to a hidden enrollment; here such events have
-//!   no enrollment.
+//! * Event programs: as DHIS2 does, their events are linked to the program's hidden
+//!   enrollment (one per program, no tracked entity or org unit, `ACTIVE`, stored by
+//!   `system-process`, not counted in the report); DHIS2 makes it with the program, this
+//!   crate with the program's first event (kept as record [`EVENT_PROGRAM_ENROLLMENT`](crate::EVENT_PROGRAM_ENROLLMENT)).
 //! * An object sent twice under the same UID in one payload: the first one is imported and
 //!   the others dropped, with a note (DHIS2's behaviour was not traced).
 //! * `E1007`/`E1302` carry DHIS2's value type error key (`value_not_numeric`) as their second
@@ -72,7 +74,7 @@ pub use params::{
     MetadataKind, ParamEnum, ParamError, ReportMode, TrackerIdScheme, TrackerIdSchemes,
     ValidationMode,
 };
-pub use preheat::{FeatureType, Preheat, DEFAULT_CATEGORY_COMBO};
+pub use preheat::{FeatureType, Preheat, Table, DEFAULT_CATEGORY_COMBO};
 pub use report::{Entry, ImportReport, ObjectReport, Stats, Status, TypeReport};
 
 use crate::flatten::{flatten, RandomUids, UidSource};
@@ -127,10 +129,11 @@ pub fn import_with_uids<S: TrackerStore + ?Sized>(
         .unwrap_or_else(|| Timestamp::from_utc(chrono::Utc::now().naive_utc()));
     let pre = Preheat::load(metadata, &params.id_schemes)?;
     let mut notes = Vec::new();
+    let note_uids = sends_note_uids(&payload);
     let mut flat = flatten(payload, uids);
     drop_duplicates(&pre, &mut flat, &mut notes);
     program_rule_notes(&pre, &flat, &mut notes);
-    let existing = Existing::load(store)?;
+    let existing = Existing::load(store, &pre, &flat, params, note_uids)?;
     let cx = Context::new(params, &pre, &existing, &flat, now);
     let validation = validate::validate(&cx);
     let mut report = ImportReport {
@@ -155,12 +158,31 @@ pub fn import_with_uids<S: TrackerStore + ?Sized>(
         report.bundle = Some(Vec::new());
         return Ok(ImportOutcome { report, notes });
     }
-    let bundle = commit::commit(&cx, store, &validation.invalid, &validation.ignored)?;
+    let bundle = commit::commit(&cx, store, &validation.invalid, &validation.ignored, uids)?;
     for (_, r) in &bundle {
         report.stats.add(&r.stats);
     }
     report.bundle = Some(bundle);
     Ok(ImportOutcome { report, notes })
+}
+
+/// Whether a payload (nested or flat) names a note by UID.
+fn sends_note_uids(payload: &Payload) -> bool {
+    fn named(notes: &[crate::model::Note]) -> bool {
+        notes.iter().any(|n| n.note.is_some())
+    }
+    fn events(list: &[crate::model::Event]) -> bool {
+        list.iter().any(|e| named(&e.notes))
+    }
+    fn enrollments(list: &[crate::model::Enrollment]) -> bool {
+        list.iter().any(|e| named(&e.notes) || events(&e.events))
+    }
+    payload
+        .tracked_entities
+        .iter()
+        .any(|t| enrollments(&t.enrollments))
+        || enrollments(&payload.enrollments)
+        || events(&payload.events)
 }
 
 /// Drops objects sent again under a UID already in the payload (the first is kept) and

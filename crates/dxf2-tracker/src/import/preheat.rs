@@ -136,6 +136,17 @@ impl<T> Table<T> {
         }
     }
 
+    /// The object's identifier in the table's scheme, for an export: `None` for an unknown
+    /// object, `Some("")` when it has no identifier in that scheme.
+    pub fn identifier(&self, uid: &str) -> Option<&str> {
+        self.by_uid.get(uid).map(|(ids, _)| ids.get(&self.scheme))
+    }
+
+    /// The table's id scheme.
+    pub fn scheme(&self) -> &TrackerIdScheme {
+        &self.scheme
+    }
+
     /// The object's name (empty when unknown).
     pub fn name(&self, uid: &str) -> &str {
         self.by_uid
