@@ -28,6 +28,7 @@
 //! | [`geometry`] | `geometry-import` | org unit geometry from GeoJSON and GML with DHIS2's matching and report; GeoJSON export |
 //! | [`pdf`] | `pdf-form-reader` | DHIS2's PDF data entry forms: filled forms read as data value sets, fillable forms written |
 //! | [`tracker`] | `dxf2-tracker` | tracker data (v41+): tracked entities, enrollments, events, relationships; nested and flat JSON, events CSV, flattening, DHIS2's dates |
+//! | [`jobs`] | (this crate) | the import journal's input checksums (file or stream); the journal itself is [`store::Journal`] |
 //! | [`metadata_store`] | (this crate) | a store's DHIS2 objects as the catalogue a metadata import checks against, and its changes written back with the typed metadata, in one transaction |
 //!
 //! # Where to start
@@ -72,5 +73,6 @@ pub use idscheme_resolver as resolver;
 pub use import_engine as engine;
 pub use pdf_form_reader as pdf;
 
+pub mod jobs;
 pub mod metadata_store;
 pub mod tutorial;

@@ -20,10 +20,13 @@ use dxf2_io::{Compression, Input, OutputBuilder};
 use dxf2_model::ImportStatus;
 
 use crate::args::LimitArgs;
+use crate::location::AnyStore;
 use crate::location::StoreLocation;
 use crate::metadata::report::SummaryFormat;
 use crate::metadata::{apply_changes, load_catalogue, open_for_reading};
 use crate::{ui, Exit};
+use dxf2::metadata_store::StoredCatalogue;
+use dxf2::store::{DataValueStore, Job, JobCounts, JobKind, JobStatus};
 
 /// `dxf2 geometry …`.
 #[derive(Subcommand, Debug)]
@@ -131,11 +134,24 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
         crate::store::open_existing(at, false)?
     };
     let mut stored = load_catalogue(at, &mut store)?;
+    let draft = crate::journal::Draft::start(
+        JobKind::Geometry,
+        std::slice::from_ref(&args.file),
+        args.dry_run,
+    );
     let mut input = Input::open(&args.file, &args.limits.decompression())
         .map_err(|e| Exit::usage(e.to_string()))?;
     let name = input.name().to_owned();
     let warnings = input.warnings();
     crate::print_warnings(&warnings);
+    let ticker = crate::progress::Ticker::start(
+        "import",
+        crate::progress::Counters {
+            bytes: input.consumed(),
+            size: input.size(),
+            values: None,
+        },
+    );
     let head = input.head().map_err(|e| Exit::usage(e.to_string()))?;
     if head.is_empty() {
         return Err(Exit::usage(format!("{name} is empty (0 bytes)")));
@@ -167,25 +183,38 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
         let mut result = import_gml(stored.catalogue(), BufReader::new(input), &params)
             .map_err(|e| geometry_error(&name, &e))?;
         crate::print_warnings(&warnings);
-        if !args.dry_run && !result.changes.is_empty() {
-            apply_changes(
-                &mut stored,
-                &mut store,
-                at,
-                std::mem::take(&mut result.changes),
-            )?;
-        }
-        match args.summary {
-            SummaryFormat::Json => print(&json(&result.report)?),
-            SummaryFormat::Table => print(&crate::metadata::report::table(
-                &result.report,
-                &format!(
-                    "GML geometry import of {name} into {at} ({} features, {mode})",
-                    result.features
-                ),
-                0,
-            )),
-        }
+        let table = crate::metadata::report::table(
+            &result.report,
+            &format!(
+                "GML geometry import of {name} into {at} ({} features, {mode})",
+                result.features
+            ),
+            0,
+        );
+        let texts = [
+            ("json".to_owned(), json(&result.report)?),
+            ("table".to_owned(), table),
+        ]
+        .into_iter()
+        .collect();
+        let (status, counts) = crate::metadata::report::job_counts(&result.report);
+        let mut job = draft.finish(
+            status,
+            None,
+            counts,
+            (texts, args.summary.name()),
+            Vec::new(),
+        );
+        ticker.phase("write");
+        save(
+            args,
+            &mut stored,
+            &mut store,
+            std::mem::take(&mut result.changes),
+            &mut job,
+        )?;
+        ticker.finish();
+        print(job.summaries.get(&job.printed).map_or("", String::as_str));
         return Ok(match result.report.status {
             Status::Error => 1,
             _ => 0,
@@ -205,18 +234,9 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
     let mut result = import_geojson(stored.catalogue(), input, &params)
         .map_err(|e| geometry_error(&name, &e))?;
     crate::print_warnings(&warnings);
-    if !args.dry_run && !result.changes.is_empty() {
-        apply_changes(
-            &mut stored,
-            &mut store,
-            at,
-            std::mem::take(&mut result.changes),
-        )?;
-    }
     let report = &result.report;
-    match args.summary {
-        SummaryFormat::Json => print(&json(report)?),
-        SummaryFormat::Table => {
+    let table = {
+        {
             let c = report.count();
             let mut text = format!(
                 "GeoJSON geometry import of {name} into {at} ({mode}): {}\n  imported {}  updated {}  ignored {}  deleted {}\n",
@@ -249,16 +269,90 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
                     ));
                 }
             }
-            print(&text);
+            text
         }
-    }
-    if report.is_unreadable_input() {
-        return Ok(2);
-    }
-    Ok(match report.status() {
+    };
+    let texts = [
+        ("json".to_owned(), json(report)?),
+        ("table".to_owned(), table),
+    ]
+    .into_iter()
+    .collect();
+    let c = report.count();
+    let counts = JobCounts {
+        imported: c.imported,
+        updated: c.updated,
+        deleted: c.deleted,
+        ignored: c.ignored,
+        conflicts: report.conflicts().len() as u64,
+    };
+    let status = match report.status() {
+        ImportStatus::Success => JobStatus::Ok,
+        ImportStatus::Warning => JobStatus::Warning,
+        ImportStatus::Error => JobStatus::Error,
+    };
+    let mut job = draft.finish(
+        status,
+        None,
+        counts,
+        (texts, args.summary.name()),
+        Vec::new(),
+    );
+    let unreadable = report.is_unreadable_input();
+    let exit = match report.status() {
         ImportStatus::Error => 1,
         _ => 0,
-    })
+    };
+    ticker.phase("write");
+    save(
+        args,
+        &mut stored,
+        &mut store,
+        std::mem::take(&mut result.changes),
+        &mut job,
+    )?;
+    ticker.finish();
+    print(job.summaries.get(&job.printed).map_or("", String::as_str));
+    if unreadable {
+        return Ok(2);
+    }
+    Ok(exit)
+}
+
+/// Applies `changes` (unless a dry run) and records `job` in the same transaction; a dry run's
+/// job is recorded in a short transaction of its own.
+fn save(
+    args: &GeometryImportArgs,
+    stored: &mut StoredCatalogue,
+    store: &mut AnyStore,
+    changes: dxf2::metadata::Changes,
+    job: &mut Job,
+) -> Result<(), Exit> {
+    let at = &args.store;
+    if args.dry_run {
+        crate::journal::record_dry_run(at, job);
+        return Ok(());
+    }
+    let s: &mut dyn DataValueStore = &mut **store;
+    s.begin().map_err(|e| crate::store::store_error(at, &e))?;
+    let mut done = Ok(());
+    if !changes.is_empty() {
+        done = apply_changes(stored, store, at, changes);
+    }
+    let s: &mut dyn DataValueStore = &mut **store;
+    let done = done.and_then(|()| {
+        crate::journal::record_in(s, job)
+            .and_then(|note| s.commit().map(|()| note))
+            .map_err(|e| crate::store::store_error(at, &e))
+    });
+    match done {
+        Ok(note) => crate::journal::say(note),
+        Err(e) => {
+            let _ = s.rollback();
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 fn json<T: serde::Serialize>(report: &T) -> Result<String, Exit> {

@@ -41,6 +41,7 @@ use crate::args::{
 };
 use crate::summary::{Extras, SummaryFormat};
 use crate::{ui, Exit};
+use dxf2::store::{HeldCommit, JobKind};
 
 /// Where metadata and data live for an import.
 #[derive(Args, Debug, Clone)]
@@ -323,6 +324,14 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     let mut input = Input::open(&args.file, &limits).map_err(|e| Exit::usage(e.to_string()))?;
     let (mut store, metadata) =
         open_store(&args.stores, &limits, args.limits.read_limits(), dry_run)?;
+    // The journal of a persistent store records the import (not a memory store's).
+    let draft = matches!(store, OpenStore::Stored(_)).then(|| {
+        crate::journal::Draft::start(
+            JobKind::Data,
+            std::slice::from_ref(&args.file),
+            options.dry_run,
+        )
+    });
     let superuser = Superuser::default();
     let user_access;
     let access: &dyn AccessPolicy = match &args.user {
@@ -416,29 +425,17 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
             total = p.total;
         }
     };
+    // The importer's commit is held until its job is recorded in the same transaction.
+    let mut held = HeldCommit::new(store.values());
     let mut outcome = importer.import(
         &mut reader,
         &options,
         &mut resolver,
-        store.values(),
+        &mut held,
         &mut progress,
     );
-    if outcome.failure.is_none() {
-        ticker.finish();
-    } else {
-        drop(ticker);
-    }
-    crate::print_warnings(&warnings);
-    if let Some((count, first)) = reader.replaced_utf8() {
-        ui::warning(&format!(
-            "{}: {count} invalid UTF-8 sequence{} read as U+FFFD (as DHIS2 does), the first at \
-             line {}, byte column {}; give --invalid-utf8 error to refuse such files",
-            reader.name(),
-            if count == 1 { "" } else { "s" },
-            first.line,
-            first.column
-        ));
-    }
+    let failed = outcome.failure.is_some();
+    let utf8 = reader.replaced_utf8();
     let mut extras = Extras {
         dry_run: options.dry_run,
         notes: Vec::new(),
@@ -472,6 +469,67 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         // The file, the line and column, the group and value, and DHIS2's message.
         file.to_string()
     });
+    let mut repeat_note = None;
+    if let (Some(draft), Some(at)) = (&draft, &args.stores.store) {
+        let (status, counts) = crate::journal::data_counts(&outcome.summary);
+        let mut job = draft.finish(
+            status,
+            outcome.summary.profile.map(|p| p.label().to_owned()),
+            counts,
+            (
+                crate::summary::renderings(&outcome.summary, &extras),
+                args.summary.name(),
+            ),
+            extras.notes.clone(),
+        );
+        if held.is_held() {
+            ticker.phase("commit");
+            let recorded = crate::journal::record_in(&mut held, &mut job).and_then(|note| {
+                repeat_note = note;
+                held.commit_held()
+            });
+            if let Err(e) = recorded {
+                let _ = held.rollback_held();
+                drop(ticker);
+                let mut exit = crate::store::store_error(at, &e);
+                exit.message = format!(
+                    "the import was not saved (nothing was written): {}",
+                    exit.message
+                );
+                exit.code = 1;
+                return Err(exit);
+            }
+        } else {
+            // A dry run (asked, or turned on by a 2.43+ payload) or a failed import, rolled
+            // back: its job is recorded in a short transaction of its own.
+            job.dry_run = options.dry_run || outcome.failure.is_none();
+            drop(store);
+            match crate::journal::record_after(at, &mut job) {
+                Ok(note) => repeat_note = note,
+                Err(e) => extras.notes.push(format!(
+                    "the job was not recorded in the store's journal: {}",
+                    e.message
+                )),
+            }
+        }
+    }
+    if failed {
+        drop(ticker);
+    } else {
+        ticker.finish();
+    }
+    crate::print_warnings(&warnings);
+    crate::journal::say(repeat_note);
+    if let Some((count, first)) = utf8 {
+        ui::warning(&format!(
+            "{}: {count} invalid UTF-8 sequence{} read as U+FFFD (as DHIS2 does), the first at \
+             line {}, byte column {}; give --invalid-utf8 error to refuse such files",
+            reader.name(),
+            if count == 1 { "" } else { "s" },
+            first.line,
+            first.column
+        ));
+    }
     let s = &outcome.summary;
     let code = match (&outcome.failure, s.status) {
         (Some(Failure::Input { .. }), _) if refused.is_some() => 1,

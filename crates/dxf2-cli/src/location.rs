@@ -34,6 +34,14 @@ impl StoreLocation {
         }
     }
 
+    /// The location as given (a PostgreSQL URL with its password: not for printing).
+    pub fn as_given(&self) -> String {
+        match self {
+            StoreLocation::File(path) => path.display().to_string(),
+            StoreLocation::Postgres(url) => url.clone(),
+        }
+    }
+
     /// The file, for a SQLite store.
     pub fn file(&self) -> Option<&Path> {
         match self {

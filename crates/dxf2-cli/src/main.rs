@@ -18,6 +18,8 @@ mod export_hints;
 mod geometry;
 mod import;
 mod inspect;
+mod jobs;
+mod journal;
 mod location;
 mod metadata;
 mod pdf;
@@ -48,6 +50,10 @@ const VERSION: &str = concat!(
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Progress on stderr: a line on terminals (auto), JSON lines for programs (json:
+    /// phase, bytes read, size, values, elapsed), or none (off).
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    progress: progress::ProgressMode,
 }
 
 #[derive(Subcommand, Debug)]
@@ -103,6 +109,10 @@ enum Command {
     /// store and export, as DHIS2's `/api/tracker` does.
     #[command(subcommand)]
     Tracker(tracker::TrackerCommand),
+    /// The store's import journal: every import (data, metadata, geometry, tracker; dry runs
+    /// too), its summary, and running it again.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
 }
 
 /// A failure that ends the command: a message and an exit status.
@@ -174,9 +184,41 @@ fn write_stdout(bytes: &[u8]) -> Result<u8, Exit> {
     }
 }
 
+/// Runs the command `words` (after `dxf2`) in this process: how `dxf2 jobs recreate` runs a
+/// job's import again.
+pub fn run_words(words: Vec<String>) -> Result<u8, Exit> {
+    let cli = Cli::try_parse_from(std::iter::once("dxf2".to_owned()).chain(words.iter().cloned()))
+        .map_err(|e| Exit::usage(format!("the job's command is not understood: {e}")))?;
+    if matches!(cli.command, Command::Jobs(_)) {
+        return Err(Exit::usage("a job's command cannot be a `jobs` command"));
+    }
+    journal::set_words(words);
+    dispatch(&cli.command)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
+    progress::set_mode(cli.progress);
+    journal::set_words(
+        std::env::args_os()
+            .skip(1)
+            .map(|w| w.to_string_lossy().into_owned())
+            .collect(),
+    );
+    let result = dispatch(&cli.command);
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(exit) => {
+            if !exit.message.is_empty() {
+                ui::error(&exit.message);
+            }
+            ExitCode::from(exit.code)
+        }
+    }
+}
+
+fn dispatch(command: &Command) -> Result<u8, Exit> {
+    match command {
         Command::Convert(args) => convert::run(args),
         Command::Import(args) => import::run(args, false),
         Command::Validate(args) => import::run(args, true),
@@ -196,14 +238,8 @@ fn main() -> ExitCode {
         Command::Value(value::ValueCommand::Delete(args)) => value::run_delete(args),
         Command::Completions { shell } => completions(*shell),
         Command::Man { output } => man(output.as_ref()),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(exit) => {
-            if !exit.message.is_empty() {
-                ui::error(&exit.message);
-            }
-            ExitCode::from(exit.code)
-        }
+        Command::Jobs(jobs::JobsCommand::List(args)) => jobs::run_list(args),
+        Command::Jobs(jobs::JobsCommand::Show(args)) => jobs::run_show(args),
+        Command::Jobs(jobs::JobsCommand::Recreate(args)) => jobs::run_recreate(args),
     }
 }

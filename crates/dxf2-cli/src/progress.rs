@@ -4,10 +4,11 @@
 //! done), so any command can show one: `import  [#####·····]  45%  1,230,000 values  12.3 s`.
 //! Nothing is drawn for commands that end within a second. [`Ticker::finish`] leaves the last
 //! line; dropping the ticker without it (a failure) clears the line, so the error that follows
-//! starts on a clean line.
+//! starts on a clean line. With `--progress json` the same counters go to stderr as JSON lines,
+//! terminal or not, for programs that drive the command.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -26,37 +27,100 @@ pub struct Counters {
     pub values: Option<Arc<AtomicU64>>,
 }
 
-/// The thread drawing the progress line; see the module docs.
+/// How progress is shown (`--progress`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    /// A progress line when stderr is a terminal, nothing otherwise.
+    Auto,
+    /// JSON lines on stderr, for programs that drive the command: `{"phase":"import",
+    /// "bytes":…,"size":…,"values":…,"elapsedMs":…}` when it starts, at each phase, every
+    /// half second, and a last line with `"phase":"done"` (or `"failed"`).
+    Json,
+    /// Nothing.
+    Off,
+}
+
+static MODE: AtomicU8 = AtomicU8::new(0);
+
+/// Sets how every ticker of this process shows progress (`--progress`).
+pub fn set_mode(mode: ProgressMode) {
+    MODE.store(
+        match mode {
+            ProgressMode::Auto => 0,
+            ProgressMode::Json => 1,
+            ProgressMode::Off => 2,
+        },
+        Ordering::Relaxed,
+    );
+}
+
+fn mode() -> ProgressMode {
+    match MODE.load(Ordering::Relaxed) {
+        1 => ProgressMode::Json,
+        2 => ProgressMode::Off,
+        _ => ProgressMode::Auto,
+    }
+}
+
+enum Message {
+    Phase(&'static str),
+    Stop(bool),
+}
+
+/// The thread drawing the progress line (or writing JSON lines); see the module docs.
 pub struct Ticker {
-    stop: Option<mpsc::Sender<bool>>,
+    stop: Option<mpsc::Sender<Message>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Ticker {
-    /// Starts drawing `label` and `counters` when stderr is a terminal (else does nothing).
+    /// Starts drawing `label` and `counters` when stderr is a terminal (JSON lines with
+    /// `--progress json`; nothing with `--progress off` or when stderr is not a terminal).
     pub fn start(label: &'static str, counters: Counters) -> Ticker {
-        if !std::io::stderr().is_terminal() {
-            return Ticker {
-                stop: None,
-                thread: None,
-            };
-        }
-        let (stop, stopped) = mpsc::channel::<bool>();
+        let json = match mode() {
+            ProgressMode::Json => true,
+            ProgressMode::Auto if std::io::stderr().is_terminal() => false,
+            _ => {
+                return Ticker {
+                    stop: None,
+                    thread: None,
+                }
+            }
+        };
+        let (stop, stopped) = mpsc::channel::<Message>();
         let thread = std::thread::spawn(move || {
             let started = Instant::now();
+            let mut phase = label;
             let mut drawn = false;
-            let mut wait = Duration::from_secs(1);
+            let mut wait = if json {
+                json_line(phase, &counters, started.elapsed());
+                Duration::from_millis(500)
+            } else {
+                Duration::from_secs(1)
+            };
             loop {
                 match stopped.recv_timeout(wait) {
+                    Err(RecvTimeoutError::Timeout) if json => {
+                        json_line(phase, &counters, started.elapsed());
+                    }
                     Err(RecvTimeoutError::Timeout) => {
-                        draw(label, &counters, started, false);
+                        draw(phase, &counters, started, false);
                         drawn = true;
                         wait = Duration::from_millis(200);
                     }
-                    Ok(keep) => {
-                        if drawn {
+                    Ok(Message::Phase(next)) => {
+                        phase = next;
+                        if json {
+                            json_line(phase, &counters, started.elapsed());
+                        }
+                    }
+                    Ok(Message::Stop(keep)) => {
+                        if json {
+                            let last = if keep { "done" } else { "failed" };
+                            json_line(last, &counters, started.elapsed());
+                        } else if drawn {
                             if keep {
-                                draw(label, &counters, started, true);
+                                draw(phase, &counters, started, true);
                             } else {
                                 clear();
                             }
@@ -73,6 +137,13 @@ impl Ticker {
         }
     }
 
+    /// Names the phase the command is in now (`read`, `check`, `write`, …).
+    pub fn phase(&self, phase: &'static str) {
+        if let Some(stop) = &self.stop {
+            let _ = stop.send(Message::Phase(phase));
+        }
+    }
+
     /// Ends the line, leaving its last state on the terminal (the command succeeded).
     pub fn finish(mut self) {
         self.end(true);
@@ -80,12 +151,29 @@ impl Ticker {
 
     fn end(&mut self, keep: bool) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(keep);
+            let _ = stop.send(Message::Stop(keep));
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
+}
+
+/// One JSON progress line on stderr.
+fn json_line(phase: &str, counters: &Counters, elapsed: Duration) {
+    let opt = |v: Option<u64>| v.map_or("null".to_owned(), |v| v.to_string());
+    // Phase first: the fields in a fixed order, for people reading along too.
+    let line = format!(
+        "{{\"phase\":{},\"bytes\":{},\"size\":{},\"values\":{},\"elapsedMs\":{}}}",
+        serde_json::Value::from(phase),
+        counters.bytes.load(Ordering::Relaxed),
+        opt(counters.size),
+        opt(counters.values.as_ref().map(|v| v.load(Ordering::Relaxed))),
+        elapsed.as_millis()
+    );
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+    let _ = err.flush();
 }
 
 impl Drop for Ticker {

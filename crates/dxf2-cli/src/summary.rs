@@ -22,6 +22,17 @@ pub enum SummaryFormat {
     Xml,
 }
 
+impl SummaryFormat {
+    /// `table`, `json` or `xml`: the format's name on the command line and in the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            SummaryFormat::Table => "table",
+            SummaryFormat::Json => "json",
+            SummaryFormat::Xml => "xml",
+        }
+    }
+}
+
 /// What the command adds to DHIS2's summary.
 #[derive(Debug, Default)]
 pub struct Extras {
@@ -34,18 +45,14 @@ pub struct Extras {
     pub value_notes: BTreeMap<i64, ValueNote>,
 }
 
-/// How many values of one conflict get a line with their place in the file.
-const NOTES_PER_CONFLICT: usize = 20;
-
-/// Prints a summary on stdout (and flushes it), and the extras on stderr unless the table holds
-/// them; the error says what failed.
-pub fn print(
+/// The summary as `format` prints it on stdout (the document, or the table with its extras):
+/// what the import journal keeps, byte for byte.
+pub fn render(
     summary: &ImportSummary,
     format: SummaryFormat,
     extras: &Extras,
-) -> Result<(), std::io::Error> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+) -> Result<Vec<u8>, std::io::Error> {
+    let mut out = Vec::new();
     let to_io = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
     match format {
         SummaryFormat::Json => {
@@ -58,6 +65,41 @@ pub fn print(
         }
         SummaryFormat::Table => write_table(&mut out, summary, extras)?,
     }
+    Ok(out)
+}
+
+/// Every rendering of a summary, by format name (`json`, `xml`, `table`), for the journal.
+pub fn renderings(summary: &ImportSummary, extras: &Extras) -> BTreeMap<String, String> {
+    let mut all = BTreeMap::new();
+    for (name, format) in [
+        ("json", SummaryFormat::Json),
+        ("xml", SummaryFormat::Xml),
+        ("table", SummaryFormat::Table),
+    ] {
+        if let Ok(bytes) = render(summary, format, extras) {
+            all.insert(
+                name.to_owned(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            );
+        }
+    }
+    all
+}
+
+/// How many values of one conflict get a line with their place in the file.
+const NOTES_PER_CONFLICT: usize = 20;
+
+/// Prints a summary on stdout (and flushes it), and the extras on stderr unless the table holds
+/// them; the error says what failed.
+pub fn print(
+    summary: &ImportSummary,
+    format: SummaryFormat,
+    extras: &Extras,
+) -> Result<(), std::io::Error> {
+    let bytes = render(summary, format, extras)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(&bytes)?;
     out.flush()?;
     if format != SummaryFormat::Table {
         if extras.dry_run {

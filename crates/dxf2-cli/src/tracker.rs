@@ -35,6 +35,7 @@ use crate::args::LimitArgs;
 use crate::location::StoreLocation;
 use crate::metadata::{load_catalogue, open_for_reading};
 use crate::{ui, Exit};
+use dxf2::store::{HeldCommit, JobCounts, JobKind, JobStatus};
 
 /// `dxf2 tracker …`.
 #[derive(Subcommand, Debug)]
@@ -310,24 +311,87 @@ pub fn run_import(args: &TrackerImportArgs) -> Result<u8, Exit> {
         crate::store::open_existing(at, false)?
     };
     let stored = load_catalogue(at, &mut store)?;
+    let draft =
+        crate::journal::Draft::start(JobKind::Tracker, std::slice::from_ref(&args.file), validate);
     let params = args.params();
     let payload = read_payload(args, &params.time_zone)?;
-    let outcome = import(&mut *store, stored.catalogue(), payload, &params).map_err(|e| Exit {
+    // The import's commit is held until its job is recorded in the same transaction.
+    let mut held = HeldCommit::new(&mut *store);
+    let outcome = import(&mut held, stored.catalogue(), payload, &params).map_err(|e| Exit {
         code: 1,
         message: format!("--store {at}: {e}"),
     })?;
-    for note in &outcome.notes {
-        ui::note(note);
-    }
     let name = args.file.display().to_string();
-    match args.summary {
-        TrackerSummary::Json => {
-            let mut json = outcome.report.to_json();
-            json.push('\n');
-            print(&json)?;
+    let report = &outcome.report;
+    let mut json = report.to_json();
+    json.push('\n');
+    let texts = [
+        ("json".to_owned(), json),
+        ("table".to_owned(), table(report, &name, validate)),
+    ]
+    .into_iter()
+    .collect();
+    let status = match report.status {
+        Status::Ok => JobStatus::Ok,
+        Status::Warning => JobStatus::Warning,
+        Status::Error => JobStatus::Error,
+    };
+    let counts = JobCounts {
+        imported: report.stats.created,
+        updated: report.stats.updated,
+        deleted: report.stats.deleted,
+        ignored: report.stats.ignored,
+        conflicts: report.errors.len() as u64,
+    };
+    let printed = match args.summary {
+        TrackerSummary::Json => "json",
+        TrackerSummary::Table => "table",
+    };
+    let mut job = draft.finish(
+        status,
+        None,
+        counts,
+        (texts, printed),
+        outcome.notes.clone(),
+    );
+    let note = if held.is_held() {
+        let recorded = crate::journal::record_in(&mut held, &mut job).and_then(|note| {
+            held.commit_held()?;
+            Ok(note)
+        });
+        match recorded {
+            Ok(note) => note,
+            Err(e) => {
+                let _ = held.rollback_held();
+                let mut exit = crate::store::store_error(at, &e);
+                exit.message = format!(
+                    "the import was not saved (nothing was written): {}",
+                    exit.message
+                );
+                exit.code = 1;
+                return Err(exit);
+            }
         }
-        TrackerSummary::Table => print(&table(&outcome.report, &name, validate))?,
+    } else {
+        // VALIDATE, or an import that wrote nothing: the job in a short transaction of its own.
+        job.dry_run = validate;
+        drop(store);
+        match crate::journal::record_after(at, &mut job) {
+            Ok(note) => note,
+            Err(e) => {
+                ui::warning(&format!(
+                    "the job was not recorded in the store's journal: {}",
+                    e.message
+                ));
+                None
+            }
+        }
+    };
+    for n in &outcome.notes {
+        ui::note(n);
     }
+    crate::journal::say(note);
+    print(job.summaries.get(printed).map_or("", String::as_str))?;
     Ok(if outcome.report.status == Status::Error {
         1
     } else {

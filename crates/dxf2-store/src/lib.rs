@@ -59,6 +59,7 @@ mod changes;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod error;
+pub mod journal;
 pub mod memory;
 pub mod metadata_json;
 mod objects;
@@ -68,6 +69,7 @@ mod types;
 
 pub use changes::{Changes, RowWrite, Write};
 pub use error::StoreError;
+pub use journal::{HeldCommit, Job, JobCounts, JobFilter, JobInput, JobKind, JobStatus, Journal};
 pub use memory::MemoryStore;
 pub use objects::{ObjectChanges, StoredObject};
 pub use store_id::new_store_id;

@@ -15,6 +15,7 @@ use dxf2::metadata::import::{
     InclusionStrategy, MergeMode, PreheatMode, Session, Status,
 };
 use dxf2::metadata::schema;
+use dxf2::store::DataValueStore;
 
 use super::report::{print_report, SummaryFormat};
 use super::{load_catalogue, open_for_reading, read_metadata_file, ReadFile};
@@ -143,11 +144,28 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
     // A dry run changes nothing: it reads the store if there is one (else DHIS2's defaults).
     // A SQLite store is created only once every file is read; a PostgreSQL one first.
     let missing = matches!(at, StoreLocation::File(path) if !path.exists());
+    let draft =
+        crate::journal::Draft::start(dxf2::store::JobKind::Metadata, &args.files, args.dry_run);
     let mut store = if args.dry_run || missing {
         open_for_reading(at, true)?
     } else {
         crate::store::open_or_create(at)?
     };
+    let size: u64 = args
+        .files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let ticker = crate::progress::Ticker::start(
+        "read",
+        crate::progress::Counters {
+            bytes: std::sync::Arc::clone(&read),
+            size: Some(size),
+            values: None,
+        },
+    );
     let mut stored = load_catalogue(at, &mut store)?;
     let mut files = Vec::with_capacity(args.files.len());
     for path in &args.files {
@@ -191,6 +209,8 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
     if missing && !args.dry_run {
         store = crate::store::open_or_create(at)?;
     }
+    read.store(size, std::sync::atomic::Ordering::Relaxed);
+    ticker.phase("check");
     let mut result = {
         let view = stored.view(&mut *store);
         let mut session = Session::new(&view, params.clone());
@@ -211,7 +231,6 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
             s.objects, s.key
         ));
     }
-    let mut written = false;
     if args.skip_validation && !result.changes.is_empty() {
         let stored_objects: usize = result
             .changes
@@ -224,16 +243,8 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
              objects are written"
         ));
     }
-    if !args.dry_run && (!result.changes.is_empty() || stored.adopted() > 0) {
-        written = !result.changes.is_empty();
-        super::apply_changes(
-            &mut stored,
-            &mut store,
-            at,
-            std::mem::take(&mut result.changes),
-        )?;
-    }
     let version = format!("2.{}", params.dhis2_minor());
+    let written = !args.dry_run && !result.changes.is_empty();
     let heading = if args.dry_run {
         format!("Metadata import checked against {at} (dry run, DHIS2 {version} rules): nothing was written")
     } else if written {
@@ -241,6 +252,53 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
     } else {
         format!("Metadata import into {at} (DHIS2 {version} rules): nothing was changed")
     };
+    let (status, counts) = super::report::job_counts(&result.report);
+    let mut job = draft.finish(
+        status,
+        Some(version.clone()),
+        counts,
+        (
+            super::report::renderings(&result.report, &heading, result.generated_option_combos),
+            args.summary.name(),
+        ),
+        Vec::new(),
+    );
+    if args.dry_run {
+        // Recorded after the check, in a transaction of its own (a dry run against a store
+        // that does not exist yet has no journal).
+        if !missing {
+            drop(store);
+            crate::journal::record_dry_run(at, &mut job);
+        }
+    } else {
+        // The changes and the job in one transaction.
+        ticker.phase("write");
+        let s: &mut dyn DataValueStore = &mut *store;
+        s.begin().map_err(|e| crate::store::store_error(at, &e))?;
+        let mut done = Ok(());
+        if !result.changes.is_empty() || stored.adopted() > 0 {
+            done = super::apply_changes(
+                &mut stored,
+                &mut store,
+                at,
+                std::mem::take(&mut result.changes),
+            );
+        }
+        let s: &mut dyn DataValueStore = &mut *store;
+        let done = done.and_then(|()| {
+            crate::journal::record_in(s, &mut job)
+                .and_then(|note| s.commit().map(|()| note))
+                .map_err(|e| crate::store::store_error(at, &e))
+        });
+        match done {
+            Ok(note) => crate::journal::say(note),
+            Err(e) => {
+                let _ = s.rollback();
+                return Err(e);
+            }
+        }
+    }
+    ticker.finish();
     print_report(
         &result.report,
         args.summary,

@@ -8,6 +8,16 @@ use dxf2::metadata::import::{ImportReport, Stats};
 
 use crate::{ui, Exit};
 
+impl SummaryFormat {
+    /// `table` or `json`: the format's name on the command line and in the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            SummaryFormat::Table => "table",
+            SummaryFormat::Json => "json",
+        }
+    }
+}
+
 /// How `dxf2 metadata import` prints its report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SummaryFormat {
@@ -75,14 +85,14 @@ pub fn table(report: &ImportReport, heading: &str, generated: usize) -> String {
     text
 }
 
-/// Prints `report` in `format` on stdout (a closed pipe ends quietly).
-pub fn print_report(
+/// `report` as `format` prints it.
+pub fn render(
     report: &ImportReport,
     format: SummaryFormat,
     heading: &str,
     generated: usize,
-) -> Result<(), Exit> {
-    let text = match format {
+) -> Result<String, Exit> {
+    Ok(match format {
         SummaryFormat::Table => table(report, heading, generated),
         SummaryFormat::Json => {
             let mut json = serde_json::to_string_pretty(report)
@@ -90,7 +100,54 @@ pub fn print_report(
             json.push('\n');
             json
         }
+    })
+}
+
+/// Every rendering of `report` (`json`, `table`), for the import journal.
+pub fn renderings(
+    report: &ImportReport,
+    heading: &str,
+    generated: usize,
+) -> std::collections::BTreeMap<String, String> {
+    let mut all = std::collections::BTreeMap::new();
+    for (name, format) in [
+        ("json", SummaryFormat::Json),
+        ("table", SummaryFormat::Table),
+    ] {
+        if let Ok(text) = render(report, format, heading, generated) {
+            all.insert(name.to_owned(), text);
+        }
+    }
+    all
+}
+
+/// The journal's status and counts of a DHIS2 import report (`imported`: created; `conflicts`:
+/// error reports).
+pub fn job_counts(report: &ImportReport) -> (dxf2::store::JobStatus, dxf2::store::JobCounts) {
+    let status = match report.status {
+        dxf2::metadata::import::Status::Ok => dxf2::store::JobStatus::Ok,
+        dxf2::metadata::import::Status::Warning => dxf2::store::JobStatus::Warning,
+        dxf2::metadata::import::Status::Error => dxf2::store::JobStatus::Error,
     };
+    let s = &report.stats;
+    let counts = dxf2::store::JobCounts {
+        imported: s.created as u64,
+        updated: s.updated as u64,
+        deleted: s.deleted as u64,
+        ignored: s.ignored as u64,
+        conflicts: report.error_reports().count() as u64,
+    };
+    (status, counts)
+}
+
+/// Prints `report` in `format` on stdout (a closed pipe ends quietly).
+pub fn print_report(
+    report: &ImportReport,
+    format: SummaryFormat,
+    heading: &str,
+    generated: usize,
+) -> Result<(), Exit> {
+    let text = render(report, format, heading, generated)?;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -85,6 +85,7 @@
 mod apply;
 mod concurrency;
 mod fixtures;
+mod journal;
 mod lookup;
 mod metadata;
 mod numbering;
@@ -98,6 +99,7 @@ pub use concurrency::{
     committed_data_survives_reopen, dropped_transaction_leaves_the_store_as_before,
     reader_sees_only_committed_rows, second_writer_waits_or_is_refused,
 };
+pub use journal::journal_follows_transactions_and_survives_reopen;
 pub use lookup::{
     lookup_answers_large_batches_at_the_right_indices, lookup_finds_soft_deleted_rows,
     lookup_keeps_every_period_type, lookup_reports_only_stored_keys,
@@ -205,6 +207,7 @@ macro_rules! conformance_tests {
             records_round_trip
             records_follow_transactions
             records_are_deleted
+            journal_follows_transactions_and_survives_reopen
             metadata_round_trips
             metadata_cycle_is_refused
             objects_round_trip_in_order
