@@ -29,6 +29,7 @@
 //! | [`pdf`] | `pdf-form-reader` | DHIS2's PDF data entry forms: filled forms read as data value sets, fillable forms written |
 //! | [`tracker`] | `dxf2-tracker` | tracker data (v41+): tracked entities, enrollments, events, relationships; nested and flat JSON, events CSV, flattening, DHIS2's dates |
 //! | [`jobs`] | (this crate) | the import journal's input checksums (file or stream); the journal itself is [`store::Journal`] |
+//! | [`sync`] | (this crate) | offline sync bundles, facility → district: everything a store changed since the last bundle for a destination (values, soft deletions, completions, metadata) in a checked zip; applied with gap, replay and both-ends conflict checks |
 //! | [`metadata_store`] | (this crate) | a store's DHIS2 objects as the catalogue a metadata import checks against, and its changes written back with the typed metadata, in one transaction |
 //!
 //! # Where to start
@@ -75,4 +76,5 @@ pub use pdf_form_reader as pdf;
 
 pub mod jobs;
 pub mod metadata_store;
+pub mod sync;
 pub mod tutorial;

@@ -26,6 +26,7 @@ mod pdf;
 mod progress;
 mod store;
 mod summary;
+mod sync;
 mod template;
 mod tracker;
 mod ui;
@@ -109,6 +110,10 @@ enum Command {
     /// store and export, as DHIS2's `/api/tracker` does.
     #[command(subcommand)]
     Tracker(tracker::TrackerCommand),
+    /// Offline sync bundles, facility to district: export what a store changed since the last
+    /// bundle for a destination, import a bundle (checked, in order, conflicts decided), status.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
     /// The store's import journal: every import (data, metadata, geometry, tracker; dry runs
     /// too), its summary, and running it again.
     #[command(subcommand)]
@@ -238,6 +243,9 @@ fn dispatch(command: &Command) -> Result<u8, Exit> {
         Command::Value(value::ValueCommand::Delete(args)) => value::run_delete(args),
         Command::Completions { shell } => completions(*shell),
         Command::Man { output } => man(output.as_ref()),
+        Command::Sync(sync::SyncCommand::Export(args)) => sync::run_export(args),
+        Command::Sync(sync::SyncCommand::Import(args)) => sync::run_import(args),
+        Command::Sync(sync::SyncCommand::Status(args)) => sync::run_status(args),
         Command::Jobs(jobs::JobsCommand::List(args)) => jobs::run_list(args),
         Command::Jobs(jobs::JobsCommand::Show(args)) => jobs::run_show(args),
         Command::Jobs(jobs::JobsCommand::Recreate(args)) => jobs::run_recreate(args),
