@@ -110,7 +110,9 @@ impl StoredCatalogue {
     pub fn load<S: ObjectStore + ?Sized>(store: &mut S) -> Result<StoredCatalogue, Error> {
         let mut catalogue = MemoryCatalogue::new();
         let mut bad = None;
+        let mut held = 0usize;
         store.for_each_object(&mut |o: &StoredObject| {
+            held += 1;
             match serde_json::from_str::<Object>(&o.json) {
                 Ok(object) => {
                     catalogue.insert(&o.key, object);
@@ -134,6 +136,12 @@ impl StoredCatalogue {
             typed_objects(&typed)?
         };
         for (key, objects) in std::mem::take(&mut base.types) {
+            // The typed model keeps a user's authorities, not its roles: the roles written from
+            // it are made up (a UID hashed from the authorities). A store holding DHIS2 objects
+            // holds the real roles; adopting made-up ones would add a role per user.
+            if key == "userRoles" && held > 0 {
+                continue;
+            }
             for object in objects {
                 let Some(uid) = object.get("id").and_then(Value::as_str).map(str::to_owned) else {
                     continue;
@@ -435,6 +443,41 @@ mod tests {
 
     fn uid(s: &str) -> Uid {
         Uid::parse(s).unwrap()
+    }
+
+    /// A package with a user and its role: imported once, reloaded, applied again, the store
+    /// holds that role only (the typed model's made-up roles are not adopted).
+    #[test]
+    fn stored_roles_are_not_doubled_by_made_up_ones() {
+        let mut store = MemoryStore::new();
+        let package = read_json_str(
+            r#"{"userRoles": [{"id": "DataEntry01", "name": "Data entry clerk",
+                "authorities": ["F_DATAVALUE_ADD"]}],
+               "users": [{"id": "KaClerk0001", "username": "clerk", "firstName": "K",
+                "surname": "C", "userRoles": [{"id": "DataEntry01"}]}]}"#,
+        )
+        .unwrap()
+        .document;
+        for _ in 0..2 {
+            let mut stored = StoredCatalogue::load(&mut store).unwrap();
+            let result = {
+                let view = stored.view(&mut store);
+                let mut session = Session::new(&view, ImportParams::default());
+                session.import(&package).unwrap();
+                session.finish()
+            };
+            stored.apply(&mut store, result.changes).unwrap();
+        }
+        let mut roles = Vec::new();
+        store
+            .for_each_object(&mut |o| {
+                if o.key == "userRoles" {
+                    roles.push(o.uid.clone());
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(roles, ["DataEntry01"]);
     }
 
     /// A store whose metadata was saved typed only (as by an older dxf2): the import sees it,
