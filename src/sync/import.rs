@@ -17,10 +17,10 @@ use super::objects::{fingerprint, object_hash, object_id, value_hash, Refs, DATA
 use super::objects::{OPTION_COMBOS, ORG_UNITS};
 use super::prepass::{prepass, Skipping};
 use super::status::{received_state, ReceivedState};
-use super::within::Within;
 use super::{bundle_record_id, decode, encode, timestamp, Error, BUNDLE, RECEIVED};
 use crate::engine::{AccessPolicy, Importer};
 use crate::metadata_store::StoredCatalogue;
+use crate::store::HeldCommit;
 use crate::store::{Changes, Completion, DataValueStore, Job, Journal, ObjectStore, StoredObject};
 
 pub use super::prepass::{Conflict, ConflictSide, Winner};
@@ -346,7 +346,7 @@ fn apply<S: DataValueStore + ObjectStore + ?Sized>(
     let mut source = Skipping::new(reader, &found.skip);
     let importer = Importer::new(&typed, access).with_now(options.now);
     let mut resolver = MetadataResolver::new(&typed);
-    let mut within = Within::new(store);
+    let mut within = HeldCommit::joining(store);
     let outcome = importer.import(
         &mut source,
         &options.data,

@@ -102,7 +102,6 @@ mod manifest;
 mod objects;
 mod prepass;
 mod status;
-mod within;
 
 pub use bundle::{Bundle, COMPLETIONS_ENTRY, DATA_ENTRY, MANIFEST_ENTRY, METADATA_ENTRY};
 pub use export::{export, Export, ExportOptions};

@@ -396,12 +396,34 @@ impl<S: DataValueStore + ?Sized> Journal for S {
 pub struct HeldCommit<'s, S: DataValueStore + ?Sized> {
     store: &'s mut S,
     held: bool,
+    joined: bool,
+    rolled_back: bool,
 }
 
 impl<'s, S: DataValueStore + ?Sized> HeldCommit<'s, S> {
     /// Wraps `store`.
     pub fn new(store: &'s mut S) -> HeldCommit<'s, S> {
-        HeldCommit { store, held: false }
+        HeldCommit {
+            store,
+            held: false,
+            joined: false,
+            rolled_back: false,
+        }
+    }
+
+    /// Wraps `store`, whose transaction the host has already opened (to write more in it
+    /// before the importer runs): the importer's `begin` joins that transaction instead of
+    /// starting one, its `commit` is held as with [`new`](Self::new).
+    pub fn joining(store: &'s mut S) -> HeldCommit<'s, S> {
+        HeldCommit {
+            joined: true,
+            ..HeldCommit::new(store)
+        }
+    }
+
+    /// Whether the importer rolled the transaction back (everything in it is gone).
+    pub fn rolled_back(&self) -> bool {
+        self.rolled_back
     }
 
     /// Whether the importer committed (and the commit waits for [`commit_held`](Self::commit_held)).
@@ -433,6 +455,9 @@ impl<S: DataValueStore + ?Sized> DataValueStore for HeldCommit<'_, S> {
         if self.held {
             return Err(StoreError::Misuse("begin while a commit is held"));
         }
+        if self.joined {
+            return Ok(());
+        }
         self.store.begin()
     }
     fn commit(&mut self) -> Result<(), StoreError> {
@@ -444,6 +469,11 @@ impl<S: DataValueStore + ?Sized> DataValueStore for HeldCommit<'_, S> {
     }
     fn rollback(&mut self) -> Result<(), StoreError> {
         self.held = false;
+        if self.rolled_back && self.joined {
+            // The joined transaction is gone already.
+            return Ok(());
+        }
+        self.rolled_back = true;
         self.store.rollback()
     }
     fn lookup(
@@ -616,6 +646,30 @@ mod tests {
         held.rollback_held().unwrap();
         assert!(store.job(1).unwrap().is_none());
         assert!(store.jobs_with_input("aa").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_joined_transaction_is_not_begun_again() {
+        let mut store = MemoryStore::new();
+        store.begin().unwrap();
+        {
+            let mut held = HeldCommit::joining(&mut store);
+            held.begin().unwrap();
+            held.record_job(&mut job(JobKind::Data, "aa", 1)).unwrap();
+            held.commit().unwrap();
+            assert!(held.is_held() && !held.rolled_back());
+        }
+        store.commit().unwrap();
+        assert!(store.job(1).unwrap().is_some());
+
+        store.begin().unwrap();
+        let mut held = HeldCommit::joining(&mut store);
+        held.begin().unwrap();
+        held.record_job(&mut job(JobKind::Data, "bb", 2)).unwrap();
+        held.rollback().unwrap();
+        held.rollback().unwrap();
+        assert!(held.rolled_back());
+        assert!(store.job(2).unwrap().is_none());
     }
 
     #[test]
