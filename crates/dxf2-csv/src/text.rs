@@ -143,8 +143,20 @@ pub(crate) fn utf16_len(bytes: &[u8]) -> usize {
 
 /// Java's `String.trim()`: removes every leading and trailing code point up to U+0020 (space and
 /// all ASCII control characters), which is what javacsv's writer applies to each value.
+///
+/// Works on bytes: every character up to U+0020 is one ASCII byte, and every byte of a longer
+/// character is above 0x20, so the first and last bytes above 0x20 bound the trimmed text. (The
+/// CSV writer trims every field; `str::trim_matches` with a `char` predicate decoded each one
+/// and cost 3% of an XML → CSV conversion.)
+#[inline]
 pub fn java_trim(text: &str) -> &str {
-    text.trim_matches(|c: char| c <= ' ')
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|&b| b > b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b > b' ')
+        .map_or(start, |i| i + 1);
+    text.get(start..end).unwrap_or_default()
 }
 
 /// Java's `Boolean.parseBoolean`: `true` exactly when the text is `true` in any case.
@@ -350,6 +362,16 @@ mod tests {
         assert_eq!(count("é€"), 2);
         assert_eq!(count("😀"), 2);
         assert_eq!(count("😀"), "😀".encode_utf16().count());
+    }
+
+    proptest::proptest! {
+        /// The byte-wise trim is `String.trim()` read on characters.
+        #[test]
+        fn java_trim_trims_characters_up_to_space(
+            text in "[ \t\r\n\u{0}-\u{1f}a\u{7f}\u{a0}é€😀\u{2000}]{0,12}"
+        ) {
+            proptest::prop_assert_eq!(java_trim(&text), text.trim_matches(|c: char| c <= ' '));
+        }
     }
 
     #[test]

@@ -509,3 +509,177 @@ fn limits_bound_every_token() {
     let reader = Reader::new("<dataValueSet/>".as_bytes()).unwrap();
     assert_eq!(reader.limits(), ReadLimits::default());
 }
+
+#[test]
+fn repeated_known_attributes_are_duplicates() {
+    // Known names repeated: the hot path must still run the duplicate check.
+    let e = classic_err(
+        "<dataValueSet>\n<dataValue value=\"1\" period=\"2\" value=\"3\"/></dataValueSet>",
+    );
+    assert!(matches!(e.kind(), ErrorKind::DuplicateAttribute { name } if name == "value"));
+    assert_eq!((e.line(), e.column()), (Some(2), Some(33)));
+    let e = classic_err("<dataValueSet><dataValue d:value=\"1\" d:value=\"1\"/></dataValueSet>");
+    assert!(matches!(e.kind(), ErrorKind::DuplicateAttribute { name } if name == "d:value"));
+    let e = classic_err("<dataValueSet><dataValue followUp=\"\" followUp=\"\"/></dataValueSet>");
+    assert!(matches!(e.kind(), ErrorKind::DuplicateAttribute { .. }));
+    // The same local name under two prefixes is not a duplicate: the first one counts.
+    let (_, values) =
+        classic("<dataValueSet><dataValue d:value=\"1\" value=\"2\" e:value=\"\"/></dataValueSet>");
+    assert_eq!(values[0].value(), Some("1"));
+    // A bad value in a repeated attribute is found before the repetition.
+    let e = classic_err("<dataValueSet><dataValue value=\"1\" value=\"&x;\"/></dataValueSet>");
+    assert!(matches!(e.kind(), ErrorKind::InvalidAttributeValue { .. }));
+}
+
+mod model {
+    //! The value attributes read from any list of attributes, against the reading rules of the
+    //! crate docs computed here on their own.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Qualified names: the known ones, prefixed ones, near misses, namespace declarations.
+    const NAMES: &[&str] = &[
+        "dataElement",
+        "period",
+        "orgUnit",
+        "categoryOptionCombo",
+        "attributeOptionCombo",
+        "value",
+        "storedBy",
+        "created",
+        "lastUpdated",
+        "comment",
+        "followUp",
+        "deleted",
+        "followup",
+        "Value",
+        "values",
+        "x",
+        "d:value",
+        "e:value",
+        "d:followUp",
+        "d:dataElement",
+        "xmlns",
+        "xmlns:d",
+        "d:x",
+    ];
+
+    /// Raw attribute values and what they decode to (`None`: not a valid value).
+    const VALUES: &[(&str, Option<&str>)] = &[
+        ("", Some("")),
+        ("abc", Some("abc")),
+        ("true", Some("true")),
+        ("TRUE", Some("TRUE")),
+        ("false", Some("false")),
+        ("&#116;rue", Some("true")),
+        ("a &amp; b", Some("a & b")),
+        ("&lt;&gt;&quot;&apos;", Some("<>\"'")),
+        ("l1\nl2\tx", Some("l1 l2 x")),
+        ("\u{f000}é€😀", Some("\u{f000}é€😀")),
+        ("HllvX50cXC0", Some("HllvX50cXC0")),
+        (
+            "2024-01-02T10:20:30.000+0000",
+            Some("2024-01-02T10:20:30.000+0000"),
+        ),
+        ("a<b", None),
+        ("&bogus;", None),
+        ("x &", None),
+    ];
+
+    #[derive(Debug, PartialEq)]
+    enum Outcome {
+        Values(Vec<(Field, String)>, Option<bool>, Option<bool>),
+        BadValue(String),
+        Duplicate(String),
+    }
+
+    fn expected(attrs: &[(usize, usize)], profile: ImporterProfile) -> Outcome {
+        if let Some(&(n, _)) = attrs.iter().find(|(_, v)| VALUES[*v].1.is_none()) {
+            return Outcome::BadValue(NAMES[n].to_owned());
+        }
+        for (i, (n, _)) in attrs.iter().enumerate() {
+            if attrs[i + 1..].iter().any(|(m, _)| m == n) {
+                let later = attrs[i + 1..].iter().find(|(m, _)| m == n).unwrap();
+                return Outcome::Duplicate(NAMES[later.0].to_owned());
+            }
+        }
+        let classic = profile == ImporterProfile::Classic;
+        let mut taken: Vec<&str> = Vec::new();
+        let mut fields = Vec::new();
+        let (mut followup, mut deleted) = (None, None);
+        for &(n, v) in attrs {
+            let name = NAMES[n];
+            if name == "xmlns" || name.starts_with("xmlns:") {
+                continue;
+            }
+            let local = name.split_once(':').map_or(name, |(_, l)| l);
+            let field = match local {
+                "storedBy" | "created" | "lastUpdated" if !classic => continue,
+                "followUp" | "deleted" => None,
+                other => match Field::from_name(other) {
+                    Some(field) if Field::ALL.contains(&field) && field.name() == other => {
+                        Some(field)
+                    }
+                    _ => continue,
+                },
+            };
+            if taken.contains(&local) {
+                continue;
+            }
+            taken.push(local);
+            let text = VALUES[v].1.unwrap();
+            match field {
+                Some(field) if !text.is_empty() => fields.push((field, text.to_owned())),
+                Some(_) => {}
+                None => {
+                    let flag = (!text.is_empty()).then(|| text.eq_ignore_ascii_case("true"));
+                    if local == "followUp" {
+                        followup = flag;
+                    } else {
+                        deleted = flag;
+                    }
+                }
+            }
+        }
+        fields.sort_by_key(|(f, _)| *f as usize);
+        Outcome::Values(fields, followup, deleted)
+    }
+
+    fn actual(attrs: &[(usize, usize)], profile: ImporterProfile) -> Outcome {
+        let mut xml = "<dataValueSet>\n  <dataValue".to_owned();
+        for &(n, v) in attrs {
+            xml.push_str(&format!(" {}=\"{}\"", NAMES[n], VALUES[v].0));
+        }
+        xml.push_str("/>\n</dataValueSet>");
+        match read(&xml, profile) {
+            Ok((_, values)) => {
+                let v = &values[0];
+                let mut fields: Vec<_> = v.fields().map(|(f, t)| (f, t.to_owned())).collect();
+                fields.sort_by_key(|(f, _)| *f as usize);
+                Outcome::Values(fields, v.followup(), v.deleted())
+            }
+            Err(e) => match e.kind() {
+                ErrorKind::InvalidAttributeValue { attribute, .. } => {
+                    Outcome::BadValue(attribute.clone())
+                }
+                ErrorKind::DuplicateAttribute { name } => Outcome::Duplicate(name.clone()),
+                other => panic!("{xml}: {other:?}"),
+            },
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn attributes_read_as_the_rules_say(
+            attrs in proptest::collection::vec((0..NAMES.len(), 0..VALUES.len()), 0..12),
+            pipeline: bool,
+        ) {
+            let profile = if pipeline { ImporterProfile::Pipeline } else { ImporterProfile::Classic };
+            prop_assert_eq!(actual(&attrs, profile), expected(&attrs, profile));
+        }
+    }
+}
