@@ -21,7 +21,7 @@ echo "== seeds"
 cargo build --quiet -p dxf2-cli
 dxf2=target/debug/dxf2
 for t in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer \
-    metadata_csv metadata_document adx_reader geojson_reader gml_reader pdf_reader tracker_json tracker_csv; do
+    metadata_csv metadata_document adx_reader geojson_reader gml_reader pdf_reader tracker_json tracker_csv sync_bundle; do
     mkdir -p "$seeds/$t"
 done
 copy_seeds() { # target, extension, folders...
@@ -74,13 +74,19 @@ for f in $(ls "$seeds"/xml_reader/* | head -n 5) $(ls "$seeds"/csv_reader/* | he
     gzip -c "$f" >"$seeds/input_layer/$base.gz"
     "$dxf2" convert "$f" -o "$seeds/input_layer/$base.zip" --to xml 2>/dev/null || true
 done
+# A sync bundle: the example's store exported for a district.
+t=$(mktemp -d)
+"$dxf2" metadata import examples/data/malaria-metadata.json --store "$t/f.sqlite" >/dev/null 2>&1 || true
+"$dxf2" import examples/data/malaria-2024-09.xml --store "$t/f.sqlite" >/dev/null 2>&1 || true
+"$dxf2" sync export --store "$t/f.sqlite" --to district -o "$seeds/sync_bundle/b1.zip" >/dev/null 2>&1 || true
+rm -rf "$t"
 find "$seeds" -type f -empty -delete
 for t in "$seeds"/*/; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done
 
 echo "== build"
 cargo fuzz build -O
 for target in xml_reader json_reader csv_reader metadata_json summary_json summary_xml import_csv input_layer \
-    metadata_csv metadata_document adx_reader geojson_reader gml_reader pdf_reader tracker_json tracker_csv; do
+    metadata_csv metadata_document adx_reader geojson_reader gml_reader pdf_reader tracker_json tracker_csv sync_bundle; do
     echo "== fuzz $target (${seconds}s)"
     cargo fuzz run -O "$target" "$seeds/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048
 done

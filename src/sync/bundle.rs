@@ -51,6 +51,17 @@ impl Bundle {
                 manifest.format
             )));
         }
+        if manifest.sequence == 0 {
+            return Err(Error::Damaged(format!(
+                "{MANIFEST_ENTRY} says sequence 0: bundles are numbered from 1"
+            )));
+        }
+        if manifest.changes.after > manifest.changes.through {
+            return Err(Error::Damaged(format!(
+                "{MANIFEST_ENTRY} says changes after {} through {}: the range is backwards",
+                manifest.changes.after, manifest.changes.through
+            )));
+        }
         let stray = zip.file_names().find_map(|name| match name {
             Ok(name) if name == MANIFEST_ENTRY || manifest.entry(&name).is_some() => None,
             Ok(name) => Some(name.into_owned()),

@@ -23,6 +23,9 @@ use crate::metadata_store::StoredCatalogue;
 use crate::store::HeldCommit;
 use crate::store::{Changes, Completion, DataValueStore, Job, Journal, ObjectStore, StoredObject};
 
+/// The most bundles a gap may leave missing (see `import`).
+const MAX_GAP: u64 = 10_000;
+
 pub use super::prepass::{Conflict, ConflictSide, Winner};
 
 /// How [`import`] applies a bundle.
@@ -202,6 +205,16 @@ pub fn import<S: DataValueStore + ObjectStore + ?Sized>(
             sequence: manifest.sequence,
             last,
         });
+    }
+    if manifest.sequence - last > MAX_GAP {
+        // More missing bundles than a facility could ever have made (one a day for 27 years):
+        // a damaged or forged number, refused even with `allow_gap`.
+        return Err(Error::Damaged(format!(
+            "its manifest says sequence {}, {} after the last bundle applied from {source} \
+             ({last}): more than {MAX_GAP} missing bundles is not a sequence a facility makes",
+            manifest.sequence,
+            manifest.sequence - last
+        )));
     }
     if manifest.sequence > last + 1 {
         if !options.allow_gap {

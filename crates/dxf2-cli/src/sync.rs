@@ -178,7 +178,7 @@ fn report(outcome: &SyncImport) -> Vec<String> {
         m.source,
         m.created,
         m.destination,
-        m.changes.after + 1,
+        m.changes.after.saturating_add(1),
         m.changes.through
     )];
     if let Some(md) = &outcome.metadata {
