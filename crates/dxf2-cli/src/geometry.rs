@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use dxf2::geometry::{
-    export_geojson, import_geojson, import_gml, Error as GeometryError, ExportScope, FeatureId,
-    GeoJsonImportParams, GmlImportParams, OrgUnitProperty,
+    export_geojson, import_geojson_with_progress, import_gml_with_progress, Error as GeometryError,
+    ExportScope, FeatureId, GeoJsonImportParams, GmlImportParams, OrgUnitProperty,
 };
 use dxf2::metadata::import::{ImportMode, ImportParams, Status};
 use dxf2_io::{Compression, Input, OutputBuilder};
@@ -144,14 +144,16 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
     let name = input.name().to_owned();
     let warnings = input.warnings();
     crate::print_warnings(&warnings);
+    let features = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let ticker = crate::progress::Ticker::start(
         "import",
         crate::progress::Counters {
             bytes: input.consumed(),
             size: input.size(),
-            values: None,
+            values: Some(std::sync::Arc::clone(&features)),
         },
     );
+    let mut progress = ticker.handle().events(features);
     let head = input.head().map_err(|e| Exit::usage(e.to_string()))?;
     if head.is_empty() {
         return Err(Exit::usage(format!("{name} is empty (0 bytes)")));
@@ -180,8 +182,13 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
             },
             limits: args.limits.read_limits(),
         };
-        let mut result = import_gml(stored.catalogue(), BufReader::new(input), &params)
-            .map_err(|e| geometry_error(&name, &e))?;
+        let mut result = import_gml_with_progress(
+            stored.catalogue(),
+            BufReader::new(input),
+            &params,
+            &mut progress,
+        )
+        .map_err(|e| geometry_error(&name, &e))?;
         crate::print_warnings(&warnings);
         let table = crate::metadata::report::table(
             &result.report,
@@ -205,7 +212,7 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
             (texts, args.summary.name()),
             Vec::new(),
         );
-        ticker.phase("write");
+        ticker.phase("commit");
         save(
             args,
             &mut stored,
@@ -231,8 +238,9 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
         limits: args.limits.read_limits(),
         ..GeoJsonImportParams::default()
     };
-    let mut result = import_geojson(stored.catalogue(), input, &params)
-        .map_err(|e| geometry_error(&name, &e))?;
+    let mut result =
+        import_geojson_with_progress(stored.catalogue(), input, &params, &mut progress)
+            .map_err(|e| geometry_error(&name, &e))?;
     crate::print_warnings(&warnings);
     let report = &result.report;
     let table = {
@@ -303,7 +311,7 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
         ImportStatus::Error => 1,
         _ => 0,
     };
-    ticker.phase("write");
+    ticker.phase("commit");
     save(
         args,
         &mut stored,

@@ -420,7 +420,7 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     let values_done = counters.values.clone().unwrap_or_default();
     let mut total: Option<u64> = None;
     let mut progress = |p: Progress| {
-        values_done.store(p.values_done, Ordering::Relaxed);
+        values_done.store(p.done, Ordering::Relaxed);
         if p.total.is_some() {
             total = p.total;
         }

@@ -109,9 +109,11 @@ impl Ticker {
                         wait = Duration::from_millis(200);
                     }
                     Ok(Message::Phase(next)) => {
-                        phase = next;
-                        if json {
-                            json_line(phase, &counters, started.elapsed());
+                        if next != phase {
+                            phase = next;
+                            if json {
+                                json_line(phase, &counters, started.elapsed());
+                            }
                         }
                     }
                     Ok(Message::Stop(keep)) => {
@@ -144,6 +146,11 @@ impl Ticker {
         }
     }
 
+    /// A handle that names phases from elsewhere (a library's progress callback).
+    pub fn handle(&self) -> PhaseHandle {
+        PhaseHandle(self.stop.clone())
+    }
+
     /// Ends the line, leaving its last state on the terminal (the command succeeded).
     pub fn finish(mut self) {
         self.end(true);
@@ -155,6 +162,28 @@ impl Ticker {
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+    }
+}
+
+/// Names the phase of a [`Ticker`] from a progress callback that must own what it uses.
+#[derive(Clone)]
+pub struct PhaseHandle(Option<mpsc::Sender<Message>>);
+
+impl PhaseHandle {
+    /// Names the phase the command is in now (a repeat of the current phase changes nothing).
+    pub fn phase(&self, phase: &'static str) {
+        if let Some(stop) = &self.0 {
+            let _ = stop.send(Message::Phase(phase));
+        }
+    }
+
+    /// A callback for a library's progress events: `items` counts the items done, the phase is
+    /// the event's.
+    pub fn events(self, items: Arc<AtomicU64>) -> impl FnMut(dxf2_model::Progress) {
+        move |p: dxf2_model::Progress| {
+            items.store(p.done, Ordering::Relaxed);
+            self.phase(p.phase.name());
         }
     }
 }

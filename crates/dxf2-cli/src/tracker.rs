@@ -22,8 +22,8 @@ use dxf2_tracker::export::{
     ItemFilter, OrgUnitMode, Paging,
 };
 use dxf2_tracker::import::{
-    import, parse_bool_param, AtomicMode, FlushMode, ImportMode, ImportParams, ImportReport,
-    ImportStrategy, ParamEnum, ReportMode, Status, TrackerIdScheme, TrackerIdSchemes,
+    import_with_progress, parse_bool_param, AtomicMode, FlushMode, ImportMode, ImportParams,
+    ImportReport, ImportStrategy, ParamEnum, ReportMode, Status, TrackerIdScheme, TrackerIdSchemes,
     ValidationMode,
 };
 use dxf2_tracker::{
@@ -315,9 +315,26 @@ pub fn run_import(args: &TrackerImportArgs) -> Result<u8, Exit> {
         crate::journal::Draft::start(JobKind::Tracker, std::slice::from_ref(&args.file), validate);
     let params = args.params();
     let payload = read_payload(args, &params.time_zone)?;
+    let objects = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let ticker = crate::progress::Ticker::start(
+        "check",
+        crate::progress::Counters {
+            bytes: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            size: None,
+            values: Some(std::sync::Arc::clone(&objects)),
+        },
+    );
+    let mut progress = ticker.handle().events(objects);
     // The import's commit is held until its job is recorded in the same transaction.
     let mut held = HeldCommit::new(&mut *store);
-    let outcome = import(&mut held, stored.catalogue(), payload, &params).map_err(|e| Exit {
+    let outcome = import_with_progress(
+        &mut held,
+        stored.catalogue(),
+        payload,
+        &params,
+        &mut progress,
+    )
+    .map_err(|e| Exit {
         code: 1,
         message: format!("--store {at}: {e}"),
     })?;
@@ -355,6 +372,7 @@ pub fn run_import(args: &TrackerImportArgs) -> Result<u8, Exit> {
         outcome.notes.clone(),
     );
     let note = if held.is_held() {
+        ticker.phase("commit");
         let recorded = crate::journal::record_in(&mut held, &mut job).and_then(|note| {
             held.commit_held()?;
             Ok(note)
@@ -387,6 +405,7 @@ pub fn run_import(args: &TrackerImportArgs) -> Result<u8, Exit> {
             }
         }
     };
+    ticker.finish();
     for n in &outcome.notes {
         ui::note(n);
     }

@@ -319,3 +319,69 @@ fn progress_json_lines_go_to_stderr() {
     let summary: Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(summary["status"], "WARNING");
 }
+
+/// The phases of every kind of import, from the libraries' progress events.
+#[test]
+fn progress_json_covers_every_importer() {
+    let dir = tmp("jobs-progress-all");
+    let db = dir.join("store.sqlite");
+    let phases = |o: &std::process::Output| -> Vec<String> {
+        err(o)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .map(|l| l["phase"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let meta = example("malaria-metadata.json");
+    let o = dxf2(&[
+        "metadata",
+        "import",
+        s(&meta),
+        "--store",
+        s(&db),
+        "--progress",
+        "json",
+    ]);
+    says(&o, 0, &[]);
+    assert_eq!(phases(&o), ["read", "check", "write", "commit", "done"]);
+    let last: Value = serde_json::from_str(err(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(last["values"], 16, "objects: {last}");
+
+    let geo = file(
+        &dir,
+        "points.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"KaHealthC01",
+            "geometry":{"type":"Point","coordinates":[33.48,-13.03]}}]}"#,
+    );
+    let o = dxf2(&[
+        "geometry",
+        "import",
+        s(&geo),
+        "--store",
+        s(&db),
+        "--progress",
+        "json",
+    ]);
+    says(&o, 0, &[]);
+    assert_eq!(phases(&o), ["import", "commit", "done"]);
+
+    let tracker = file(&dir, "empty.json", "{}");
+    let o = dxf2(&[
+        "tracker",
+        "import",
+        s(&tracker),
+        "--store",
+        s(&db),
+        "--progress",
+        "json",
+    ]);
+    says(&o, 0, &[]);
+    let p = phases(&o);
+    assert_eq!(p.first().map(String::as_str), Some("check"), "{p:?}");
+    assert_eq!(p.last().map(String::as_str), Some("done"), "{p:?}");
+
+    // Off: nothing on stderr but what the command says.
+    let o = dxf2(&["jobs", "list", "--store", s(&db), "--progress", "off"]);
+    says(&o, 0, &[]);
+    assert!(phases(&o).is_empty());
+}

@@ -45,6 +45,7 @@ pub mod metadata;
 mod options;
 mod period;
 pub mod position;
+pub mod progress;
 mod stream;
 mod summary;
 mod uid;
@@ -62,6 +63,7 @@ pub use options::{
 };
 pub use period::{Period, PeriodType};
 pub use position::TextPosition;
+pub use progress::{Phase, Progress};
 pub use stream::{
     BoxError, BoxedSink, BoxedSource, DataValueSink, DataValueSource, StreamError, Values,
 };

@@ -19,6 +19,10 @@
 //!   and polygons to 4), merged into the matched org units (only their geometry changes) and
 //!   imported with DHIS2's metadata import rules (`UPDATE` only). DTDs, external entities and
 //!   entity expansion are refused with DHIS2's `E7010` and nothing changes.
+//! * [`import_geojson_with_progress`] and [`import_gml_with_progress`] — the same imports,
+//!   reporting [`Progress`](dxf2_model::Progress) events to the host: the GeoJSON import in one
+//!   phase (`Import`: each feature is read and checked at once), the GML import in two (`Read`,
+//!   then `Check`), each counting features, every 1,000 and at the end.
 //! * [`export_geojson`] — a `FeatureCollection`, one feature per org unit with a geometry, its
 //!   `id` the UID, optionally limited to an org unit and its descendants.
 //!
@@ -76,15 +80,16 @@ mod geojson_import;
 mod geotools;
 pub mod gml;
 mod limit;
+mod progress;
 mod report;
 
 pub use error::Error;
 pub use export::{export_geojson, ExportScope, ExportSummary};
 pub use geojson_import::{
-    import_geojson, import_org_unit_geometry, FeatureId, GeoJsonImport, GeoJsonImportParams,
-    OrgUnitProperty,
+    import_geojson, import_geojson_with_progress, import_org_unit_geometry, FeatureId,
+    GeoJsonImport, GeoJsonImportParams, OrgUnitProperty,
 };
 pub use geotools::{read_geometry, GeometryError};
-pub use gml::{import_gml, GmlImport, GmlImportParams};
+pub use gml::{import_gml, import_gml_with_progress, GmlImport, GmlImportParams};
 pub use limit::Position;
 pub use report::{Conflict, ConflictCode, GeoJsonImportReport};

@@ -21,7 +21,7 @@ use dxf2_store::{
 };
 use rustc_hash::FxHashMap;
 
-use crate::{Failure, ImportOutcome, Progress};
+use crate::{Failure, ImportOutcome, Phase, Progress};
 
 /// Values decided between two store round trips: one lookup and one apply per window. 10,000
 /// rows keep a batch well inside what SQLite and PostgreSQL take in one statement or `COPY`
@@ -356,10 +356,7 @@ impl Window {
             self.len += 1;
             self.read += 1;
             if self.read % 1000 == 0 {
-                progress(Progress {
-                    values_done: self.read.unsigned_abs(),
-                    total: None,
-                });
+                progress(Progress::new(Phase::Import, self.read.unsigned_abs()));
             }
         }
         Ok(self.len > 0)

@@ -147,14 +147,9 @@ impl Default for SystemSettings {
     }
 }
 
-/// Progress of a running import.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Progress {
-    /// Values processed so far.
-    pub values_done: u64,
-    /// Total values, when known (at the end).
-    pub total: Option<u64>,
-}
+/// Progress of a running import: the workspace's one progress event (`dxf2_model::Progress`),
+/// here in [`Phase::Import`](dxf2_model::Phase::Import) counting values.
+pub use dxf2_model::{Phase, Progress};
 
 /// Reads every value of `source` into one reused record and calls `each` with it, its index
 /// (from 0) and where it starts in the source text ([`DataValueSource::value_position`], a copy:
@@ -177,16 +172,10 @@ fn read_values<S: DataValueSource>(
         each(&record, index, source.value_position())?;
         index += 1;
         if index % 1000 == 0 {
-            progress(Progress {
-                values_done: index.unsigned_abs(),
-                total: None,
-            });
+            progress(Progress::new(Phase::Import, index.unsigned_abs()));
         }
     }
-    progress(Progress {
-        values_done: index.unsigned_abs(),
-        total: Some(index.unsigned_abs()),
-    });
+    progress(Progress::finished(Phase::Import, index.unsigned_abs()));
     Ok(())
 }
 

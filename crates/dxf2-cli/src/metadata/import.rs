@@ -158,12 +158,13 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         .map(|m| m.len())
         .sum();
     let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let objects = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let ticker = crate::progress::Ticker::start(
         "read",
         crate::progress::Counters {
             bytes: std::sync::Arc::clone(&read),
             size: Some(size),
-            values: None,
+            values: Some(std::sync::Arc::clone(&objects)),
         },
     );
     let mut stored = load_catalogue(at, &mut store)?;
@@ -210,10 +211,10 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         store = crate::store::open_or_create(at)?;
     }
     read.store(size, std::sync::atomic::Ordering::Relaxed);
-    ticker.phase("check");
     let mut result = {
         let view = stored.view(&mut *store);
         let mut session = Session::new(&view, params.clone());
+        session.set_progress(ticker.handle().events(std::sync::Arc::clone(&objects)));
         for f in &files {
             session.import(&f.document).map_err(|e| match e {
                 dxf2::metadata::Error::Catalogue(_) => Exit {
@@ -272,7 +273,7 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         }
     } else {
         // The changes and the job in one transaction.
-        ticker.phase("write");
+        ticker.phase("commit");
         let s: &mut dyn DataValueStore = &mut *store;
         s.begin().map_err(|e| crate::store::store_error(at, &e))?;
         let mut done = Ok(());

@@ -109,6 +109,7 @@ mod report;
 mod schema_check;
 mod validate;
 
+use dxf2_model::{Phase, Progress};
 use serde::Serialize;
 
 pub use coc::{combinations, option_combo_name};
@@ -173,9 +174,41 @@ pub struct Session<'c, C: Catalogue + ?Sized> {
     uids: bundle::UidSource,
     failed: bool,
     generated: usize,
+    progress: Option<Box<dyn FnMut(Progress) + 'c>>,
 }
 
 impl<'c, C: Catalogue + ?Sized> Session<'c, C> {
+    /// Reports progress to `progress` while documents are imported: per document,
+    /// [`Phase::Read`] (objects read, after each collection), [`Phase::Check`] (the objects
+    /// checked: at its start and its end) and [`Phase::Write`] (the objects committed, for a
+    /// document whose changes take effect), each phase ending with [`Progress::finished`].
+    ///
+    /// ```
+    /// use dxf2_metadata::catalogue::MemoryCatalogue;
+    /// use dxf2_metadata::import::{ImportParams, Session};
+    /// use dxf2_metadata::read_json_str;
+    /// use dxf2_model::{Phase, Progress};
+    /// use std::sync::{Arc, Mutex};
+    ///
+    /// let catalogue = MemoryCatalogue::with_dhis2_defaults();
+    /// let doc = read_json_str(r#"{"organisationUnits": [{"id": "ImspTQPwCqd",
+    ///     "name": "Sierra Leone", "shortName": "SL", "openingDate": "1970-01-01"}]}"#)
+    /// .unwrap()
+    /// .document;
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&seen);
+    /// let mut session = Session::new(&catalogue, ImportParams::default());
+    /// session.set_progress(move |p: Progress| log.lock().unwrap().push((p.phase, p.total)));
+    /// session.import(&doc).unwrap();
+    /// let seen = seen.lock().unwrap();
+    /// assert!(seen.contains(&(Phase::Read, Some(1))));
+    /// assert!(seen.contains(&(Phase::Check, Some(1))));
+    /// assert_eq!(seen.last(), Some(&(Phase::Write, Some(1))));
+    /// ```
+    pub fn set_progress(&mut self, progress: impl FnMut(Progress) + 'c) {
+        self.progress = Some(Box::new(progress));
+    }
+
     /// A session importing into `catalogue` with `params`.
     pub fn new(catalogue: &'c C, params: ImportParams) -> Session<'c, C> {
         let uids = bundle::UidSource::new(params.uid_seed);
@@ -188,6 +221,7 @@ impl<'c, C: Catalogue + ?Sized> Session<'c, C> {
             uids,
             failed: false,
             generated: 0,
+            progress: None,
         }
     }
 
@@ -204,7 +238,12 @@ impl<'c, C: Catalogue + ?Sized> Session<'c, C> {
     fn run(&mut self, doc: &Document) -> Result<ImportReport, Error> {
         // The changes of the documents before enter the view only now that one needs them.
         self.view.show()?;
-        let outcome = import_document(&self.view, &self.params, doc, &mut self.uids)?;
+        let mut none = |_: Progress| {};
+        let progress: &mut dyn FnMut(Progress) = match &mut self.progress {
+            Some(p) => p,
+            None => &mut none,
+        };
+        let outcome = import_document(&self.view, &self.params, doc, &mut self.uids, progress)?;
         if outcome.applied {
             self.view.push(outcome.changes);
         } else if self.params.atomic_mode == AtomicMode::All {
@@ -278,8 +317,10 @@ fn import_document<C: Catalogue + ?Sized>(
     params: &ImportParams,
     doc: &Document,
     uids: &mut bundle::UidSource,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome, Error> {
     let minor = params.dhis2_minor();
+    let mut read_objects: u64 = 0;
     let mut modelled: Vec<(&'static TypeSchema, Vec<Object>)> = Vec::new();
     let mut unmodelled: Vec<(String, Vec<Object>)> = Vec::new();
     let mut skipped = Vec::new();
@@ -296,6 +337,8 @@ fn import_document<C: Catalogue + ?Sized>(
                 jackson::read_object(schema, &mut object, &at, minor)?;
                 read.push(object);
             }
+            read_objects += read.len() as u64;
+            progress(Progress::new(Phase::Read, read_objects));
             match modelled.iter_mut().find(|(s, _)| s.key == schema.key) {
                 Some((_, list)) => list.extend(read),
                 None => modelled.push((schema, read)),
@@ -311,12 +354,19 @@ fn import_document<C: Catalogue + ?Sized>(
         }
     }
 
+    progress(Progress::finished(Phase::Read, read_objects));
     let mut b = bundle::Bundle::build(params, cat, modelled, uids)?;
+    progress(Progress {
+        phase: Phase::Check,
+        done: 0,
+        total: Some(read_objects),
+    });
     let type_reports = if params.skip_validation {
         Vec::new()
     } else {
         validate::validate(&mut b)?
     };
+    progress(Progress::finished(Phase::Check, read_objects));
     let mut report = ImportReport::default();
     for (t, r) in type_reports.into_iter().enumerate() {
         let order = b.types.get(t).map_or(u32::MAX, |tb| tb.schema.order);
@@ -327,7 +377,13 @@ fn import_document<C: Catalogue + ?Sized>(
     let mut changes = Changes::new();
     let mut generated = 0;
     if applied {
+        progress(Progress {
+            phase: Phase::Write,
+            done: 0,
+            total: Some(read_objects),
+        });
         let committed = commit::commit(&mut b, now(params).as_deref())?;
+        progress(Progress::finished(Phase::Write, read_objects));
         if params.import_mode == ImportMode::Commit {
             for (t, r) in committed.reports.into_iter().enumerate() {
                 let order = b.types.get(t).map_or(u32::MAX, |tb| tb.schema.order);

@@ -4,9 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use dxf2_model::Uid;
+use dxf2_model::{Phase, Progress, Uid};
 
 use super::context::{Action, Context};
+use super::progress::Counter;
 use super::relationships::ends;
 use super::report::{ObjectReport, Stats, TypeReport};
 use super::validate::effective_status;
@@ -471,6 +472,7 @@ pub(crate) fn commit<S: TrackerStore + ?Sized>(
     skip: &HashSet<(TrackerType, Uid)>,
     ignored: &HashSet<Uid>,
     uids: &mut dyn UidSource,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<(TrackerType, TypeReport)>, TrackerStoreError> {
     let mut plan = Plan::default();
     let mut hidden: HashMap<String, Uid> = HashMap::new();
@@ -586,6 +588,7 @@ pub(crate) fn commit<S: TrackerStore + ?Sized>(
             plan.count(TrackerType::Relationship, uid, action);
         }
     }
+    let mut written = Counter::start(Phase::Write, progress);
     if !plan.writes.is_empty() {
         store.begin_tracker()?;
         for object in &plan.writes {
@@ -593,6 +596,7 @@ pub(crate) fn commit<S: TrackerStore + ?Sized>(
                 let _ = store.rollback_tracker();
                 return Err(e);
             }
+            written.tick(progress);
         }
         for (program, uid) in &plan.hidden {
             if let Err(e) = store.put_event_program_enrollment(program, uid) {
@@ -602,6 +606,7 @@ pub(crate) fn commit<S: TrackerStore + ?Sized>(
         }
         store.commit_tracker()?;
     }
+    written.finish(plan.writes.len() as u64, progress);
     let mut out = Vec::with_capacity(4);
     for kind in TrackerType::ALL {
         let mut report = plan.reports.remove(&kind).unwrap_or_default();

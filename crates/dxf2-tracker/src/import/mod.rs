@@ -8,7 +8,8 @@
 //! its attribute option combo from its category options, `VISITED` → `ACTIVE`, duplicate
 //! relationships dropped); validate (see [`ValidationCode`]); drop the children of invalid
 //! parents (`E5000`); then stop (`atomicMode=ALL` with errors, or `importMode=VALIDATE`) or
-//! write the valid objects in one transaction.
+//! write the valid objects in one transaction. [`import_with_progress`] reports
+//! [`Progress`] events while it checks and writes.
 //!
 //! ```
 //! use dxf2_metadata::catalogue::MemoryCatalogue;
@@ -59,6 +60,7 @@ mod commit;
 mod context;
 mod params;
 mod preheat;
+mod progress;
 mod relationships;
 mod report;
 mod validate;
@@ -66,7 +68,7 @@ mod validate;
 use std::collections::HashSet;
 
 use dxf2_metadata::catalogue::{Catalogue, CatalogueError};
-use dxf2_model::Uid;
+use dxf2_model::{Phase, Progress, Uid};
 
 pub use codes::ValidationCode;
 pub use params::{
@@ -82,6 +84,7 @@ use crate::model::{Payload, TrackerType};
 use crate::store::{TrackerStore, TrackerStoreError};
 use crate::time::Timestamp;
 use context::{Context, Existing};
+use progress::Counter;
 
 /// Why an import could not run (not a validation outcome: those are in the report).
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +127,85 @@ pub fn import_with_uids<S: TrackerStore + ?Sized>(
     params: &ImportParams,
     uids: &mut impl UidSource,
 ) -> Result<ImportOutcome, ImportError> {
+    import_with_uids_and_progress(
+        store,
+        metadata,
+        payload,
+        params,
+        uids,
+        &mut progress::ignore,
+    )
+}
+
+/// [`import`], reporting its progress to `progress`, counting tracker objects (tracked
+/// entities, enrollments, events and relationships) in two phases:
+///
+/// * [`Phase::Check`]: from the start (the metadata and the stored objects are read first)
+///   while the objects are validated; it ends with the number of objects of the flattened
+///   payload (objects sent twice under one UID counted once), all of them checked, skipped
+///   (`validationMode=SKIP`) or left after a `FAIL_FAST` stop;
+/// * [`Phase::Write`], only when the import writes (not for `importMode=VALIDATE`, nor when
+///   `atomicMode=ALL` meets errors): while the objects are written to the store; it ends, once
+///   the transaction is committed, with the number of objects written — those of the payload
+///   created, updated or deleted, and what the import writes besides them: an event program's
+///   hidden enrollment when it is made, a stored tracked entity whose program attributes an
+///   enrollment changes, the objects a deletion cascades to.
+///
+/// Each phase has an event when it starts (`done` 0), one every 1,000 objects, and
+/// [`Progress::finished`] at its end. An [`Err`] ends without a
+/// last event.
+///
+/// ```
+/// use dxf2_metadata::catalogue::MemoryCatalogue;
+/// use dxf2_model::{Phase, Progress};
+/// use dxf2_store::MemoryStore;
+/// use dxf2_tracker::import::{import_with_progress, ImportParams};
+/// use dxf2_tracker::{JsonReader, ReadOptions};
+/// use serde_json::json;
+///
+/// let mut metadata = MemoryCatalogue::with_dhis2_defaults();
+/// let mut add = |key: &str, o: serde_json::Value| {
+///     metadata.insert(key, o.as_object().unwrap().clone());
+/// };
+/// add("organisationUnits", json!({"id": "O6uvpzGd5pu", "name": "Bo"}));
+/// add("trackedEntityTypes", json!({"id": "Q9GufDoplCL", "name": "Person"}));
+///
+/// let json = br#"{"trackedEntities": [{"trackedEntity": "Kj6vYde4LHh",
+///     "trackedEntityType": "Q9GufDoplCL", "orgUnit": "O6uvpzGd5pu"}]}"#;
+/// let (payload, _) = JsonReader::new(ReadOptions::default()).read_payload_slice(json)?;
+/// let mut events = Vec::new();
+/// let outcome = import_with_progress(&mut MemoryStore::new(), &metadata, payload,
+///     &ImportParams::default(), &mut |p: Progress| events.push(p)).unwrap();
+/// assert_eq!(outcome.report.stats.created, 1);
+/// assert_eq!(events, [
+///     Progress::new(Phase::Check, 0),
+///     Progress::finished(Phase::Check, 1),
+///     Progress::new(Phase::Write, 0),
+///     Progress::finished(Phase::Write, 1),
+/// ]);
+/// # Ok::<(), dxf2_tracker::Error>(())
+/// ```
+pub fn import_with_progress<S: TrackerStore + ?Sized>(
+    store: &mut S,
+    metadata: &dyn Catalogue,
+    payload: Payload,
+    params: &ImportParams,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportOutcome, ImportError> {
+    import_with_uids_and_progress(store, metadata, payload, params, &mut RandomUids, progress)
+}
+
+/// [`import_with_progress`] with the UIDs of objects without one taken from `uids`
+/// (deterministic tests).
+pub fn import_with_uids_and_progress<S: TrackerStore + ?Sized>(
+    store: &mut S,
+    metadata: &dyn Catalogue,
+    payload: Payload,
+    params: &ImportParams,
+    uids: &mut impl UidSource,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportOutcome, ImportError> {
+    let mut checked = Counter::start(Phase::Check, progress);
     let now = params
         .now
         .unwrap_or_else(|| Timestamp::from_utc(chrono::Utc::now().naive_utc()));
@@ -135,7 +217,7 @@ pub fn import_with_uids<S: TrackerStore + ?Sized>(
     program_rule_notes(&pre, &flat, &mut notes);
     let existing = Existing::load(store, &pre, &flat, params, note_uids)?;
     let cx = Context::new(params, &pre, &existing, &flat, now);
-    let validation = validate::validate(&cx);
+    let validation = validate::validate(&cx, &mut checked, progress);
     let mut report = ImportReport {
         errors: validation.errors,
         warnings: if params.report_mode == ReportMode::Errors {
@@ -146,6 +228,7 @@ pub fn import_with_uids<S: TrackerStore + ?Sized>(
         ..ImportReport::default()
     };
     let total: u64 = TrackerType::ALL.iter().map(|k| flat.len(*k) as u64).sum();
+    checked.finish(total, progress);
     let has_errors = !report.errors.is_empty();
     if has_errors && params.atomic_mode == AtomicMode::All {
         report.status = Status::Error;
@@ -158,7 +241,14 @@ pub fn import_with_uids<S: TrackerStore + ?Sized>(
         report.bundle = Some(Vec::new());
         return Ok(ImportOutcome { report, notes });
     }
-    let bundle = commit::commit(&cx, store, &validation.invalid, &validation.ignored, uids)?;
+    let bundle = commit::commit(
+        &cx,
+        store,
+        &validation.invalid,
+        &validation.ignored,
+        uids,
+        progress,
+    )?;
     for (_, r) in &bundle {
         report.stats.add(&r.stats);
     }

@@ -7,12 +7,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use dxf2_model::{Uid, ValueType};
+use dxf2_model::{Progress, Uid, ValueType};
 
 use super::codes::ValidationCode as C;
 use super::context::{Action, Context};
 use super::params::ValidationMode;
 use super::preheat::FeatureType;
+use super::progress::Counter;
 use super::report::Entry;
 use crate::geometry::Geometry;
 use crate::model::{
@@ -68,8 +69,13 @@ fn date_arg(cx: &Context<'_>, t: &Timestamp) -> String {
     t.to_json_string(&cx.params.time_zone)
 }
 
-/// Runs every validator.
-pub(crate) fn validate(cx: &Context<'_>) -> Validation {
+/// Runs every validator, counting each tracked entity, enrollment, event and relationship
+/// validated with `counter`.
+pub(crate) fn validate(
+    cx: &Context<'_>,
+    counter: &mut Counter,
+    progress: &mut dyn FnMut(Progress),
+) -> Validation {
     let mut v = Validation::default();
     if cx.params.validation_mode == ValidationMode::Skip {
         return v;
@@ -95,6 +101,7 @@ pub(crate) fn validate(cx: &Context<'_>) -> Validation {
         }
         let o = tracked_entity(cx, te, &mut unique_seen);
         stop = finish(&mut v, o);
+        counter.tick(progress);
     }
     for (i, en) in payload.enrollments.iter().enumerate() {
         if stop {
@@ -102,6 +109,7 @@ pub(crate) fn validate(cx: &Context<'_>) -> Validation {
         }
         let o = enrollment(cx, en, i, &mut unique_seen, &mut v.warnings);
         stop = finish(&mut v, o);
+        counter.tick(progress);
     }
     for ev in &payload.events {
         if stop {
@@ -109,6 +117,7 @@ pub(crate) fn validate(cx: &Context<'_>) -> Validation {
         }
         let o = event(cx, ev, &mut v.warnings);
         stop = finish(&mut v, o);
+        counter.tick(progress);
     }
     if !stop {
         for o in repeatable_stages(cx, &v.invalid) {
@@ -124,6 +133,7 @@ pub(crate) fn validate(cx: &Context<'_>) -> Validation {
         }
         let o = super::relationships::relationship(cx, rl, &mut v.warnings, &mut v.ignored);
         stop = finish(&mut v, o);
+        counter.tick(progress);
     }
     if stop {
         // FAIL_FAST: the first error only; nothing else is validated, so nothing is written.

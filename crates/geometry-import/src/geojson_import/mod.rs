@@ -8,13 +8,14 @@ use std::str::FromStr;
 use dxf2_metadata::catalogue::Catalogue;
 use dxf2_metadata::import::Timestamps;
 use dxf2_metadata::{Changes, Object};
-use dxf2_model::ReadLimits;
+use dxf2_model::{Phase, Progress, ReadLimits};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::coordinates::{self, Shape};
 use crate::error::Error;
 use crate::geotools::{read_geometry, same_2d};
+use crate::progress::{self, Counter};
 use crate::report::{ConflictCode, GeoJsonImportReport};
 
 use read::{Item, Members, Outcome, ReadError};
@@ -205,26 +206,74 @@ pub fn import_geojson<R: Read, C: Catalogue + ?Sized>(
     input: R,
     params: &GeoJsonImportParams,
 ) -> Result<GeoJsonImport, Error> {
+    import_geojson_with_progress(catalogue, input, params, &mut progress::ignore)
+}
+
+/// [`import_geojson`], reporting its progress to `progress`.
+///
+/// The document is read and each feature matched and checked as it is read, in one pass, so
+/// the import is one phase, [`Phase::Import`], counting features: an event when it starts
+/// (`done` 0), one every 1,000 features, and [`Progress::finished`] with the number of features
+/// at the end — also when the import ends at a conflict about the whole document (`E7700`,
+/// `E7701`, an attribute refused), with the features read until then. An [`Err`] ends without
+/// it. A root that is a single `Feature` counts one.
+///
+/// ```
+/// use dxf2_metadata::catalogue::MemoryCatalogue;
+/// use dxf2_model::{Phase, Progress};
+/// use geometry_import::{import_geojson_with_progress, GeoJsonImportParams};
+/// use serde_json::json;
+///
+/// let mut catalogue = MemoryCatalogue::new();
+/// catalogue.insert("organisationUnits", json!({"id": "ImspTQPwCqd", "name": "Sierra Leone"})
+///     .as_object().unwrap().clone());
+/// let feature = r#"{"type": "Feature", "id": "ImspTQPwCqd",
+///     "geometry": {"type": "Point", "coordinates": [-12.5, 7.3]}}"#;
+/// let file = format!(r#"{{"type": "FeatureCollection", "features": [{}]}}"#,
+///     vec![feature; 2_500].join(","));
+/// let mut events = Vec::new();
+/// let params = GeoJsonImportParams::default();
+/// let result = import_geojson_with_progress(&catalogue, file.as_bytes(), &params,
+///     &mut |p: Progress| events.push(p)).unwrap();
+/// assert_eq!(result.report.count().updated, 2_499);
+/// assert_eq!(events, [
+///     Progress::new(Phase::Import, 0),
+///     Progress::new(Phase::Import, 1_000),
+///     Progress::new(Phase::Import, 2_000),
+///     Progress::finished(Phase::Import, 2_500),
+/// ]);
+/// ```
+pub fn import_geojson_with_progress<R: Read, C: Catalogue + ?Sized>(
+    catalogue: &C,
+    input: R,
+    params: &GeoJsonImportParams,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<GeoJsonImport, Error> {
+    let mut counter = Counter::start(Phase::Import, progress);
     let mut importer = match Importer::new(catalogue, params)? {
         Ok(importer) => importer,
-        Err(report) => return Ok(report_only(report)),
+        Err(report) => {
+            counter.finish(0, progress);
+            return Ok(report_only(report));
+        }
     };
     let limit = params.limits.max_record_bytes;
-    let mut each = |index: usize, item: Item| importer.feature(index, item);
+    let mut each = |index: usize, item: Item| {
+        counter.tick(progress);
+        importer.feature(index, item)
+    };
     let outcome = read::read(BufReader::new(input), limit, &mut each);
-    match outcome {
-        Ok(Outcome::Collection) => {}
+    let result = match outcome {
+        Ok(Outcome::Collection) => importer.finish(),
         Ok(Outcome::Single(members)) => {
             importer.reset();
+            counter.tick(progress);
             importer.feature(0, Item::Object(members))?;
+            importer.finish()
         }
-        Ok(Outcome::NoFeatures) => {
-            return Ok(global(ConflictCode::E7701, "No list of features found"));
-        }
-        Err(ReadError::Json(e)) if e.is_io() => {
-            return Ok(global(ConflictCode::E7700, &e.to_string()));
-        }
-        Err(ReadError::Json(e)) => return Ok(global(ConflictCode::E7701, &e.to_string())),
+        Ok(Outcome::NoFeatures) => global(ConflictCode::E7701, "No list of features found"),
+        Err(ReadError::Json(e)) if e.is_io() => global(ConflictCode::E7700, &e.to_string()),
+        Err(ReadError::Json(e)) => global(ConflictCode::E7701, &e.to_string()),
         Err(ReadError::TooLong { what }) => {
             return Err(Error::TooLong {
                 what,
@@ -234,8 +283,10 @@ pub fn import_geojson<R: Read, C: Catalogue + ?Sized>(
             })
         }
         Err(ReadError::Stopped(e)) => return Err(e),
-    }
-    Ok(importer.finish())
+    };
+    let done = counter.done();
+    counter.finish(done, progress);
+    Ok(result)
 }
 
 /// Imports one geometry for the org unit with UID `uid`, as DHIS2's `POST

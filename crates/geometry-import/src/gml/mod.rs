@@ -61,13 +61,14 @@ use dxf2_metadata::import::{
     TypeReport,
 };
 use dxf2_metadata::{Changes, Document, Object};
-use dxf2_model::ReadLimits;
+use dxf2_model::{Phase, Progress, ReadLimits};
 use serde_json::Value;
 
 pub use reader::{GmlError, GmlFeature, GmlIdentifier, GmlReader, GML_NAMESPACE};
 
 use crate::error::Error;
 use crate::geotools::read_geometry;
+use crate::progress::{self, Counter};
 
 const ORG_UNITS: &str = "organisationUnits";
 
@@ -103,12 +104,56 @@ pub fn import_gml<R: BufRead, C: Catalogue + ?Sized>(
     input: R,
     params: &GmlImportParams,
 ) -> Result<GmlImport, Error> {
+    import_gml_with_progress(catalogue, input, params, &mut progress::ignore)
+}
+
+/// [`import_gml`], reporting its progress to `progress`, counting features in two phases:
+/// [`Phase::Read`] while the features are read, then [`Phase::Check`] while their geometries
+/// are read by GeoTools, matched to the org units and imported by the metadata importer. Each
+/// phase has an event when it starts (`done` 0), one every 1,000 features, and
+/// [`Progress::finished`] with the number of features at its end (the check phase ends when the
+/// metadata import is done).
+///
+/// A refused document (`E7010`) ends the phase underway with the features it counted, and no
+/// phase follows; an [`Err`] ends without a last event.
+///
+/// ```
+/// use dxf2_metadata::catalogue::MemoryCatalogue;
+/// use dxf2_model::{Phase, Progress};
+/// use geometry_import::{import_gml_with_progress, GmlImportParams};
+///
+/// let gml = r#"<ogr:FeatureCollection xmlns:ogr="http://ogr.maptools.org/" xmlns:gml="http://www.opengis.net/gml">
+///   <gml:featureMember><ogr:admin0><ogr:geometryProperty><gml:Point>
+///     <gml:pos>-11.87061 8.37797</gml:pos>
+///   </gml:Point></ogr:geometryProperty><ogr:Name>Sierra Leone</ogr:Name></ogr:admin0></gml:featureMember>
+/// </ogr:FeatureCollection>"#;
+/// let mut events = Vec::new();
+/// let result = import_gml_with_progress(&MemoryCatalogue::new(), gml.as_bytes(),
+///     &GmlImportParams::default(), &mut |p: Progress| events.push(p)).unwrap();
+/// assert_eq!(result.features, 1);
+/// assert_eq!(events, [
+///     Progress::new(Phase::Read, 0),
+///     Progress::finished(Phase::Read, 1),
+///     Progress::new(Phase::Check, 0),
+///     Progress::finished(Phase::Check, 1),
+/// ]);
+/// ```
+pub fn import_gml_with_progress<R: BufRead, C: Catalogue + ?Sized>(
+    catalogue: &C,
+    input: R,
+    params: &GmlImportParams,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<GmlImport, Error> {
     let mut reader = GmlReader::with_limits(input, params.limits);
     let mut features = Vec::new();
     let mut feature = GmlFeature::default();
+    let mut read = Counter::start(Phase::Read, progress);
     loop {
         match reader.read_feature(&mut feature) {
-            Ok(true) => features.push(std::mem::take(&mut feature)),
+            Ok(true) => {
+                features.push(std::mem::take(&mut feature));
+                read.tick(progress);
+            }
             Ok(false) => break,
             Err(GmlError::TooLong {
                 what,
@@ -125,30 +170,39 @@ pub fn import_gml<R: BufRead, C: Catalogue + ?Sized>(
                     flag: "max-token-bytes",
                 })
             }
-            Err(refused) => return Ok(refused_import(&refused.dhis2_message())),
+            Err(refused) => {
+                let done = read.done();
+                read.finish(done, progress);
+                return Ok(refused_import(&refused.dhis2_message()));
+            }
         }
     }
     features.sort_by_key(|f| f.index);
     let count = features.len();
+    read.finish(count as u64, progress);
 
     // Jackson and GeoTools: every geometryAsJson must read; the last one is the org unit's.
+    let mut check = Counter::start(Phase::Check, progress);
     let mut units: Vec<(Option<GmlIdentifier>, Option<Value>)> = Vec::with_capacity(count);
     for f in features {
         let mut geometry = None;
         for text in &f.geometries {
-            match read_geometry(text) {
+            let refused = match read_geometry(text) {
                 Ok(Some(g)) => {
-                    geometry =
-                        Some(serde_json::to_value(geojson::Geometry::new(g)).unwrap_or(Value::Null))
+                    geometry = Some(
+                        serde_json::to_value(geojson::Geometry::new(g)).unwrap_or(Value::Null),
+                    );
+                    continue;
                 }
-                Ok(None) => {
-                    let cause = format!("the geometry {text} has no type");
-                    return Ok(refused_import(&GmlError::cause(cause).dhis2_message()));
-                }
-                Err(e) => return Ok(refused_import(&GmlError::cause(e.0).dhis2_message())),
-            }
+                Ok(None) => GmlError::cause(format!("the geometry {text} has no type")),
+                Err(e) => GmlError::cause(e.0),
+            };
+            let done = check.done();
+            check.finish(done, progress);
+            return Ok(refused_import(&refused.dhis2_message()));
         }
         units.push((f.identifier, geometry));
+        check.tick(progress);
     }
 
     let merged = merge(catalogue, &units)?;
@@ -163,6 +217,7 @@ pub fn import_gml<R: BufRead, C: Catalogue + ?Sized>(
     let mut metadata = params.metadata.clone();
     metadata.import_strategy = ImportStrategy::Update;
     let result = import(catalogue, &doc, &metadata)?;
+    check.finish(count as u64, progress);
     Ok(GmlImport {
         report: result.report,
         changes: result.changes,

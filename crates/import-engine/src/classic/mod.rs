@@ -57,7 +57,7 @@ use crate::codes::*;
 use crate::conflicts::ConflictCollector;
 use crate::schemes::object_kind;
 use crate::store::DataValueStore;
-use crate::{Failure, ImportOutcome, Importer, Progress};
+use crate::{Failure, ImportOutcome, Importer, Phase, Progress};
 
 use self::resolve::Combo;
 use self::values::ValueRun;
@@ -313,10 +313,7 @@ impl<'m> Importer<'m> {
         if let Err(failure) = values {
             return batched.fail(failure);
         }
-        progress(Progress {
-            values_done: window.read(),
-            total: Some(window.read()),
-        });
+        progress(Progress::finished(Phase::Import, window.read()));
         if let Some(outcome) = batched.commit() {
             return outcome;
         }
