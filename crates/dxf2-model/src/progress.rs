@@ -73,3 +73,59 @@ impl Progress {
         }
     }
 }
+
+/// Items between two events of a [`PhaseCounter`].
+pub const EVERY: u64 = 1_000;
+
+/// Counts the items of one phase of an import and reports them: an event when the phase starts
+/// (`done` 0), one every [`EVERY`] items, and [`Progress::finished`] at its end — what every
+/// importer of the workspace sends.
+///
+/// ```
+/// use dxf2_model::progress::PhaseCounter;
+/// use dxf2_model::{Phase, Progress};
+///
+/// let mut seen = Vec::new();
+/// let mut progress = |p: Progress| seen.push((p.done, p.total));
+/// let mut counter = PhaseCounter::start(Phase::Check, &mut progress);
+/// for _ in 0..2_500 {
+///     counter.tick(&mut progress);
+/// }
+/// counter.finish(2_500, &mut progress);
+/// assert_eq!(seen, [(0, None), (1_000, None), (2_000, None), (2_500, Some(2_500))]);
+/// ```
+#[derive(Debug)]
+pub struct PhaseCounter {
+    phase: Phase,
+    done: u64,
+}
+
+impl PhaseCounter {
+    /// Starts `phase`: reports it with nothing done.
+    pub fn start(phase: Phase, progress: &mut dyn FnMut(Progress)) -> PhaseCounter {
+        progress(Progress::new(phase, 0));
+        PhaseCounter { phase, done: 0 }
+    }
+
+    /// One more item done; reports every [`EVERY`].
+    #[inline]
+    pub fn tick(&mut self, progress: &mut dyn FnMut(Progress)) {
+        self.done += 1;
+        if self.done.is_multiple_of(EVERY) {
+            progress(Progress::new(self.phase, self.done));
+        }
+    }
+
+    /// The items done so far.
+    pub fn done(&self) -> u64 {
+        self.done
+    }
+
+    /// Ends the phase with `total` items done (at least as many as counted).
+    pub fn finish(self, total: u64, progress: &mut dyn FnMut(Progress)) {
+        progress(Progress::finished(self.phase, total.max(self.done)));
+    }
+}
+
+/// A progress callback that ignores every event (for the functions without progress).
+pub fn ignore(_: Progress) {}

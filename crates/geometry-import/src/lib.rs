@@ -80,7 +80,6 @@ mod geojson_import;
 mod geotools;
 pub mod gml;
 mod limit;
-mod progress;
 mod report;
 
 pub use error::Error;

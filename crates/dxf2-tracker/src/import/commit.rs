@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use dxf2_model::{Phase, Progress, Uid};
 
 use super::context::{Action, Context};
-use super::progress::Counter;
 use super::relationships::ends;
 use super::report::{ObjectReport, Stats, TypeReport};
 use super::validate::effective_status;
@@ -17,6 +16,7 @@ use crate::model::{
     Relationship, RelationshipItem, TrackedEntity, TrackerType, User,
 };
 use crate::store::{TrackerObject, TrackerStore, TrackerStoreError};
+use dxf2_model::progress::PhaseCounter as Counter;
 
 /// The objects to write, in order, and what the report says about them.
 #[derive(Default)]

@@ -60,7 +60,6 @@ mod commit;
 mod context;
 mod params;
 mod preheat;
-mod progress;
 mod relationships;
 mod report;
 mod validate;
@@ -84,7 +83,7 @@ use crate::model::{Payload, TrackerType};
 use crate::store::{TrackerStore, TrackerStoreError};
 use crate::time::Timestamp;
 use context::{Context, Existing};
-use progress::Counter;
+use dxf2_model::progress::{self, PhaseCounter as Counter};
 
 /// Why an import could not run (not a validation outcome: those are in the report).
 #[derive(Debug, thiserror::Error)]

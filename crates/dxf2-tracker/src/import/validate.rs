@@ -13,7 +13,6 @@ use super::codes::ValidationCode as C;
 use super::context::{Action, Context};
 use super::params::ValidationMode;
 use super::preheat::FeatureType;
-use super::progress::Counter;
 use super::report::Entry;
 use crate::geometry::Geometry;
 use crate::model::{
@@ -21,6 +20,7 @@ use crate::model::{
     TrackerType,
 };
 use crate::time::Timestamp;
+use dxf2_model::progress::PhaseCounter as Counter;
 
 /// The outcome of validation.
 #[derive(Debug, Default)]

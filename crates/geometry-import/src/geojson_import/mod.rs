@@ -15,8 +15,8 @@ use serde_json::Value;
 use crate::coordinates::{self, Shape};
 use crate::error::Error;
 use crate::geotools::{read_geometry, same_2d};
-use crate::progress::{self, Counter};
 use crate::report::{ConflictCode, GeoJsonImportReport};
+use dxf2_model::progress::{self, PhaseCounter as Counter};
 
 use read::{Item, Members, Outcome, ReadError};
 

@@ -68,7 +68,7 @@ pub use reader::{GmlError, GmlFeature, GmlIdentifier, GmlReader, GML_NAMESPACE};
 
 use crate::error::Error;
 use crate::geotools::read_geometry;
-use crate::progress::{self, Counter};
+use dxf2_model::progress::{self, PhaseCounter as Counter};
 
 const ORG_UNITS: &str = "organisationUnits";
 
