@@ -113,14 +113,7 @@ fn merge_attributes(cx: &Context<'_>, target: &mut Vec<Attribute>, incoming: &[A
 }
 
 fn merge_notes(cx: &Context<'_>, target: &mut Vec<Note>, incoming: &[Note]) {
-    let existing: HashSet<Uid> = cx
-        .existing
-        .enrollments
-        .values()
-        .flat_map(|e| e.notes.iter())
-        .chain(cx.existing.events.values().flat_map(|e| e.notes.iter()))
-        .filter_map(|n| n.note)
-        .collect();
+    let existing = &cx.stored_notes;
     for n in incoming {
         if n.value.is_empty() || n.note.is_some_and(|u| existing.contains(&u)) {
             continue;

@@ -2,7 +2,7 @@
 //! (the preheat of existing data), the resolved strategy per object, and the derivations of
 //! the preprocessing step (an event's program and stage, its attribute option combo).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use dxf2_model::Uid;
 
@@ -195,6 +195,10 @@ pub(crate) struct Context<'a> {
     pub en_at: HashMap<Uid, usize>,
     pub ev_at: HashMap<Uid, usize>,
     pub actions: HashMap<(TrackerType, Uid), Action>,
+    /// The UIDs of the notes of the stored enrollments and events, gathered once (asked for
+    /// every note and every object written: gathering them per object made an update of
+    /// 100,000 events take 55 s instead of about one).
+    pub stored_notes: HashSet<Uid>,
 }
 
 impl<'a> Context<'a> {
@@ -230,6 +234,13 @@ impl<'a> Context<'a> {
             en_at: index(payload.enrollments.iter().map(|o| o.enrollment).collect()),
             ev_at: index(payload.events.iter().map(|o| o.event).collect()),
             actions: HashMap::new(),
+            stored_notes: existing
+                .enrollments
+                .values()
+                .flat_map(|e| e.notes.iter())
+                .chain(existing.events.values().flat_map(|e| e.notes.iter()))
+                .filter_map(|n| n.note)
+                .collect(),
         };
         let uids: Vec<(TrackerType, Uid)> = payload
             .tracked_entities

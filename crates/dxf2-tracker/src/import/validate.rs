@@ -201,13 +201,7 @@ fn geometry(o: &mut Object, geometry: Option<&Geometry>, feature_type: Option<Fe
 fn notes(cx: &Context<'_>, o: &Object, notes: &[Note], warnings: &mut Vec<Entry>) {
     for note in notes {
         let Some(uid) = note.note else { continue };
-        let stored = cx
-            .existing
-            .enrollments
-            .values()
-            .flat_map(|e| e.notes.iter())
-            .chain(cx.existing.events.values().flat_map(|e| e.notes.iter()))
-            .any(|n| n.note == Some(uid));
+        let stored = cx.stored_notes.contains(&uid);
         if stored {
             warnings.push(Entry::new(
                 C::E1119,
