@@ -148,7 +148,7 @@ impl Default for SystemSettings {
 }
 
 /// Progress of a running import: the workspace's one progress event (`dxf2_model::Progress`),
-/// here in [`Phase::Import`](dxf2_model::Phase::Import) counting values.
+/// here in [`Phase::Import`] counting values.
 pub use dxf2_model::{Phase, Progress};
 
 /// Reads every value of `source` into one reused record and calls `each` with it, its index
