@@ -30,6 +30,7 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
@@ -101,6 +102,72 @@ impl<R: Read> Read for Sha256Reader<R> {
             self.hasher.update(read);
         }
         self.size += n as u64;
+        Ok(n)
+    }
+}
+
+/// The SHA-256 (and size) of a stream that another owner reads — an input handed to a reader
+/// that keeps it: [`reader`](Sha256Tap::reader) wraps the stream, [`input`](Sha256Tap::input)
+/// tells what passed through so far.
+///
+/// ```
+/// use dxf2::jobs::Sha256Tap;
+///
+/// let tap = Sha256Tap::new();
+/// let mut reader = tap.reader(&b"abc"[..]);
+/// std::io::copy(&mut reader, &mut std::io::sink()).unwrap();
+/// drop(reader);
+/// assert_eq!(tap.input().size, 3);
+/// assert!(tap.input().sha256.starts_with("ba7816bf"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Sha256Tap(Arc<Mutex<(Sha256, u64)>>);
+
+impl Sha256Tap {
+    /// A tap that has seen nothing.
+    pub fn new() -> Sha256Tap {
+        Sha256Tap::default()
+    }
+
+    /// `inner`, with every byte read through it hashed into this tap.
+    pub fn reader<R: Read>(&self, inner: R) -> TapReader<R> {
+        TapReader {
+            inner,
+            tap: self.clone(),
+        }
+    }
+
+    /// What passed through so far: size and SHA-256 (name empty).
+    pub fn input(&self) -> JobInput {
+        let (digest, size) = match self.0.lock() {
+            Ok(state) => (state.0.clone().finalize(), state.1),
+            Err(poisoned) => {
+                let state = poisoned.into_inner();
+                (state.0.clone().finalize(), state.1)
+            }
+        };
+        JobInput {
+            name: String::new(),
+            size,
+            sha256: hex(&digest),
+        }
+    }
+}
+
+/// A reader hashing into a [`Sha256Tap`].
+#[derive(Debug)]
+pub struct TapReader<R> {
+    inner: R,
+    tap: Sha256Tap,
+}
+
+impl<R: Read> Read for TapReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let (Some(read), Ok(mut state)) = (buf.get(..n), self.tap.0.lock()) {
+            state.0.update(read);
+            state.1 += n as u64;
+        }
         Ok(n)
     }
 }

@@ -321,11 +321,18 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
     crate::args::check_format_extension(&args.file, explicit, "--format")?;
     let limits = args.limits.decompression();
     // The input first: a missing file is reported before any store is touched.
-    let mut input = Input::open(&args.file, &limits).map_err(|e| Exit::usage(e.to_string()))?;
+    // Standard input is hashed as it is read, for the journal (a file is hashed on its own).
+    let stdin_tap = dxf2::jobs::Sha256Tap::new();
+    let mut input = if args.file.as_os_str() == "-" {
+        Input::from_reader("<stdin>", stdin_tap.reader(std::io::stdin()), &limits)
+    } else {
+        Input::open(&args.file, &limits)
+    }
+    .map_err(|e| Exit::usage(e.to_string()))?;
     let (mut store, metadata) =
         open_store(&args.stores, &limits, args.limits.read_limits(), dry_run)?;
     // The journal of a persistent store records the import (not a memory store's).
-    let draft = matches!(store, OpenStore::Stored(_)).then(|| {
+    let mut draft = matches!(store, OpenStore::Stored(_)).then(|| {
         crate::journal::Draft::start(
             JobKind::Data,
             std::slice::from_ref(&args.file),
@@ -470,6 +477,9 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         file.to_string()
     });
     let mut repeat_note = None;
+    if let Some(draft) = &mut draft {
+        draft.read_stdin(stdin_tap.input());
+    }
     if let (Some(draft), Some(at)) = (&draft, &args.stores.store) {
         let (status, counts) = crate::journal::data_counts(&outcome.summary);
         let mut job = draft.finish(

@@ -66,7 +66,8 @@ pub struct Draft {
 
 impl Draft {
     /// A job of `kind` starting now, reading `files` (each hashed now, from start to end;
-    /// standard input, `-`, is not hashed: its SHA-256 stays empty).
+    /// standard input, `-`, is hashed as the import reads it when the command taps it, see
+    /// [`read_stdin`](Draft::read_stdin); else its SHA-256 stays empty).
     pub fn start(kind: JobKind, files: &[PathBuf], dry_run: bool) -> Draft {
         let inputs = files
             .iter()
@@ -88,6 +89,14 @@ impl Draft {
             started: Utc::now(),
             inputs,
             dry_run,
+        }
+    }
+
+    /// Standard input as it was read (hashed while the import read it): its size and SHA-256.
+    pub fn read_stdin(&mut self, read: JobInput) {
+        for input in self.inputs.iter_mut().filter(|i| i.name == "-") {
+            input.size = read.size;
+            input.sha256.clone_from(&read.sha256);
         }
     }
 

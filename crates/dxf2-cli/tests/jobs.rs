@@ -385,3 +385,24 @@ fn progress_json_covers_every_importer() {
     says(&o, 0, &[]);
     assert!(phases(&o).is_empty());
 }
+
+/// Standard input is hashed as it is read: the same bytes from a file and from stdin are the
+/// same input.
+#[test]
+fn standard_input_is_hashed_as_it_is_read() {
+    let dir = tmp("jobs-stdin");
+    let db = malaria_store(&dir);
+    let data = example("malaria-2024-09.xml");
+    says(&dxf2(&["import", s(&data), "--store", s(&db)]), 0, &[]);
+    let bytes = std::fs::read(&data).unwrap();
+    let o = dxf2_stdin(
+        &["import", "-", "--store", s(&db), "--format", "xml"],
+        &bytes,
+    );
+    says(&o, 0, &["was read into this store before: job 2"]);
+    let list = jobs(&db, &[]);
+    assert_eq!(list[2]["input"], "-");
+    assert_eq!(list[2]["sha256"], list[1]["sha256"]);
+    assert_eq!(list[2]["size"], bytes.len());
+    assert_eq!(list[2]["sameInputAs"], serde_json::json!([2]));
+}
