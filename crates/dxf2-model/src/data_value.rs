@@ -135,6 +135,7 @@ fn span_of(start: usize, end: usize) -> (u32, u32) {
     }
 }
 
+#[inline]
 fn text_of(buf: &str, (start, end): (u32, u32)) -> Option<&str> {
     if start == u32::MAX {
         return None;
