@@ -4,7 +4,8 @@
 use std::io::{Cursor, Read, Write};
 
 use super::manifest::{Manifest, FORMAT};
-use super::{sha256_hex, Error};
+use super::Error;
+use crate::jobs::sha256_hex;
 
 /// The manifest's entry name.
 pub const MANIFEST_ENTRY: &str = "manifest.json";

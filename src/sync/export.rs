@@ -15,8 +15,9 @@ use super::objects::{
     ORG_UNITS,
 };
 use super::status::{sent_state, SentState};
-use super::{decode, encode, sha256_hex, timestamp, Error, SENT, SENT_OBJECTS};
+use super::{decode, encode, timestamp, Error, SENT, SENT_OBJECTS};
 use crate::engine::export::write_timestamp;
+use crate::jobs::sha256_hex;
 use crate::store::{
     Completion, DataValueStore, ObjectStore, StoreError, StoredObject, StoredValue, ValueQuery,
 };

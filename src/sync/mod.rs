@@ -238,11 +238,6 @@ fn gap_text(last: u64, sequence: u64) -> String {
     }
 }
 
-/// The SHA-256 of `bytes`, 64 lowercase hexadecimal digits.
-fn sha256_hex(bytes: &[u8]) -> String {
-    crate::jobs::sha256_hex(bytes)
-}
-
 /// Times in the manifest and the records: RFC 3339 with milliseconds, UTC.
 fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::sha256_hex;
+use crate::jobs::sha256_hex;
 
 /// The collection keys of the objects a bundle's data refers to.
 pub(super) const DATA_ELEMENTS: &str = "dataElements";

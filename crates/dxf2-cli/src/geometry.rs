@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use dxf2::geometry::{
     export_geojson, import_geojson_with_progress, import_gml_with_progress, Error as GeometryError,
-    ExportScope, FeatureId, GeoJsonImportParams, GmlImportParams, OrgUnitProperty,
+    ExportScope, FeatureId, GeoJsonImportParams, GeoJsonImportReport, GmlImportParams,
+    OrgUnitProperty,
 };
 use dxf2::metadata::import::{ImportMode, ImportParams, Status};
 use dxf2_io::{Compression, Input, OutputBuilder};
@@ -23,10 +24,10 @@ use crate::args::LimitArgs;
 use crate::location::AnyStore;
 use crate::location::StoreLocation;
 use crate::metadata::report::SummaryFormat;
-use crate::metadata::{apply_changes, load_catalogue, open_for_reading};
+use crate::metadata::{apply_with_job, load_catalogue, open_for_reading};
 use crate::{ui, Exit};
 use dxf2::metadata_store::StoredCatalogue;
-use dxf2::store::{DataValueStore, Job, JobCounts, JobKind, JobStatus};
+use dxf2::store::{Job, JobCounts, JobKind, JobStatus};
 
 /// `dxf2 geometry …`.
 #[derive(Subcommand, Debug)]
@@ -243,43 +244,10 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
             .map_err(|e| geometry_error(&name, &e))?;
     crate::print_warnings(&warnings);
     let report = &result.report;
-    let table = {
-        {
-            let c = report.count();
-            let mut text = format!(
-                "GeoJSON geometry import of {name} into {at} ({mode}): {}\n  imported {}  updated {}  ignored {}  deleted {}\n",
-                report.status(),
-                c.imported,
-                c.updated,
-                c.ignored,
-                c.deleted
-            );
-            if !report.conflicts().is_empty() {
-                text.push_str(&format!(
-                    "Conflicts ({} occurrences):\n",
-                    report.total_conflict_occurrence_count()
-                ));
-                for conflict in report.conflicts() {
-                    let indexes = conflict
-                        .indexes
-                        .as_ref()
-                        .map(|i| {
-                            let shown: Vec<String> =
-                                i.iter().take(20).map(|n| n.to_string()).collect();
-                            let more = if i.len() > 20 { ", …" } else { "" };
-                            format!(" (features {}{more})", shown.join(", "))
-                        })
-                        .unwrap_or_default();
-                    text.push_str(&format!(
-                        "  {} {}{indexes}\n",
-                        conflict.error_code.as_deref().unwrap_or("-"),
-                        conflict.value
-                    ));
-                }
-            }
-            text
-        }
-    };
+    let table = geojson_table(
+        report,
+        &format!("GeoJSON geometry import of {name} into {at} ({mode})"),
+    );
     let texts = [
         ("json".to_owned(), json(report)?),
         ("table".to_owned(), table),
@@ -294,11 +262,7 @@ pub fn run_import(args: &GeometryImportArgs) -> Result<u8, Exit> {
         ignored: c.ignored,
         conflicts: report.conflicts().len() as u64,
     };
-    let status = match report.status() {
-        ImportStatus::Success => JobStatus::Ok,
-        ImportStatus::Warning => JobStatus::Warning,
-        ImportStatus::Error => JobStatus::Error,
-    };
+    let status = JobStatus::from(report.status());
     let mut job = draft.finish(
         status,
         None,
@@ -338,29 +302,48 @@ fn save(
 ) -> Result<(), Exit> {
     let at = &args.store;
     if args.dry_run {
-        crate::journal::record_dry_run(at, job);
+        crate::journal::say(crate::journal::record_after_or_warn(at, job));
         return Ok(());
     }
-    let s: &mut dyn DataValueStore = &mut **store;
-    s.begin().map_err(|e| crate::store::store_error(at, &e))?;
-    let mut done = Ok(());
-    if !changes.is_empty() {
-        done = apply_changes(stored, store, at, changes);
-    }
-    let s: &mut dyn DataValueStore = &mut **store;
-    let done = done.and_then(|()| {
-        crate::journal::record_in(s, job)
-            .and_then(|note| s.commit().map(|()| note))
-            .map_err(|e| crate::store::store_error(at, &e))
-    });
-    match done {
-        Ok(note) => crate::journal::say(note),
-        Err(e) => {
-            let _ = s.rollback();
-            return Err(e);
+    let note = apply_with_job(stored, store, at, changes, job)?;
+    crate::journal::say(note);
+    Ok(())
+}
+
+/// The table of a GeoJSON import's report, under `heading`.
+fn geojson_table(report: &GeoJsonImportReport, heading: &str) -> String {
+    let c = report.count();
+    let mut text = format!(
+        "{heading}: {}\n  imported {}  updated {}  ignored {}  deleted {}\n",
+        report.status(),
+        c.imported,
+        c.updated,
+        c.ignored,
+        c.deleted
+    );
+    if !report.conflicts().is_empty() {
+        text.push_str(&format!(
+            "Conflicts ({} occurrences):\n",
+            report.total_conflict_occurrence_count()
+        ));
+        for conflict in report.conflicts() {
+            let indexes = conflict
+                .indexes
+                .as_ref()
+                .map(|i| {
+                    let shown: Vec<String> = i.iter().take(20).map(|n| n.to_string()).collect();
+                    let more = if i.len() > 20 { ", …" } else { "" };
+                    format!(" (features {}{more})", shown.join(", "))
+                })
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "  {} {}{indexes}\n",
+                conflict.error_code.as_deref().unwrap_or("-"),
+                conflict.value
+            ));
         }
     }
-    Ok(())
+    text
 }
 
 fn json<T: serde::Serialize>(report: &T) -> Result<String, Exit> {

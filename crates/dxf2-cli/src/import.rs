@@ -494,20 +494,12 @@ pub fn run(args: &ImportArgs, dry_run: bool) -> Result<u8, Exit> {
         );
         if held.is_held() {
             ticker.phase("commit");
-            let recorded = crate::journal::record_in(&mut held, &mut job).and_then(|note| {
-                repeat_note = note;
-                held.commit_held()
-            });
-            if let Err(e) = recorded {
-                let _ = held.rollback_held();
-                drop(ticker);
-                let mut exit = crate::store::store_error(at, &e);
-                exit.message = format!(
-                    "the import was not saved (nothing was written): {}",
-                    exit.message
-                );
-                exit.code = 1;
-                return Err(exit);
+            match crate::journal::commit_held(&mut held, at, &mut job) {
+                Ok(note) => repeat_note = note,
+                Err(exit) => {
+                    drop(ticker);
+                    return Err(exit);
+                }
             }
         } else {
             // A dry run (asked, or turned on by a 2.43+ payload) or a failed import, rolled

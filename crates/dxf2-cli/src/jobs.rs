@@ -5,11 +5,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use dxf2::store::{DataValueStore, Job, JobFilter, JobKind, JobStatus, Journal};
 
 use crate::location::StoreLocation;
-use crate::{ui, Exit};
+use crate::summary::SummaryFormat;
+use crate::{ui, write_stdout, Exit};
 
 /// `dxf2 jobs …`.
 #[derive(Subcommand, Debug)]
@@ -23,64 +24,18 @@ pub enum JobsCommand {
     Recreate(RecreateArgs),
 }
 
-/// A job kind on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    /// Data values.
-    Data,
-    /// Metadata.
-    Metadata,
-    /// Org unit geometry.
-    Geometry,
-    /// Tracker data.
-    Tracker,
-}
-
-impl From<KindArg> for JobKind {
-    fn from(k: KindArg) -> JobKind {
-        match k {
-            KindArg::Data => JobKind::Data,
-            KindArg::Metadata => JobKind::Metadata,
-            KindArg::Geometry => JobKind::Geometry,
-            KindArg::Tracker => JobKind::Tracker,
-        }
-    }
-}
-
-/// A job status on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "UPPER")]
-pub enum StatusArg {
-    /// OK.
-    Ok,
-    /// WARNING.
-    Warning,
-    /// ERROR.
-    Error,
-}
-
-impl From<StatusArg> for JobStatus {
-    fn from(s: StatusArg) -> JobStatus {
-        match s {
-            StatusArg::Ok => JobStatus::Ok,
-            StatusArg::Warning => JobStatus::Warning,
-            StatusArg::Error => JobStatus::Error,
-        }
-    }
-}
-
 /// `dxf2 jobs list`.
 #[derive(Args, Debug)]
 pub struct ListArgs {
     /// The store.
     #[arg(long, value_name = "DB", value_parser = StoreLocation::parse)]
     pub store: StoreLocation,
-    /// Only jobs of this kind.
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
-    /// Only jobs that ended with this status.
-    #[arg(long, value_enum, ignore_case = true)]
-    pub status: Option<StatusArg>,
+    /// Only jobs of this kind: data, metadata, geometry or tracker.
+    #[arg(long, value_name = "KIND", value_parser = str::parse::<JobKind>)]
+    pub kind: Option<JobKind>,
+    /// Only jobs that ended with this status: OK, WARNING or ERROR (any case).
+    #[arg(long, value_name = "S", value_parser = str::parse::<JobStatus>)]
+    pub status: Option<JobStatus>,
     /// Only jobs started at or after this time (`2024-05-01`, or RFC 3339 such as
     /// `2024-05-01T08:00:00Z`).
     #[arg(long, value_name = "T", value_parser = parse_since)]
@@ -89,17 +44,6 @@ pub struct ListArgs {
     /// `sha256`, …) instead of a table.
     #[arg(long)]
     pub json: bool,
-}
-
-/// A job's summary format for `jobs show`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ShowFormat {
-    /// The table.
-    Table,
-    /// DHIS2's JSON document.
-    Json,
-    /// DHIS2's XML document (data value imports).
-    Xml,
 }
 
 /// `dxf2 jobs show`.
@@ -114,7 +58,7 @@ pub struct ShowArgs {
     /// Print only the summary, in this format, exactly as the import printed it (without it:
     /// the job's details, then the summary in the format the import printed).
     #[arg(long, value_enum)]
-    pub summary: Option<ShowFormat>,
+    pub summary: Option<SummaryFormat>,
 }
 
 /// `dxf2 jobs recreate`.
@@ -169,8 +113,8 @@ fn find(at: &StoreLocation, store: &mut dyn DataValueStore, id: u64) -> Result<J
 pub fn run_list(args: &ListArgs) -> Result<u8, Exit> {
     let mut store = open(&args.store)?;
     let filter = JobFilter {
-        kind: args.kind.map(JobKind::from),
-        status: args.status.map(JobStatus::from),
+        kind: args.kind,
+        status: args.status,
         since: args.since,
     };
     let mut jobs = Vec::new();
@@ -286,11 +230,7 @@ pub fn run_show(args: &ShowArgs) -> Result<u8, Exit> {
     let mut out = Vec::new();
     match args.summary {
         Some(format) => {
-            let name = match format {
-                ShowFormat::Table => "table",
-                ShowFormat::Json => "json",
-                ShowFormat::Xml => "xml",
-            };
+            let name = format.name();
             let Some(text) = job.summaries.get(name) else {
                 let kept: Vec<&str> = job.summaries.keys().map(String::as_str).collect();
                 return Err(Exit::usage(format!(
@@ -434,15 +374,6 @@ fn shell_words(words: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<u8, Exit> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(0),
-        Err(e) if ui::is_broken_pipe(&e) => Ok(0),
-        Err(e) => Err(Exit::usage(format!("writing to stdout: {e}"))),
-    }
 }
 
 #[cfg(test)]

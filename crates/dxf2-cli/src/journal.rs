@@ -131,11 +131,7 @@ impl Draft {
 /// A data value import's status and counts, in the journal's terms.
 pub fn data_counts(summary: &ImportSummary) -> (JobStatus, JobCounts) {
     let c = summary.import_count;
-    let status = match summary.status {
-        dxf2_model::ImportStatus::Success => JobStatus::Ok,
-        dxf2_model::ImportStatus::Warning => JobStatus::Warning,
-        dxf2_model::ImportStatus::Error => JobStatus::Error,
-    };
+    let status = JobStatus::from(summary.status);
     let counts = JobCounts {
         imported: c.imported,
         updated: c.updated,
@@ -156,6 +152,30 @@ pub fn record_in(
     Ok(repeat_note(store, job))
 }
 
+/// Records `job` in the transaction whose commit `held` holds (an importer's), then commits
+/// both; on failure rolls both back and says that nothing was written (exit 1).
+pub fn commit_held<S: DataValueStore + ?Sized>(
+    held: &mut dxf2::store::HeldCommit<'_, S>,
+    at: &StoreLocation,
+    job: &mut Job,
+) -> Result<Option<String>, Exit> {
+    let recorded = record_in(held, job).and_then(|note| {
+        held.commit_held()?;
+        Ok(note)
+    });
+    recorded.map_err(|e| {
+        let _ = held.rollback_held();
+        let exit = crate::store::store_error(at, &e);
+        Exit {
+            code: 1,
+            message: format!(
+                "the import was not saved (nothing was written): {}",
+                exit.message
+            ),
+        }
+    })
+}
+
 /// Records `job` in a short transaction of its own, opening the store at `at` for writing; the
 /// note for stderr when its input was read by earlier jobs.
 pub fn record_after(at: &StoreLocation, job: &mut Job) -> Result<Option<String>, Exit> {
@@ -173,16 +193,19 @@ pub fn record_after(at: &StoreLocation, job: &mut Job) -> Result<Option<String>,
     Ok(note)
 }
 
-/// Records a dry run's `job` after the run (see [`record_after`]) and prints what there is to
-/// say: the repeat note, or a warning that the journal could not be written (the check itself
-/// stands).
-pub fn record_dry_run(at: &StoreLocation, job: &mut Job) {
+/// Records `job` after the run (see [`record_after`]) — a dry run's, or an import's that wrote
+/// nothing; the repeat note for stderr, if any. When the journal cannot be written it warns
+/// instead (the run itself stands).
+pub fn record_after_or_warn(at: &StoreLocation, job: &mut Job) -> Option<String> {
     match record_after(at, job) {
-        Ok(note) => say(note),
-        Err(e) => crate::ui::warning(&format!(
-            "the job was not recorded in the store's journal: {}",
-            e.message
-        )),
+        Ok(note) => note,
+        Err(e) => {
+            crate::ui::warning(&format!(
+                "the job was not recorded in the store's journal: {}",
+                e.message
+            ));
+            None
+        }
     }
 }
 

@@ -180,7 +180,8 @@ fn man(output: Option<&PathBuf>) -> Result<u8, Exit> {
     }
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<u8, Exit> {
+/// Writes `bytes` on stdout (a closed pipe ends quietly, status 0).
+pub fn write_stdout(bytes: &[u8]) -> Result<u8, Exit> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(0),

@@ -373,37 +373,12 @@ pub fn run_import(args: &TrackerImportArgs) -> Result<u8, Exit> {
     );
     let note = if held.is_held() {
         ticker.phase("commit");
-        let recorded = crate::journal::record_in(&mut held, &mut job).and_then(|note| {
-            held.commit_held()?;
-            Ok(note)
-        });
-        match recorded {
-            Ok(note) => note,
-            Err(e) => {
-                let _ = held.rollback_held();
-                let mut exit = crate::store::store_error(at, &e);
-                exit.message = format!(
-                    "the import was not saved (nothing was written): {}",
-                    exit.message
-                );
-                exit.code = 1;
-                return Err(exit);
-            }
-        }
+        crate::journal::commit_held(&mut held, at, &mut job)?
     } else {
         // VALIDATE, or an import that wrote nothing: the job in a short transaction of its own.
         job.dry_run = validate;
         drop(store);
-        match crate::journal::record_after(at, &mut job) {
-            Ok(note) => note,
-            Err(e) => {
-                ui::warning(&format!(
-                    "the job was not recorded in the store's journal: {}",
-                    e.message
-                ));
-                None
-            }
-        }
+        crate::journal::record_after_or_warn(at, &mut job)
     };
     ticker.finish();
     for n in &outcome.notes {

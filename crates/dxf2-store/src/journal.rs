@@ -140,6 +140,17 @@ impl fmt::Display for JobStatus {
     }
 }
 
+impl From<dxf2_model::ImportStatus> for JobStatus {
+    /// A data value import summary's status (`SUCCESS` is the journal's `OK`).
+    fn from(status: dxf2_model::ImportStatus) -> JobStatus {
+        match status {
+            dxf2_model::ImportStatus::Success => JobStatus::Ok,
+            dxf2_model::ImportStatus::Warning => JobStatus::Warning,
+            dxf2_model::ImportStatus::Error => JobStatus::Error,
+        }
+    }
+}
+
 impl FromStr for JobStatus {
     type Err = String;
     fn from_str(s: &str) -> Result<JobStatus, String> {

@@ -15,7 +15,6 @@ use dxf2::metadata::import::{
     InclusionStrategy, MergeMode, PreheatMode, Session, Status,
 };
 use dxf2::metadata::schema;
-use dxf2::store::DataValueStore;
 
 use super::report::{print_report, SummaryFormat};
 use super::{load_catalogue, open_for_reading, read_metadata_file, ReadFile};
@@ -269,35 +268,19 @@ pub fn run_import(args: &MetadataImportArgs) -> Result<u8, Exit> {
         // that does not exist yet has no journal).
         if !missing {
             drop(store);
-            crate::journal::record_dry_run(at, &mut job);
+            crate::journal::say(crate::journal::record_after_or_warn(at, &mut job));
         }
     } else {
         // The changes and the job in one transaction.
         ticker.phase("commit");
-        let s: &mut dyn DataValueStore = &mut *store;
-        s.begin().map_err(|e| crate::store::store_error(at, &e))?;
-        let mut done = Ok(());
-        if !result.changes.is_empty() || stored.adopted() > 0 {
-            done = super::apply_changes(
-                &mut stored,
-                &mut store,
-                at,
-                std::mem::take(&mut result.changes),
-            );
-        }
-        let s: &mut dyn DataValueStore = &mut *store;
-        let done = done.and_then(|()| {
-            crate::journal::record_in(s, &mut job)
-                .and_then(|note| s.commit().map(|()| note))
-                .map_err(|e| crate::store::store_error(at, &e))
-        });
-        match done {
-            Ok(note) => crate::journal::say(note),
-            Err(e) => {
-                let _ = s.rollback();
-                return Err(e);
-            }
-        }
+        let note = super::apply_with_job(
+            &mut stored,
+            &mut store,
+            at,
+            std::mem::take(&mut result.changes),
+            &mut job,
+        )?;
+        crate::journal::say(note);
     }
     ticker.finish();
     print_report(

@@ -153,6 +153,35 @@ pub fn load_catalogue(at: &StoreLocation, store: &mut AnyStore) -> Result<Stored
 /// Writes an import's `changes` into `store` (see [`StoredCatalogue::apply`]): a store failure
 /// is reported as the store's, anything else (the typed catalogue cannot read the result) is an
 /// ERROR (exit 1).
+/// In one transaction: applies `changes` (and the objects adopted from typed metadata, when
+/// there are any) and records `job` in the journal; the repeat note, if any, is for stderr.
+pub fn apply_with_job(
+    stored: &mut StoredCatalogue,
+    store: &mut AnyStore,
+    at: &StoreLocation,
+    changes: dxf2::metadata::Changes,
+    job: &mut dxf2::store::Job,
+) -> Result<Option<String>, Exit> {
+    use dxf2::store::DataValueStore;
+    store
+        .begin()
+        .map_err(|e| crate::store::store_error(at, &e))?;
+    let mut done = Ok(());
+    if !changes.is_empty() || stored.adopted() > 0 {
+        done = apply_changes(stored, store, at, changes);
+    }
+    let s: &mut dyn DataValueStore = &mut **store;
+    let done = done.and_then(|()| {
+        crate::journal::record_in(s, job)
+            .and_then(|note| s.commit().map(|()| note))
+            .map_err(|e| crate::store::store_error(at, &e))
+    });
+    if done.is_err() {
+        let _ = s.rollback();
+    }
+    done
+}
+
 pub fn apply_changes(
     stored: &mut StoredCatalogue,
     store: &mut AnyStore,
